@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["test/setup/network-guard.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: each e2e file starts its own emulator and spawns CLI processes.
+    maxWorkers: 2,
+  },
+});
