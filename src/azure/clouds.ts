@@ -1,0 +1,60 @@
+// The ARM endpoint and token audience of each Azure cloud, as `az cloud list` names them.
+import { UsageError } from "../errors.js";
+
+export interface Cloud {
+  name: string;
+  armEndpoint: string;
+  /** The scope asked of the credential; ARM checks the token's audience against it. */
+  armScope: string;
+  authorityHost: string;
+}
+
+export const CLOUDS: Record<string, Cloud> = {
+  azurecloud: {
+    name: "AzureCloud",
+    armEndpoint: "https://management.azure.com",
+    armScope: "https://management.azure.com/.default",
+    authorityHost: "https://login.microsoftonline.com",
+  },
+  azureusgovernment: {
+    name: "AzureUSGovernment",
+    armEndpoint: "https://management.usgovcloudapi.net",
+    armScope: "https://management.usgovcloudapi.net/.default",
+    authorityHost: "https://login.microsoftonline.us",
+  },
+  azurechinacloud: {
+    name: "AzureChinaCloud",
+    armEndpoint: "https://management.chinacloudapi.cn",
+    armScope: "https://management.chinacloudapi.cn/.default",
+    authorityHost: "https://login.chinacloudapi.cn",
+  },
+};
+
+export function parseCloud(name: string | undefined): Cloud {
+  const cloud = CLOUDS[(name ?? "AzureCloud").toLowerCase()];
+  if (!cloud) {
+    throw new UsageError(
+      `unknown --cloud '${name}': use ${Object.values(CLOUDS)
+        .map((c) => c.name)
+        .join(", ")}`,
+    );
+  }
+  return cloud;
+}
+
+/** --arm-endpoint / MIAUTH_ARM_ENDPOINT: an https URL; trailing slashes removed so paths never get `//`. */
+export function parseArmEndpoint(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`invalid ARM endpoint '${value}': expected an https:// URL`);
+  }
+  if (url.protocol !== "https:") {
+    throw new UsageError(
+      `invalid ARM endpoint '${value}': it must be https (the Azure SDK never sends a token over plain http)`,
+    );
+  }
+  if (url.search || url.hash) throw new UsageError(`invalid ARM endpoint '${value}': no query or fragment allowed`);
+  return url.toString().replace(/\/+$/, "");
+}

@@ -1,0 +1,127 @@
+// Turns what the Azure SDK throws into miauth's typed errors with a one-line message and a hint.
+import {
+  AuthError,
+  InterruptedError,
+  MiauthError,
+  NotFoundError,
+  PermissionError,
+  TimeoutError,
+} from "../errors.js";
+
+interface RestLike {
+  name?: string;
+  message?: string;
+  statusCode?: number;
+  code?: string;
+  details?: unknown;
+  errors?: unknown[];
+}
+
+/** ARM's error envelope `{error: {code, message}}`, wherever the SDK put it. */
+function armError(e: RestLike): { code?: string; message?: string } {
+  const details = e.details as { error?: { code?: string; message?: string } } | undefined;
+  if (details?.error) return details.error;
+  return { code: e.code, message: e.message };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+const CREDENTIAL_ERRORS = new Set([
+  "AggregateAuthenticationError",
+  "CredentialUnavailableError",
+  "AuthenticationError",
+  "AuthenticationRequiredError",
+]);
+
+export interface ErrorContext {
+  /** e.g. "web app 'x' in resource group 'rg'" */
+  what?: string;
+  armEndpoint?: string;
+}
+
+export function translateAzureError(err: unknown, ctx: ErrorContext = {}): unknown {
+  if (err instanceof MiauthError) return err;
+  const e = (err ?? {}) as RestLike;
+  if (e.name === "AbortError") return new InterruptedError("interrupted", { cause: err });
+  if (e.name && CREDENTIAL_ERRORS.has(e.name)) return credentialError(e);
+
+  const { code, message = e.message ?? "request failed" } = armError(e);
+  const status = e.statusCode;
+  if (status === 401) {
+    return new AuthError(`ARM rejected the token${code ? ` (${code})` : ""}: ${oneLine(message)}`, {
+      azureCode: code,
+      cause: err,
+      hint: "sign in again (az login) or check that --cloud matches the ARM endpoint",
+    });
+  }
+  if (status === 403) {
+    const m = /perform action '([^']+)' over scope '([^']+)'/.exec(message);
+    if (m) {
+      return new PermissionError(`permission denied: the caller may not perform '${m[1]}' on '${m[2]}'`, {
+        azureCode: code,
+        cause: err,
+        hint: `ask an Owner or User Access Administrator for a role that grants '${m[1]}' at that scope or above; if it was granted just now, retry in a few minutes`,
+      });
+    }
+    return new PermissionError(`permission denied${code ? ` (${code})` : ""}: ${oneLine(message)}`, {
+      azureCode: code,
+      cause: err,
+    });
+  }
+  if (status === 404) {
+    const what = code === "ResourceGroupNotFound" ? oneLine(message) : ctx.what ? `${ctx.what} was not found` : oneLine(message);
+    return new NotFoundError(what.replace(/\.$/, ""), {
+      azureCode: code,
+      cause: err,
+      hint:
+        code === "ResourceGroupNotFound"
+          ? "check -g and the subscription (--subscription)"
+          : "check the name, the resource group and the subscription",
+    });
+  }
+  if (code === "REQUEST_SEND_ERROR" || (status === undefined && /ECONN|ENOTFOUND|EAI_AGAIN|socket/i.test(message))) {
+    return new MiauthError(`could not reach ARM${ctx.armEndpoint ? ` at ${ctx.armEndpoint}` : ""}: ${oneLine(message)}`, {
+      cause: err,
+      hint: "check the network, --arm-endpoint / MIAUTH_ARM_ENDPOINT and --cloud",
+    });
+  }
+  if (status === 429) {
+    return new MiauthError(`ARM is still throttling after retries (${code ?? "429"}): ${oneLine(message)}`, {
+      azureCode: code,
+      cause: err,
+      hint: "wait a minute and run the command again",
+    });
+  }
+  if (status !== undefined || code) {
+    return new MiauthError(`${code ? `${code}: ` : ""}${oneLine(message)}`, { azureCode: code, cause: err });
+  }
+  return err;
+}
+
+function credentialError(e: RestLike): AuthError {
+  const inner = (e.errors ?? []) as RestLike[];
+  const tried = inner.length > 0 ? inner : [e];
+  const names = tried.map((x) => credentialName(x)).filter((n, i, all) => all.indexOf(n) === i);
+  const first = tried.find((x) => x.name !== "CredentialUnavailableError") ?? tried[0];
+  const reason = first?.message ? shortReason(first.message) : "no credential is available";
+  return new AuthError(`authentication failed: no credential worked (tried ${names.join(", ")}): ${reason}`, {
+    cause: e,
+    hint: "run 'az login', set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or run where a managed identity is available",
+  });
+}
+
+function credentialName(e: RestLike): string {
+  const m = /^(\w+Credential)\b/.exec(e.message ?? "");
+  return m?.[1] ?? e.name ?? "credential";
+}
+
+function shortReason(message: string): string {
+  const line = oneLine(message.split("\n")[0] ?? message);
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
+
+export function timeoutError(what: string, seconds: number): TimeoutError {
+  return new TimeoutError(`timed out after ${seconds}s waiting for ${what}`);
+}

@@ -1,0 +1,94 @@
+// Which subscription a command works in: --subscription, AZURE_SUBSCRIPTION_ID, the Azure CLI's
+// default, or the only one the credential can see — in that order.
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { NotFoundError, UsageError } from "../errors.js";
+import type { ArmClients } from "./clients.js";
+import { translateAzureError } from "./errors.js";
+import { isGuid, parseGuid } from "./ids.js";
+
+export interface SubscriptionChoice {
+  id: string;
+  source: "--subscription" | "AZURE_SUBSCRIPTION_ID" | "Azure CLI profile" | "only subscription";
+}
+
+/** The part that needs no network: a GUID flag or variable, or the Azure CLI profile. */
+export async function subscriptionFromLocal(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<SubscriptionChoice | { name: string } | undefined> {
+  if (flag !== undefined) {
+    if (flag.trim() === "") throw new UsageError("--subscription is empty");
+    return isGuid(flag) ? { id: flag.toLowerCase(), source: "--subscription" } : { name: flag };
+  }
+  const fromEnv = env.AZURE_SUBSCRIPTION_ID;
+  if (fromEnv) return { id: parseGuid(fromEnv, "AZURE_SUBSCRIPTION_ID"), source: "AZURE_SUBSCRIPTION_ID" };
+  const fromCli = await azureCliDefault(env);
+  return fromCli ? { id: fromCli, source: "Azure CLI profile" } : undefined;
+}
+
+async function azureCliDefault(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const dir = env.AZURE_CONFIG_DIR || join(env.HOME || homedir(), ".azure");
+  let text: string;
+  try {
+    text = await readFile(join(dir, "azureProfile.json"), "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    // The Azure CLI writes this file with a UTF-8 byte order mark.
+    const profile = JSON.parse(text.replace(/^\uFEFF/, "")) as { subscriptions?: { id?: string; isDefault?: boolean }[] };
+    const id = profile.subscriptions?.find((s) => s.isDefault)?.id;
+    return id && isGuid(id) ? id.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface SubscriptionInfo {
+  id: string;
+  name: string;
+}
+
+async function listSubscriptions(arm: ArmClients): Promise<SubscriptionInfo[]> {
+  const out: SubscriptionInfo[] = [];
+  try {
+    for await (const s of arm.subscriptions().subscriptions.list()) {
+      if (s.subscriptionId) out.push({ id: s.subscriptionId.toLowerCase(), name: s.displayName ?? "" });
+    }
+  } catch (err) {
+    throw translateAzureError(err);
+  }
+  return out;
+}
+
+function listing(subs: SubscriptionInfo[]): string {
+  return subs.map((s) => `${s.name} (${s.id})`).join(", ");
+}
+
+/** Resolves a subscription name, or picks the only visible subscription. */
+export async function subscriptionFromArm(arm: ArmClients, name: string | undefined): Promise<SubscriptionChoice> {
+  const subs = await listSubscriptions(arm);
+  if (name !== undefined) {
+    const matches = subs.filter((s) => s.name.toLowerCase() === name.toLowerCase());
+    if (matches.length === 1 && matches[0]) return { id: matches[0].id, source: "--subscription" };
+    if (matches.length > 1) {
+      throw new UsageError(`subscription name '${name}' is ambiguous: ${listing(matches)}`, {
+        hint: "pass --subscription with the subscription ID",
+      });
+    }
+    throw new NotFoundError(`no subscription named '${name}' is visible to the credential`, {
+      hint: subs.length > 0 ? `visible: ${listing(subs)}` : "the credential can see no subscription",
+    });
+  }
+  if (subs.length === 1 && subs[0]) return { id: subs[0].id, source: "only subscription" };
+  if (subs.length === 0) {
+    throw new NotFoundError("the credential can see no subscription", {
+      hint: "check that the identity has a role on a subscription, or pass --subscription",
+    });
+  }
+  throw new UsageError(`more than one subscription is visible; choose one with --subscription: ${listing(subs)}`, {
+    hint: "or set AZURE_SUBSCRIPTION_ID, or 'az account set'",
+  });
+}

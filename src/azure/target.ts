@@ -1,0 +1,82 @@
+// A target is the resource whose identity a command works on: a web app, a function app or a VM.
+import { UsageError } from "../errors.js";
+import { formatResourceId, parseResourceId, validateResourceGroupName, validateSiteName, validateVmName } from "./ids.js";
+
+export type TargetKind = "webapp" | "functionapp" | "vm";
+
+export interface Target {
+  kind: TargetKind;
+  /** Undefined when the subscription comes from --subscription / the environment (resolved later). */
+  subscriptionId?: string;
+  resourceGroup: string;
+  name: string;
+  /** True when the kind came from --ids: a Microsoft.Web/sites ID may be a web app or a function app. */
+  fromId: boolean;
+}
+
+export interface RawTargetOptions {
+  webapp?: string;
+  functionapp?: string;
+  vm?: string;
+  resourceGroup?: string;
+  ids?: string[];
+}
+
+const TARGET_FLAGS = "--webapp, --functionapp, --vm (with -g) or --ids";
+
+export function parseTargets(raw: RawTargetOptions): Target[] {
+  const named = (["webapp", "functionapp", "vm"] as const).filter((k) => raw[k] !== undefined);
+  const ids = raw.ids ?? [];
+  if (named.length + (ids.length > 0 ? 1 : 0) === 0) {
+    throw new UsageError(`no target given: use ${TARGET_FLAGS}`);
+  }
+  if (named.length > 1 || (named.length === 1 && ids.length > 0)) {
+    const given = [...named.map((k) => `--${k}`), ...(ids.length > 0 ? ["--ids"] : [])];
+    throw new UsageError(`conflicting targets ${given.join(" and ")}: give exactly one of ${TARGET_FLAGS}`);
+  }
+  const kind = named[0];
+  if (kind !== undefined) {
+    const name = raw[kind] ?? "";
+    if (raw.resourceGroup === undefined) throw new UsageError(`--${kind} needs -g/--resource-group`);
+    const resourceGroup = validateResourceGroupName(raw.resourceGroup);
+    if (kind === "vm") validateVmName(name);
+    else validateSiteName(name, `--${kind}`);
+    return [{ kind, resourceGroup, name, fromId: false }];
+  }
+  if (raw.resourceGroup !== undefined) {
+    throw new UsageError("-g/--resource-group cannot be combined with --ids: the ID names the group");
+  }
+  return ids.map(parseTargetId);
+}
+
+export function parseTargetId(value: string): Target {
+  const id = parseResourceId(value, "--ids");
+  const type = `${id.provider}/${id.type}`.toLowerCase();
+  if (type === "microsoft.web/sites") {
+    validateSiteName(id.name, "site");
+    return { kind: "webapp", subscriptionId: id.subscriptionId, resourceGroup: id.resourceGroup, name: id.name, fromId: true };
+  }
+  if (type === "microsoft.compute/virtualmachines") {
+    validateVmName(id.name);
+    return { kind: "vm", subscriptionId: id.subscriptionId, resourceGroup: id.resourceGroup, name: id.name, fromId: true };
+  }
+  throw new UsageError(
+    `unsupported resource type '${id.provider}/${id.type}' in --ids: expected Microsoft.Web/sites or Microsoft.Compute/virtualMachines`,
+  );
+}
+
+export function targetResourceId(target: Target, subscriptionId: string): string {
+  const site = target.kind !== "vm";
+  return formatResourceId({
+    subscriptionId: target.subscriptionId ?? subscriptionId,
+    resourceGroup: target.resourceGroup,
+    provider: site ? "Microsoft.Web" : "Microsoft.Compute",
+    type: site ? "sites" : "virtualMachines",
+    name: target.name,
+  });
+}
+
+export function describeTarget(target: Target): string {
+  const what = target.kind === "vm" ? "VM" : target.kind === "functionapp" ? "function app" : "web app";
+  return `${what} '${target.name}' in resource group '${target.resourceGroup}'`;
+}

@@ -1,0 +1,113 @@
+// Builds the command line and is the one place where an error becomes a message and an exit code.
+import { Command, CommanderError, Option } from "commander";
+import { disableCommand } from "./commands/disable.js";
+import { emulatorCommand } from "./commands/emulator.js";
+import { enableCommand } from "./commands/enable.js";
+import { showCommand } from "./commands/show.js";
+import { Context, parseGlobals, type RawGlobalOptions } from "./context.js";
+import { ExitCode, InterruptedError, MiauthError } from "./errors.js";
+import { createIo, error, hint, type Io } from "./output/io.js";
+import { VERSION } from "./version.js";
+
+export interface MainDeps {
+  io?: Io;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A command's action: receives the context built from the global options and its own options. */
+export type Action<T> = (ctx: Context, opts: T) => Promise<void>;
+
+export async function main(argv: string[], deps: MainDeps = {}): Promise<number> {
+  const env = deps.env ?? process.env;
+  const io = deps.io ?? createIo(env);
+  const abort = new AbortController();
+  const onSignal = () => {
+    abort.abort();
+    // If the running call ignores the abort, leave anyway after a moment, still with 130.
+    setTimeout(() => process.exit(ExitCode.interrupted), 3000).unref();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let debug = argv.includes("--debug");
+
+  const run =
+    <T>(action: Action<T>) =>
+    async (opts: T, cmd: Command) => {
+      const globals = parseGlobals(cmd.optsWithGlobals<RawGlobalOptions>(), env);
+      debug = globals.debug;
+      await action(new Context(io, env, globals, abort.signal), opts);
+    };
+
+  const program = buildProgram(run, io);
+  try {
+    await program.parseAsync(argv);
+    return ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) return commanderExit(err);
+    if (abort.signal.aborted && !(err instanceof MiauthError && err.exitCode !== ExitCode.failure)) {
+      return report(io, new InterruptedError("interrupted"), debug);
+    }
+    return report(io, err, debug);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+export type Runner = <T>(action: Action<T>) => (opts: T, cmd: Command) => Promise<void>;
+
+function buildProgram(run: Runner, io: Io): Command {
+  const program = new Command("miauth")
+    .description(
+      "Set up Azure managed identities the way Microsoft documents it: enable an identity, assign a role, verify access.",
+    )
+    .version(VERSION, "-v, --version")
+    .option("--subscription <id|name>", "subscription to use (else AZURE_SUBSCRIPTION_ID, the az default, or the only one)")
+    .addOption(new Option("-o, --output <format>", "json, jsonc, yaml, table, tsv or none (env MIAUTH_OUTPUT)"))
+    .option("--query <jmespath>", "JMESPath query applied to the result before output")
+    .option("--arm-endpoint <url>", "ARM base URL (env MIAUTH_ARM_ENDPOINT), e.g. the local emulator")
+    .option("--cloud <name>", "AzureCloud, AzureUSGovernment or AzureChinaCloud")
+    .option("--verbose", "say more on stderr")
+    .option("--debug", "HTTP trace on stderr (tokens are never printed)")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(io.paint.err(s)),
+    });
+  for (const make of [enableCommand, disableCommand, showCommand, emulatorCommand]) {
+    const cmd = make(run);
+    cmd.exitOverride().configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(io.paint.err(s)),
+    });
+    program.addCommand(cmd);
+  }
+  return program;
+}
+
+function commanderExit(err: CommanderError): number {
+  if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
+    return ExitCode.ok;
+  }
+  if (err.code === "commander.executeSubCommandAsync") return err.exitCode;
+  return ExitCode.usage;
+}
+
+function report(io: Io, err: unknown, debug: boolean): number {
+  if (err instanceof MiauthError) {
+    error(io, err.message);
+    if (err.hint) hint(io, err.hint);
+    if (debug && err.cause instanceof Error && err.cause.stack) io.stderr.write(`${err.cause.stack}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  error(io, message.split("\n")[0] ?? message);
+  if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  else hint(io, "run again with --debug for details");
+  return ExitCode.failure;
+}
+

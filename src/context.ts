@@ -1,0 +1,119 @@
+// What every command receives: io, the validated global options, and lazily built Azure clients.
+import type { TokenCredential } from "@azure/core-auth";
+import type { ArmClients } from "./azure/clients.js";
+import { type Cloud, parseArmEndpoint, parseCloud } from "./azure/clouds.js";
+import { tracePolicy, retryNoticePolicy } from "./azure/policies.js";
+import { type SubscriptionChoice, subscriptionFromArm, subscriptionFromLocal } from "./azure/subscription.js";
+import { UsageError } from "./errors.js";
+import { type OutputFormat, parseOutputFormat } from "./output/format.js";
+import { type Io, info, result, warn } from "./output/io.js";
+import { validateQuery } from "./output/query.js";
+import { VERSION } from "./version.js";
+
+export interface RawGlobalOptions {
+  subscription?: string;
+  output?: string;
+  query?: string;
+  verbose?: boolean;
+  debug?: boolean;
+  armEndpoint?: string;
+  cloud?: string;
+}
+
+export interface Globals {
+  subscription?: string;
+  output: OutputFormat;
+  query?: string;
+  verbose: boolean;
+  debug: boolean;
+  cloud: Cloud;
+  armEndpoint: string;
+}
+
+/** Validates the global options; throws UsageError before anything touches the network. */
+export function parseGlobals(raw: RawGlobalOptions, env: NodeJS.ProcessEnv): Globals {
+  let output: OutputFormat;
+  try {
+    output = parseOutputFormat(raw.output ?? env.MIAUTH_OUTPUT ?? "json");
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (raw.query !== undefined) {
+    try {
+      validateQuery(raw.query);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  const cloud = parseCloud(raw.cloud ?? env.MIAUTH_CLOUD);
+  const endpoint = raw.armEndpoint ?? env.MIAUTH_ARM_ENDPOINT;
+  return {
+    subscription: raw.subscription,
+    output,
+    query: raw.query,
+    verbose: raw.verbose === true || raw.debug === true,
+    debug: raw.debug === true,
+    cloud,
+    armEndpoint: endpoint ? parseArmEndpoint(endpoint) : cloud.armEndpoint,
+  };
+}
+
+export class Context {
+  private clients?: Promise<ArmClients>;
+  private chosen?: Promise<SubscriptionChoice>;
+
+  constructor(
+    readonly io: Io,
+    readonly env: NodeJS.ProcessEnv,
+    readonly globals: Globals,
+    readonly signal: AbortSignal,
+  ) {}
+
+  /** The SDK clients, built once on first use (loading the SDK only then). */
+  arm(): Promise<ArmClients> {
+    this.clients ??= this.buildClients();
+    return this.clients;
+  }
+
+  /** The subscription to work in, resolved once; a --ids target carries its own. */
+  async subscriptionId(): Promise<string> {
+    this.chosen ??= (async () => {
+      const local = await subscriptionFromLocal(this.globals.subscription, this.env);
+      const choice =
+        local && "id" in local ? local : await subscriptionFromArm(await this.arm(), local?.name);
+      this.verbose(`subscription ${choice.id} (from ${choice.source})`);
+      return choice;
+    })();
+    return (await this.chosen).id;
+  }
+
+  print(value: unknown): void {
+    result(this.io, value, this.globals.output, this.globals.query);
+  }
+
+  verbose(message: string): void {
+    if (this.globals.verbose) info(this.io, message);
+  }
+
+  warn(message: string): void {
+    warn(this.io, message);
+  }
+
+  private async buildClients(): Promise<ArmClients> {
+    const [{ createArmClients }, { createCredential }] = await Promise.all([
+      import("./azure/clients.js"),
+      import("./azure/credential.js"),
+    ]);
+    const credential: TokenCredential = await createCredential(this.globals.cloud);
+    const policies = [retryNoticePolicy((line) => this.warn(line))];
+    if (this.globals.debug) policies.push(tracePolicy((line) => info(this.io, this.io.paint.dim(line))));
+    this.verbose(`ARM endpoint ${this.globals.armEndpoint} (token audience ${this.globals.cloud.armScope})`);
+    return createArmClients({
+      credential,
+      cloud: this.globals.cloud,
+      armEndpoint: this.globals.armEndpoint,
+      policies,
+      userAgent: `miauth/${VERSION}`,
+    });
+  }
+}

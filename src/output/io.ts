@@ -1,0 +1,94 @@
+import type { Writable } from "node:stream";
+import { Chalk } from "chalk";
+import { type OutputFormat, render } from "./format.js";
+import { applyQuery } from "./query.js";
+
+type Style = (text: string) => string;
+
+/** Where output goes and how it is decorated, decided once at start-up. */
+export interface Io {
+  stdout: Writable;
+  stderr: Writable;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  stdinIsTTY: boolean;
+  /** Colours on stderr (messages, spinner). */
+  color: boolean;
+  /** Colours on stdout (only `-o jsonc` uses them). */
+  colorStdout: boolean;
+  /** Styles for stderr text; each returns the text unchanged when `color` is off. */
+  paint: { err: Style; warn: Style; hint: Style; dim: Style; bold: Style };
+}
+
+type Env = Record<string, string | undefined>;
+type TtyStream<S> = S & { isTTY?: boolean };
+
+export interface Streams {
+  stdout: TtyStream<Writable>;
+  stderr: TtyStream<Writable>;
+  stdin: { isTTY?: boolean };
+}
+
+export function createIo(env: Env = process.env, streams: Streams = process): Io {
+  const stdoutIsTTY = streams.stdout.isTTY === true;
+  const stderrIsTTY = streams.stderr.isTTY === true;
+  const stderrLevel = colorLevel(env, stderrIsTTY);
+  const chalk = new Chalk({ level: stderrLevel });
+  return {
+    stdout: streams.stdout,
+    stderr: streams.stderr,
+    stdoutIsTTY,
+    stderrIsTTY,
+    stdinIsTTY: streams.stdin.isTTY === true,
+    color: stderrLevel > 0,
+    colorStdout: colorLevel(env, stdoutIsTTY) > 0,
+    paint: {
+      err: (s) => chalk.red.bold(s),
+      warn: (s) => chalk.yellow.bold(s),
+      hint: (s) => chalk.cyan(s),
+      dim: (s) => chalk.dim(s),
+      bold: (s) => chalk.bold(s),
+    },
+  };
+}
+
+/**
+ * Chalk level for one stream. NO_COLOR (any non-empty value, no-color.org) always wins; then
+ * FORCE_COLOR as chalk reads it ("0"/"false" off, ""/"true" level 1, "1".."3" that level);
+ * otherwise colour only on a TTY whose TERM is not "dumb".
+ */
+export function colorLevel(env: Env, isTTY: boolean): 0 | 1 | 2 | 3 {
+  if (env.NO_COLOR) return 0;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === "" || force === "true") return 1;
+    if (force === "false") return 0;
+    const n = Number.parseInt(force, 10);
+    if (Number.isNaN(n)) return 1;
+    return Math.max(0, Math.min(n, 3)) as 0 | 1 | 2 | 3;
+  }
+  return isTTY && env.TERM !== "dumb" ? 1 : 0;
+}
+
+/** Writes a command's result to stdout: `--query` first, then the chosen format. */
+export function result(io: Io, value: unknown, format: OutputFormat, query?: string): void {
+  const shown = query === undefined ? value : applyQuery(value, query);
+  const text = render(shown, format, { color: io.colorStdout });
+  if (text !== "") io.stdout.write(text);
+}
+
+export function info(io: Io, message: string): void {
+  io.stderr.write(`${message}\n`);
+}
+
+export function warn(io: Io, message: string): void {
+  io.stderr.write(`${io.paint.warn("warning:")} ${message}\n`);
+}
+
+export function error(io: Io, message: string): void {
+  io.stderr.write(`${io.paint.err("error:")} ${message}\n`);
+}
+
+export function hint(io: Io, message: string): void {
+  io.stderr.write(`${io.paint.hint("hint:")} ${message}\n`);
+}

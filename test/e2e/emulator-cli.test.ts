@@ -1,0 +1,125 @@
+// `miauth emulator start` / `env` as a user runs them: start it, source env.sh, act as an app.
+import type { ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { baseEnv, json, ROOT, runCli } from "../helpers/cli.js";
+
+function parseExports(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const m of text.matchAll(/^export (\w+)='((?:[^']|'\\'')*)'$/gm)) {
+    vars[m[1] ?? ""] = (m[2] ?? "").replace(/'\\''/g, "'");
+  }
+  return vars;
+}
+
+async function startForeground(dir: string, extra: string[] = []) {
+  let child: ChildProcess | undefined;
+  let stdout = "";
+  const done = runCli(["emulator", "start", "--dir", dir, "--port", "0", ...extra], {
+    onSpawn: (c) => {
+      child = c;
+      c.stdout?.on("data", (d) => {
+        stdout += d;
+      });
+    },
+    timeoutMs: 60_000,
+  });
+  const started = Date.now();
+  while (!/ready at/.test(stdout)) {
+    if (Date.now() - started > 20_000) throw new Error(`emulator did not start: ${stdout}`);
+    const early = await Promise.race([done, new Promise((r) => setTimeout(() => r(undefined), 50))]);
+    if (early) throw new Error(`emulator exited: ${JSON.stringify(early)}`);
+  }
+  return { child: child as ChildProcess, done, stdout: () => stdout };
+}
+
+describe("miauth emulator", () => {
+  it("starts, serves the guide's world through env.sh, acts as an app, and stops on Ctrl-C with exit 0", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "miauth-emu-"));
+    const emu = await startForeground(dir);
+    expect(emu.stdout()).toMatch(/^miauth emulator ready at https:\/\/127\.0\.0\.1:\d+ \(source .*env\.sh\)\n$/);
+    const printed = await runCli(["emulator", "env", "--dir", dir]);
+    expect(printed.code).toBe(0);
+    const operator = parseExports(printed.stdout);
+    expect(Object.keys(operator).sort()).toEqual(
+      [
+        "AZURE_SUBSCRIPTION_ID",
+        "AZURE_TOKEN_CREDENTIALS",
+        "IDENTITY_ENDPOINT",
+        "IDENTITY_HEADER",
+        "MIAUTH_ARM_ENDPOINT",
+        "NODE_EXTRA_CA_CERTS",
+      ].sort(),
+    );
+    expect(parseExports(readFileSync(join(dir, "env.sh"), "utf8"))).toEqual(operator);
+    const info = JSON.parse(readFileSync(join(dir, "emulator.json"), "utf8")) as { url: string };
+    expect(info.url).toBe(operator.MIAUTH_ARM_ENDPOINT);
+
+    const enabled = await runCli(["enable", "--webapp", "msdocs-web", "-g", "msdocs-sdk-auth-example"], { env: operator });
+    expect(enabled.code).toBe(0);
+    const site = json<{ resourceId: string; principalId: string }>(enabled);
+
+    // Act as the web app: DefaultAzureCredential in a separate process gets the app's own token.
+    const asApp = await runCli(["emulator", "env", "--dir", dir, "--as", site.resourceId]);
+    expect(asApp.code).toBe(0);
+    const appEnv = parseExports(asApp.stdout);
+    expect(appEnv.IDENTITY_ENDPOINT).not.toBe(operator.IDENTITY_ENDPOINT);
+    const claims = await tokenClaims(appEnv, "https://storage.azure.com/.default");
+    expect(claims.oid).toBe(site.principalId);
+    expect(claims.aud).toBe("https://storage.azure.com");
+    expect(String(claims.xms_mirid).toLowerCase()).toBe(site.resourceId.toLowerCase());
+
+    // The VM has no identity yet: its endpoint answers 400 and the credential fails.
+    const vmId = site.resourceId.replace("Microsoft.Web/sites/msdocs-web", "Microsoft.Compute/virtualMachines/msdocs-vm");
+    const vmEnv = parseExports((await runCli(["emulator", "env", "--dir", dir, "--as", vmId])).stdout);
+    await expect(tokenClaims(vmEnv, "https://storage.azure.com/.default")).rejects.toThrow();
+
+    emu.child.kill("SIGINT");
+    const stopped = await emu.done;
+    expect(stopped.code).toBe(0);
+  });
+
+  it("rejects an invalid world file with exit 2 and a one-line reason", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "miauth-emu-"));
+    const seed = join(dir, "world.json");
+    writeFileSync(seed, JSON.stringify({ subscriptions: "nope" }));
+    const r = await runCli(["emulator", "start", "--dir", dir, "--seed", seed]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: invalid --seed: /);
+    expect(r.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);
+  });
+
+  it("`env` without a running emulator is a usage error", async () => {
+    const r = await runCli(["emulator", "env", "--dir", join(tmpdir(), "no-such-emulator-dir")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no emulator found/);
+  });
+});
+
+/** Runs DefaultAzureCredential in a child process with the given env and decodes the token's claims. */
+async function tokenClaims(env: Record<string, string>, scope: string): Promise<Record<string, unknown>> {
+  const script = `
+    import { DefaultAzureCredential } from "@azure/identity";
+    const t = await new DefaultAzureCredential().getToken(${JSON.stringify(scope)});
+    process.stdout.write(Buffer.from(t.token.split(".")[1], "base64url").toString());
+  `;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: ROOT,
+    env: { ...baseEnv(), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    err += d;
+  });
+  const code = await new Promise((r) => child.on("close", r));
+  if (code !== 0) throw new Error(`credential failed: ${err.split("\n")[0]}`);
+  return JSON.parse(out) as Record<string, unknown>;
+}

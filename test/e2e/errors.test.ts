@@ -1,0 +1,162 @@
+// Failure paths end to end: retries, permissions, missing resources, bad input, secrets.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { json, runCli } from "../helpers/cli.js";
+import { useEmulator } from "../helpers/emulator.js";
+
+const RG = "msdocs-sdk-auth-example";
+const emu = useEmulator();
+
+function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  return runCli(args, { env: { ...emu.current.env, ...env } });
+}
+
+describe("transient failures", () => {
+  it("retries a 429 with Retry-After and says so on stderr", async () => {
+    await emu.current.fault({ method: "GET", path: "sites/msdocs-web" }, { type: "status", status: 429, retryAfter: 1 }, 1);
+    const r = await cli(["enable", "--webapp", "msdocs-web", "-g", RG]);
+    expect(r.code).toBe(0);
+    expect(json(r).result).toBe("updated");
+    expect(r.stderr).toMatch(/429/);
+    const gets = (await emu.current.armRequests()).filter((q) => q.method === "GET" && /sites\/msdocs-web$/.test(q.path));
+    expect(gets.map((g) => g.status)).toEqual([429, 200]);
+  });
+
+  it("retries a transient 503 on the write", async () => {
+    await emu.current.fault({ method: "PATCH" }, { type: "status", status: 503 }, 1);
+    const r = await cli(["enable", "--webapp", "msdocs-web", "-g", RG]);
+    expect(r.code).toBe(0);
+    const patches = (await emu.current.writes()).map((w) => w.status);
+    expect(patches).toEqual([503, 200]);
+  });
+
+  it("survives a connection reset", async () => {
+    await emu.current.fault({ method: "GET", path: "sites/msdocs-web" }, { type: "reset" }, 1);
+    const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG]);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("permissions and missing things", () => {
+  it("a persistent 403 exits 5 and names the action and scope", async () => {
+    await emu.current.fault({ method: "PATCH" }, { type: "status", status: 403 }, 10);
+    const r = await cli(["enable", "--webapp", "msdocs-web", "-g", RG]);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("Microsoft.Web/sites/write");
+    expect(r.stderr).toContain(emu.current.siteId("msdocs-web"));
+    expect(r.stderr.trim().split("\n")).toHaveLength(2); // one error line, one hint
+  });
+
+  it("an unknown resource group exits 3 and names it", async () => {
+    const r = await cli(["enable", "--webapp", "msdocs-web", "-g", "no-such-rg"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/no-such-rg/);
+    expect(await emu.current.writes()).toEqual([]);
+  });
+
+  it("an unknown web app or VM exits 3 and names it", async () => {
+    const site = await cli(["enable", "--webapp", "no-such-app", "-g", RG]);
+    expect(site.code).toBe(3);
+    expect(site.stderr).toMatch(/web app 'no-such-app' in resource group 'msdocs-sdk-auth-example' was not found/);
+    const vm = await cli(["show", "--vm", "no-such-vm", "-g", RG]);
+    expect(vm.code).toBe(3);
+    expect(vm.stderr).toMatch(/VM 'no-such-vm'/);
+  });
+});
+
+describe("bad input is refused before any request", () => {
+  const cases: [string, string[], RegExp][] = [
+    ["unknown flag", ["enable", "--webapp", "a1", "-g", RG, "--bogus"], /unknown option '--bogus'/],
+    ["no target", ["enable"], /no target given/],
+    ["two targets", ["enable", "--webapp", "a1", "--vm", "v1", "-g", RG], /conflicting targets --webapp and --vm/],
+    ["name without group", ["enable", "--webapp", "a1"], /needs -g/],
+    ["invalid site name", ["enable", "--webapp", "-bad-", "-g", RG], /invalid --webapp name/],
+    ["invalid group", ["show", "--vm", "v1", "-g", "bad/group"], /invalid resource group name/],
+    ["invalid id", ["enable", "--ids", "/subscriptions/not-a-guid/resourceGroups/x/providers/Microsoft.Web/sites/a1"], /not a GUID/],
+    ["unsupported id type", ["enable", "--ids", "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/s1"], /unsupported resource type/],
+    ["bad user-assigned", ["enable", "--webapp", "a1", "-g", RG, "--user-assigned", "msdocs-uami"], /invalid --user-assigned ID/],
+    ["only user-assigned without one", ["enable", "--webapp", "a1", "-g", RG, "--no-system-assigned"], /needs at least one --user-assigned/],
+    ["bad output", ["show", "--webapp", "a1", "-g", RG, "-o", "xml"], /invalid output format/],
+    ["bad query", ["show", "--webapp", "a1", "-g", RG, "--query", "[?"], /invalid JMESPath query/],
+    ["bad cloud", ["show", "--webapp", "a1", "-g", RG, "--cloud", "Mars"], /unknown --cloud/],
+    ["plain-http endpoint", ["show", "--webapp", "a1", "-g", RG, "--arm-endpoint", "http://127.0.0.1:1"], /must be https/],
+    ["bad subscription", ["show", "--webapp", "a1", "-g", RG], /AZURE_SUBSCRIPTION_ID 'nope' is not a GUID/],
+  ];
+  it.each(cases)("%s exits 2", async (_name, args, message) => {
+    const env = _name === "bad subscription" ? { AZURE_SUBSCRIPTION_ID: "nope" } : {};
+    const r = await cli(args, env);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(await emu.current.requests()).toEqual([]);
+  });
+});
+
+describe("secrets and the network guard", () => {
+  it("never prints a token or the identity header, --debug included", async () => {
+    const r = await cli(["enable", "--webapp", "msdocs-web", "-g", RG, "--debug"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/> PATCH https:\/\/127\.0\.0\.1/); // the trace is there
+    const secret = emu.current.env.IDENTITY_HEADER ?? "";
+    expect(secret.length).toBeGreaterThan(8);
+    for (const text of [r.stdout, r.stderr]) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // a JWT
+      expect(text).not.toMatch(/Bearer\s+\S{20,}/);
+    }
+  });
+
+  it("blocks a CLI process that tries to reach real Azure", async () => {
+    const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG, "--arm-endpoint", "https://management.azure.com"]);
+    expect(r.code).not.toBe(0);
+    expect(r.blocked.join("\n")).toMatch(/management\.azure\.com:443/);
+  });
+
+  it("blocks the test process itself from leaving loopback", async () => {
+    const net = await import("node:net");
+    expect(() => net.connect(443, "93.184.216.34")).toThrow(/network guard/);
+    expect(() => net.connect({ host: "169.254.169.254", port: 80 })).toThrow(/network guard/);
+  });
+});
+
+describe("subscription resolution", () => {
+  it("uses the only subscription the credential can see", async () => {
+    const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG, "--verbose"], { AZURE_SUBSCRIPTION_ID: undefined });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/from only subscription/);
+    expect((await emu.current.armRequests()).some((q) => /^\/subscriptions$/.test(q.path))).toBe(true);
+  });
+
+  it("accepts --subscription by name", async () => {
+    const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG, "--subscription", "miauth-emulator"], {
+      AZURE_SUBSCRIPTION_ID: undefined,
+    });
+    expect(r.code).toBe(0);
+    expect(json(r).resourceId).toBe(emu.current.siteId("msdocs-web"));
+  });
+
+  it("reads the Azure CLI's default subscription", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "azcfg-"));
+    const profile = { subscriptions: [{ id: emu.current.sub, name: "x", isDefault: true }] };
+    writeFileSync(join(dir, "azureProfile.json"), `\uFEFF${JSON.stringify(profile)}`);
+    const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG, "--verbose"], {
+      AZURE_SUBSCRIPTION_ID: undefined,
+      AZURE_CONFIG_DIR: dir,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/from Azure CLI profile/);
+    expect(readFileSync(join(dir, "azureProfile.json"), "utf8")).toContain(emu.current.sub);
+  });
+
+  it("fails authentication with exit 4 and a short list of what was tried", async () => {
+    const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG], { IDENTITY_HEADER: "wrong-secret-value" });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/authentication failed.*ManagedIdentityCredential/);
+    expect(r.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);
+  });
+});

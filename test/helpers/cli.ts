@@ -1,0 +1,78 @@
+// Runs the built CLI as a user runs it: `node bin/miauth.js …` in a child process, with the network
+// guard preloaded, a clean HOME (no real ~/.azure) and the emulator's operator environment.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+const BIN = join(ROOT, "bin/miauth.js");
+const GUARD = pathToFileURL(join(ROOT, "test/setup/net-guard.mjs")).href;
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Connections the network guard blocked in the child. Always expected to be empty. */
+  blocked: string[];
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Called with the child once spawned (to send signals). */
+  onSpawn?: (child: import("node:child_process").ChildProcess) => void;
+  timeoutMs?: number;
+}
+
+export function baseEnv(): Record<string, string> {
+  const home = mkdtempSync(join(tmpdir(), "miauth-home-"));
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: home,
+    AZURE_CONFIG_DIR: join(home, ".azure"),
+    CI: "true",
+    FORCE_COLOR: "0",
+    NODE_OPTIONS: `--import ${GUARD}`,
+  };
+}
+
+export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  const guardLog = join(mkdtempSync(join(tmpdir(), "miauth-guard-")), "blocked.log");
+  const env: Record<string, string> = { ...baseEnv(), MIAUTH_NET_GUARD_LOG: guardLog };
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: opts.cwd ?? ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 45_000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const blocked = existsSync(guardLog) ? readFileSync(guardLog, "utf8").split("\n").filter(Boolean) : [];
+      rmSync(join(guardLog, ".."), { recursive: true, force: true });
+      rmSync(env.HOME ?? "", { recursive: true, force: true });
+      resolvePromise({ code, signal, stdout, stderr, blocked });
+    });
+    opts.onSpawn?.(child);
+  });
+}
+
+export function json<T = Record<string, unknown>>(r: CliResult): T {
+  try {
+    return JSON.parse(r.stdout) as T;
+  } catch {
+    throw new Error(`stdout is not JSON (exit ${r.code}):\n${r.stdout}\nstderr:\n${r.stderr}`);
+  }
+}

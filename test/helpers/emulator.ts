@@ -1,0 +1,97 @@
+// Starts the project's emulator in-process for one test file and talks to its control API.
+import { readFileSync } from "node:fs";
+import { request } from "node:https";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { type EmulatorHandle, type EmulatorOptions, startEmulator } from "../../src/emulator/index.js";
+
+export interface LoggedRequest {
+  seq: number;
+  method: string;
+  path: string;
+  apiVersion?: string;
+  status: number;
+  kind: "arm" | "identity";
+}
+
+export class TestEmulator {
+  constructor(readonly handle: EmulatorHandle) {}
+
+  get url() {
+    return this.handle.url;
+  }
+  get sub() {
+    return this.handle.subscriptionId;
+  }
+  get env(): Record<string, string> {
+    return this.handle.operatorEnv;
+  }
+
+  rg(name = "msdocs-sdk-auth-example") {
+    return `/subscriptions/${this.sub}/resourceGroups/${name}`;
+  }
+  siteId(name: string, rg?: string) {
+    return `${this.rg(rg)}/providers/Microsoft.Web/sites/${name}`;
+  }
+  vmId(name: string, rg?: string) {
+    return `${this.rg(rg)}/providers/Microsoft.Compute/virtualMachines/${name}`;
+  }
+  uamiId(name: string, rg?: string) {
+    return `${this.rg(rg)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+  }
+
+  control(method: string, path: string, body?: unknown): Promise<unknown> {
+    const ca = readFileSync(this.handle.caPath);
+    return new Promise((resolve, reject) => {
+      const req = request(`${this.url}/__emulator/${path}`, { method, ca, headers: { "content-type": "application/json" } }, (res) => {
+        let text = "";
+        res.on("data", (d) => {
+          text += d;
+        });
+        res.on("end", () => {
+          if ((res.statusCode ?? 500) >= 400) reject(new Error(`control ${method} ${path}: ${res.statusCode} ${text}`));
+          else resolve(text ? JSON.parse(text) : undefined);
+        });
+      });
+      req.on("error", reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+  }
+
+  async requests(): Promise<LoggedRequest[]> {
+    const r = (await this.control("GET", "requests")) as { value: LoggedRequest[] };
+    return r.value;
+  }
+  async armRequests(): Promise<LoggedRequest[]> {
+    return (await this.requests()).filter((r) => r.kind === "arm");
+  }
+  async writes(): Promise<LoggedRequest[]> {
+    return (await this.armRequests()).filter((r) => r.method !== "GET" && r.method !== "HEAD");
+  }
+  clearLog() {
+    return this.control("DELETE", "requests");
+  }
+  reset() {
+    return this.control("POST", "reset");
+  }
+  fault(match: Record<string, string>, fault: Record<string, unknown>, count = 1) {
+    return this.control("POST", "faults", { match, fault, count });
+  }
+  state(): Promise<unknown> {
+    return this.control("GET", "state");
+  }
+}
+
+/** One emulator per test file, reset before each test. */
+export function useEmulator(opts: EmulatorOptions = {}): { current: TestEmulator } {
+  const holder = {} as { current: TestEmulator };
+  beforeAll(async () => {
+    holder.current = new TestEmulator(await startEmulator({ lroDelayMs: 300, retryAfterSeconds: 0, ...opts }));
+  });
+  beforeEach(async () => {
+    await holder.current.reset();
+  });
+  afterAll(async () => {
+    await holder.current?.handle.close();
+  });
+  return holder;
+}

@@ -1,0 +1,2 @@
+export function isLoopback(host: string | undefined | null): boolean;
+export function installNetGuard(): void;

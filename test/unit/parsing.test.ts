@@ -1,0 +1,111 @@
+// Pure parsing: targets, IDs, global options and the subscription's local sources.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseArmEndpoint } from "../../src/azure/clouds.js";
+import { parseUserAssignedId } from "../../src/azure/ids.js";
+import { subscriptionFromLocal } from "../../src/azure/subscription.js";
+import { parseTargets, targetResourceId } from "../../src/azure/target.js";
+import { parseGlobals } from "../../src/context.js";
+import { UsageError } from "../../src/errors.js";
+
+const SUB = "11111111-2222-3333-4444-555555555555";
+
+describe("parseTargets", () => {
+  it("reads --webapp with -g and builds the resource ID", () => {
+    const [t] = parseTargets({ webapp: "my-app", resourceGroup: "rg" });
+    expect(t).toMatchObject({ kind: "webapp", name: "my-app", resourceGroup: "rg", fromId: false });
+    expect(targetResourceId(t!, SUB)).toBe(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/my-app`);
+  });
+
+  it("reads repeated --ids of both kinds, any casing", () => {
+    const ts = parseTargets({
+      ids: [
+        `/subscriptions/${SUB}/resourcegroups/rg/providers/microsoft.web/sites/app1`,
+        `/subscriptions/${SUB.toUpperCase()}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`,
+      ],
+    });
+    expect(ts.map((t) => [t.kind, t.subscriptionId, t.name])).toEqual([
+      ["webapp", SUB, "app1"],
+      ["vm", SUB, "vm1"],
+    ]);
+  });
+
+  it.each([
+    [{}, /no target/],
+    [{ webapp: "a1", functionapp: "b1", resourceGroup: "rg" }, /conflicting/],
+    [{ webapp: "a1", ids: ["/x"] }, /conflicting/],
+    [{ ids: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a1`], resourceGroup: "rg" }, /cannot be combined/],
+    [{ vm: "v1" }, /needs -g/],
+    [{ vm: "bad name", resourceGroup: "rg" }, /invalid --vm name/],
+    [{ webapp: "x".repeat(61), resourceGroup: "rg" }, /invalid --webapp name/],
+    [{ ids: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a1/slots/s`] }, /invalid --ids/],
+    [{ ids: [`/subscriptions/${SUB}//resourceGroups/rg/providers/Microsoft.Web/sites/a1`] }, /invalid --ids/],
+  ])("refuses %j", (raw, message) => {
+    expect(() => parseTargets(raw)).toThrow(UsageError);
+    expect(() => parseTargets(raw)).toThrow(message);
+  });
+});
+
+describe("parseUserAssignedId", () => {
+  it("normalises the provider casing", () => {
+    expect(
+      parseUserAssignedId(`/subscriptions/${SUB}/resourceGroups/rg/providers/microsoft.managedidentity/userassignedidentities/id-1`),
+    ).toBe(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-1`);
+  });
+  it("refuses another resource type", () => {
+    expect(() => parseUserAssignedId(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a1`)).toThrow(
+      /userAssignedIdentities/,
+    );
+  });
+});
+
+describe("parseGlobals", () => {
+  it("defaults to json and the public cloud, honouring MIAUTH_OUTPUT and MIAUTH_ARM_ENDPOINT", () => {
+    expect(parseGlobals({}, {})).toMatchObject({ output: "json", armEndpoint: "https://management.azure.com" });
+    const g = parseGlobals({}, { MIAUTH_OUTPUT: "tsv", MIAUTH_ARM_ENDPOINT: "https://127.0.0.1:8443/" });
+    expect(g).toMatchObject({ output: "tsv", armEndpoint: "https://127.0.0.1:8443" });
+    expect(g.cloud.armScope).toBe("https://management.azure.com/.default");
+  });
+  it("uses the sovereign cloud's endpoint and audience", () => {
+    const g = parseGlobals({ cloud: "AzureUSGovernment" }, {});
+    expect(g.armEndpoint).toBe("https://management.usgovcloudapi.net");
+    expect(g.cloud.armScope).toBe("https://management.usgovcloudapi.net/.default");
+  });
+  it("keeps the token audience when only the endpoint is overridden", () => {
+    const g = parseGlobals({ armEndpoint: "https://localhost:9999" }, {});
+    expect(g.cloud.armScope).toBe("https://management.azure.com/.default");
+  });
+  it.each([
+    [{ output: "xml" }, /invalid output format/],
+    [{ query: "[?" }, /invalid JMESPath/],
+    [{ cloud: "Moon" }, /unknown --cloud/],
+    [{ armEndpoint: "not a url" }, /invalid ARM endpoint/],
+  ])("refuses %j", (raw, message) => {
+    expect(() => parseGlobals(raw, {})).toThrow(message);
+  });
+  it("refuses endpoints with query strings", () => {
+    expect(() => parseArmEndpoint("https://h/?x=1")).toThrow(/no query/);
+  });
+});
+
+describe("subscriptionFromLocal", () => {
+  it("prefers the flag, then AZURE_SUBSCRIPTION_ID, then the az profile", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "azcfg-"));
+    const other = "99999999-2222-3333-4444-555555555555";
+    writeFileSync(
+      join(dir, "azureProfile.json"),
+      `\uFEFF${JSON.stringify({ subscriptions: [{ id: "x", isDefault: false }, { id: other, isDefault: true }] })}`,
+    );
+    const env = { AZURE_CONFIG_DIR: dir };
+    expect(await subscriptionFromLocal(SUB, env)).toEqual({ id: SUB, source: "--subscription" });
+    expect(await subscriptionFromLocal("My Sub", env)).toEqual({ name: "My Sub" });
+    expect(await subscriptionFromLocal(undefined, { ...env, AZURE_SUBSCRIPTION_ID: SUB })).toEqual({
+      id: SUB,
+      source: "AZURE_SUBSCRIPTION_ID",
+    });
+    expect(await subscriptionFromLocal(undefined, env)).toEqual({ id: other, source: "Azure CLI profile" });
+    expect(await subscriptionFromLocal(undefined, { AZURE_CONFIG_DIR: join(dir, "none") })).toBeUndefined();
+  });
+});
