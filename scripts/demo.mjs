@@ -1,6 +1,6 @@
 // `npm run demo`: step 1 of Microsoft's managed-identity guide, run offline against the built-in
 // emulator, printed as a user would see it in a terminal.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../dist/emulator/index.js";
 
@@ -18,33 +18,47 @@ function step(title) {
 }
 function miauth(...args) {
   process.stdout.write(`$ miauth ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(" ")}\n`);
-  const r = spawnSync(process.execPath, [bin, ...args], { env, stdio: ["ignore", "inherit", "inherit"] });
-  if (r.status !== 0) {
-    process.stdout.write(`(exit ${r.status})\n`);
-  }
-  return r.status;
+  // Asynchronous: the emulator runs in this process and must keep answering.
+  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ["ignore", "inherit", "inherit"] });
+  return new Promise((resolve) =>
+    child.on("close", (code) => {
+      if (code !== 0) process.stdout.write(`(exit ${code})\n`);
+      resolve(code === 0 ? 0 : 1);
+    }),
+  );
 }
 
 let failed = 0;
 try {
-  process.stdout.write(`Local Azure emulator at ${emulator.url} (operator environment: ${emulator.envFile})\n`);
+  process.stdout.write(
+    `Local Azure emulator at ${emulator.url} (operator environment: ${emulator.envFile})\n`,
+  );
   step("The web app has no managed identity yet");
-  failed |= miauth("show", "--webapp", "msdocs-web", "-g", rg);
+  failed |= await miauth("show", "--webapp", "msdocs-web", "-g", rg);
   step("Preview the change, then enable the system-assigned identity (az webapp identity assign)");
-  failed |= miauth("enable", "--webapp", "msdocs-web", "-g", rg, "--dry-run", "-o", "yaml");
-  failed |= miauth("enable", "--webapp", "msdocs-web", "-g", rg);
+  failed |= await miauth("enable", "--webapp", "msdocs-web", "-g", rg, "--dry-run", "-o", "yaml");
+  failed |= await miauth("enable", "--webapp", "msdocs-web", "-g", rg);
   step("Run it again: nothing is written");
-  failed |= miauth("enable", "--webapp", "msdocs-web", "-g", rg, "--query", "result", "-o", "tsv");
+  failed |= await miauth("enable", "--webapp", "msdocs-web", "-g", rg, "--query", "result", "-o", "tsv");
   step("The function app keeps its user-assigned identity");
-  failed |= miauth("enable", "--functionapp", "msdocs-func", "-g", rg, "-o", "yaml");
+  failed |= await miauth("enable", "--functionapp", "msdocs-func", "-g", rg, "-o", "yaml");
   step("A VM is a long-running operation (az vm identity assign); just the principal ID");
-  failed |= miauth("enable", "--vm", "msdocs-vm", "-g", rg, "--query", "principalId", "-o", "tsv");
+  failed |= await miauth("enable", "--vm", "msdocs-vm", "-g", rg, "--query", "principalId", "-o", "tsv");
   step("All three at a glance");
   const sub = emulator.subscriptionId;
-  const ids = ["Microsoft.Web/sites/msdocs-web", "Microsoft.Web/sites/msdocs-func", "Microsoft.Compute/virtualMachines/msdocs-vm"].map(
-    (p) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/${p}`,
+  const ids = [
+    "Microsoft.Web/sites/msdocs-web",
+    "Microsoft.Web/sites/msdocs-func",
+    "Microsoft.Compute/virtualMachines/msdocs-vm",
+  ].map((p) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/${p}`);
+  failed |= await miauth(
+    "show",
+    ...ids.flatMap((id) => ["--ids", id]),
+    "--query",
+    "[].{kind:kind, identity:type, principalId:principalId}",
+    "-o",
+    "table",
   );
-  failed |= miauth("show", ...ids.flatMap((id) => ["--ids", id]), "--query", "[].{resource:resourceId, identity:type, principalId:principalId}", "-o", "table");
 } finally {
   await emulator.close();
 }

@@ -9,7 +9,9 @@ if (!existsSync(file)) {
 const r = JSON.parse(readFileSync(file, "utf8"));
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
 // A file that failed to load counts as a failure even though it ran no test.
-const brokenFiles = (r.testResults ?? []).filter((f) => f.status === "failed" && (f.assertionResults ?? []).length === 0).length;
+const brokenFiles = (r.testResults ?? []).filter(
+  (f) => f.status === "failed" && (f.assertionResults ?? []).length === 0,
+).length;
 const failed = r.numFailedTests + brokenFiles;
 console.log(`${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 || r.numTotalTests === 0 ? 1 : 0);

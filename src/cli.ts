@@ -62,8 +62,13 @@ function buildProgram(run: Runner, io: Io): Command {
       "Set up Azure managed identities the way Microsoft documents it: enable an identity, assign a role, verify access.",
     )
     .version(VERSION, "-v, --version")
-    .option("--subscription <id|name>", "subscription to use (else AZURE_SUBSCRIPTION_ID, the az default, or the only one)")
-    .addOption(new Option("-o, --output <format>", "json, jsonc, yaml, table, tsv or none (env MIAUTH_OUTPUT)"))
+    .option(
+      "--subscription <id|name>",
+      "subscription to use (else AZURE_SUBSCRIPTION_ID, the az default, or the only one)",
+    )
+    .addOption(
+      new Option("-o, --output <format>", "json, jsonc, yaml, table, tsv or none (env MIAUTH_OUTPUT)"),
+    )
     .option("--query <jmespath>", "JMESPath query applied to the result before output")
     .option("--arm-endpoint <url>", "ARM base URL (env MIAUTH_ARM_ENDPOINT), e.g. the local emulator")
     .option("--cloud <name>", "AzureCloud, AzureUSGovernment or AzureChinaCloud")
@@ -79,18 +84,24 @@ function buildProgram(run: Runner, io: Io): Command {
     });
   for (const make of [enableCommand, disableCommand, showCommand, emulatorCommand]) {
     const cmd = make(run);
-    cmd.exitOverride().configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(io.paint.err(s)),
-    });
     program.addCommand(cmd);
+    inheritSettings(program, cmd);
   }
   return program;
 }
 
+/** addCommand() does not copy settings the way command() does: help, output and error handling. */
+function inheritSettings(parent: Command, cmd: Command): void {
+  cmd.copyInheritedSettings(parent);
+  for (const sub of cmd.commands) inheritSettings(cmd, sub);
+}
+
 function commanderExit(err: CommanderError): number {
-  if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
+  if (
+    err.code === "commander.helpDisplayed" ||
+    err.code === "commander.version" ||
+    err.code === "commander.help"
+  ) {
     return ExitCode.ok;
   }
   if (err.code === "commander.executeSubCommandAsync") return err.exitCode;
@@ -110,4 +121,3 @@ function report(io: Io, err: unknown, debug: boolean): number {
   else hint(io, "run again with --debug for details");
   return ExitCode.failure;
 }
-

@@ -2,7 +2,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { ArmClients } from "./azure/clients.js";
 import { type Cloud, parseArmEndpoint, parseCloud } from "./azure/clouds.js";
-import { tracePolicy, retryNoticePolicy } from "./azure/policies.js";
+import { retryNoticePolicy, tracePolicy } from "./azure/policies.js";
 import { type SubscriptionChoice, subscriptionFromArm, subscriptionFromLocal } from "./azure/subscription.js";
 import { UsageError } from "./errors.js";
 import { type OutputFormat, parseOutputFormat } from "./output/format.js";

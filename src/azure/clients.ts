@@ -46,7 +46,8 @@ export async function createArmClients(s: ClientSettings): Promise<ArmClients> {
   };
   return {
     web: (sub) => once(`web/${sub}`, () => new web.WebSiteManagementClient(s.credential, sub, modular)),
-    compute: (sub) => once(`compute/${sub}`, () => new compute.ComputeManagementClient(s.credential, sub, modular)),
+    compute: (sub) =>
+      once(`compute/${sub}`, () => new compute.ComputeManagementClient(s.credential, sub, modular)),
     subscriptions: () =>
       once(
         "subscriptions",

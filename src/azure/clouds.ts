@@ -55,6 +55,7 @@ export function parseArmEndpoint(value: string): string {
       `invalid ARM endpoint '${value}': it must be https (the Azure SDK never sends a token over plain http)`,
     );
   }
-  if (url.search || url.hash) throw new UsageError(`invalid ARM endpoint '${value}': no query or fragment allowed`);
+  if (url.search || url.hash)
+    throw new UsageError(`invalid ARM endpoint '${value}': no query or fragment allowed`);
   return url.toString().replace(/\/+$/, "");
 }

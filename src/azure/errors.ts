@@ -71,7 +71,12 @@ export function translateAzureError(err: unknown, ctx: ErrorContext = {}): unkno
     });
   }
   if (status === 404) {
-    const what = code === "ResourceGroupNotFound" ? oneLine(message) : ctx.what ? `${ctx.what} was not found` : oneLine(message);
+    const what =
+      code === "ResourceGroupNotFound"
+        ? oneLine(message)
+        : ctx.what
+          ? `${ctx.what} was not found`
+          : oneLine(message);
     return new NotFoundError(what.replace(/\.$/, ""), {
       azureCode: code,
       cause: err,
@@ -81,11 +86,17 @@ export function translateAzureError(err: unknown, ctx: ErrorContext = {}): unkno
           : "check the name, the resource group and the subscription",
     });
   }
-  if (code === "REQUEST_SEND_ERROR" || (status === undefined && /ECONN|ENOTFOUND|EAI_AGAIN|socket/i.test(message))) {
-    return new MiauthError(`could not reach ARM${ctx.armEndpoint ? ` at ${ctx.armEndpoint}` : ""}: ${oneLine(message)}`, {
-      cause: err,
-      hint: "check the network, --arm-endpoint / MIAUTH_ARM_ENDPOINT and --cloud",
-    });
+  if (
+    code === "REQUEST_SEND_ERROR" ||
+    (status === undefined && /ECONN|ENOTFOUND|EAI_AGAIN|socket/i.test(message))
+  ) {
+    return new MiauthError(
+      `could not reach ARM${ctx.armEndpoint ? ` at ${ctx.armEndpoint}` : ""}: ${oneLine(message)}`,
+      {
+        cause: err,
+        hint: "check the network, --arm-endpoint / MIAUTH_ARM_ENDPOINT and --cloud",
+      },
+    );
   }
   if (status === 429) {
     return new MiauthError(`ARM is still throttling after retries (${code ?? "429"}): ${oneLine(message)}`, {

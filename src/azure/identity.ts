@@ -2,7 +2,13 @@
 // Plain functions: clients come in as arguments, results go out as plain objects; nothing prints.
 import type { ArmClients } from "./clients.js";
 import { translateAzureError } from "./errors.js";
-import { type IdentityChange, type IdentityView, planIdentity, viewOf, type WireIdentity } from "./identity-merge.js";
+import {
+  type IdentityChange,
+  type IdentityView,
+  planIdentity,
+  viewOf,
+  type WireIdentity,
+} from "./identity-merge.js";
 import { describeTarget, type Target, targetResourceId } from "./target.js";
 
 export interface ResourceIdentity {
@@ -12,7 +18,10 @@ export interface ResourceIdentity {
   identity: WireIdentity | undefined;
 }
 
-export type IdentityResult = IdentityView & { resourceId: string; result: "updated" | "unchanged" | "accepted" };
+export type IdentityResult = IdentityView & {
+  resourceId: string;
+  result: "updated" | "unchanged" | "accepted";
+};
 
 export interface DryRunResult {
   resourceId: string;
@@ -31,16 +40,28 @@ export interface ChangeOptions {
   abortSignal?: AbortSignal;
 }
 
-export async function readIdentity(arm: ArmClients, target: Target, subscriptionId: string): Promise<ResourceIdentity> {
+export async function readIdentity(
+  arm: ArmClients,
+  target: Target,
+  subscriptionId: string,
+): Promise<ResourceIdentity> {
   const sub = target.subscriptionId ?? subscriptionId;
   const resourceId = targetResourceId(target, sub);
   try {
     if (target.kind === "vm") {
       const vm = await arm.compute(sub).virtualMachines.get(target.resourceGroup, target.name);
-      return { resourceId: vm.id ?? resourceId, kind: "vm", identity: vm.identity as WireIdentity | undefined };
+      return {
+        resourceId: vm.id ?? resourceId,
+        kind: "vm",
+        identity: vm.identity as WireIdentity | undefined,
+      };
     }
     const site = await arm.web(sub).webApps.get(target.resourceGroup, target.name);
-    return { resourceId: site.id ?? resourceId, kind: site.kind ?? "app", identity: site.identity as WireIdentity | undefined };
+    return {
+      resourceId: site.id ?? resourceId,
+      kind: site.kind ?? "app",
+      identity: site.identity as WireIdentity | undefined,
+    };
   } catch (err) {
     throw translateAzureError(err, { what: describeTarget(target) });
   }
@@ -94,7 +115,12 @@ export async function changeIdentity(
     }
     const site = await arm
       .web(sub)
-      .webApps.update(target.resourceGroup, target.name, { identity: plan.request as never }, { abortSignal: opts.abortSignal });
+      .webApps.update(
+        target.resourceGroup,
+        target.name,
+        { identity: plan.request as never },
+        { abortSignal: opts.abortSignal },
+      );
     return { ...viewOf(site.identity as WireIdentity), resourceId: current.resourceId, result: "updated" };
   } catch (err) {
     throw translateAzureError(err, { what: describeTarget(target) });

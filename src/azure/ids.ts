@@ -29,7 +29,8 @@ export function validateSiteName(name: string, flag = "--webapp"): string {
       `invalid ${flag} name '${name}': use 2-60 letters, digits or hyphens, not starting or ending with a hyphen`,
     );
   }
-  if (name.length < 2) throw new UsageError(`invalid ${flag} name '${name}': it must be at least 2 characters`);
+  if (name.length < 2)
+    throw new UsageError(`invalid ${flag} name '${name}': it must be at least 2 characters`);
   return name;
 }
 
@@ -78,7 +79,10 @@ export function formatResourceId(id: ResourceId): string {
 /** A user-assigned identity, given as its full resource ID (what ARM keys userAssignedIdentities by). */
 export function parseUserAssignedId(value: string): string {
   const id = parseResourceId(value, "--user-assigned ID");
-  if (id.provider.toLowerCase() !== "microsoft.managedidentity" || id.type.toLowerCase() !== "userassignedidentities") {
+  if (
+    id.provider.toLowerCase() !== "microsoft.managedidentity" ||
+    id.type.toLowerCase() !== "userassignedidentities"
+  ) {
     throw new UsageError(
       `invalid --user-assigned ID '${value}': expected .../providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}`,
     );

@@ -2,7 +2,13 @@
 // The Authorization header is never read here: tokens cannot reach the log.
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 
-const SAFE_RESPONSE_HEADERS = ["x-ms-request-id", "x-ms-correlation-request-id", "retry-after", "azure-asyncoperation", "location"];
+const SAFE_RESPONSE_HEADERS = [
+  "x-ms-request-id",
+  "x-ms-correlation-request-id",
+  "retry-after",
+  "azure-asyncoperation",
+  "location",
+];
 
 export function tracePolicy(log: (line: string) => void): PipelinePolicy {
   return {
@@ -16,10 +22,14 @@ export function tracePolicy(log: (line: string) => void): PipelinePolicy {
           .filter(([, v]) => v !== undefined)
           .map(([h, v]) => `${h}=${v}`)
           .join(" ");
-        log(`< ${response.status} ${request.method} ${new URL(request.url).pathname} (${Date.now() - started} ms) ${headers}`);
+        log(
+          `< ${response.status} ${request.method} ${new URL(request.url).pathname} (${Date.now() - started} ms) ${headers}`,
+        );
         return response;
       } catch (err) {
-        log(`< failed ${request.method} ${new URL(request.url).pathname} (${Date.now() - started} ms): ${(err as Error).message}`);
+        log(
+          `< failed ${request.method} ${new URL(request.url).pathname} (${Date.now() - started} ms): ${(err as Error).message}`,
+        );
         throw err;
       }
     },

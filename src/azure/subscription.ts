@@ -38,7 +38,9 @@ async function azureCliDefault(env: NodeJS.ProcessEnv): Promise<string | undefin
   }
   try {
     // The Azure CLI writes this file with a UTF-8 byte order mark.
-    const profile = JSON.parse(text.replace(/^\uFEFF/, "")) as { subscriptions?: { id?: string; isDefault?: boolean }[] };
+    const profile = JSON.parse(text.replace(/^\uFEFF/, "")) as {
+      subscriptions?: { id?: string; isDefault?: boolean }[];
+    };
     const id = profile.subscriptions?.find((s) => s.isDefault)?.id;
     return id && isGuid(id) ? id.toLowerCase() : undefined;
   } catch {
@@ -68,7 +70,10 @@ function listing(subs: SubscriptionInfo[]): string {
 }
 
 /** Resolves a subscription name, or picks the only visible subscription. */
-export async function subscriptionFromArm(arm: ArmClients, name: string | undefined): Promise<SubscriptionChoice> {
+export async function subscriptionFromArm(
+  arm: ArmClients,
+  name: string | undefined,
+): Promise<SubscriptionChoice> {
   const subs = await listSubscriptions(arm);
   if (name !== undefined) {
     const matches = subs.filter((s) => s.name.toLowerCase() === name.toLowerCase());
@@ -88,7 +93,10 @@ export async function subscriptionFromArm(arm: ArmClients, name: string | undefi
       hint: "check that the identity has a role on a subscription, or pass --subscription",
     });
   }
-  throw new UsageError(`more than one subscription is visible; choose one with --subscription: ${listing(subs)}`, {
-    hint: "or set AZURE_SUBSCRIPTION_ID, or 'az account set'",
-  });
+  throw new UsageError(
+    `more than one subscription is visible; choose one with --subscription: ${listing(subs)}`,
+    {
+      hint: "or set AZURE_SUBSCRIPTION_ID, or 'az account set'",
+    },
+  );
 }

@@ -1,6 +1,12 @@
 // A target is the resource whose identity a command works on: a web app, a function app or a VM.
 import { UsageError } from "../errors.js";
-import { formatResourceId, parseResourceId, validateResourceGroupName, validateSiteName, validateVmName } from "./ids.js";
+import {
+  formatResourceId,
+  parseResourceId,
+  validateResourceGroupName,
+  validateSiteName,
+  validateVmName,
+} from "./ids.js";
 
 export type TargetKind = "webapp" | "functionapp" | "vm";
 
@@ -54,11 +60,23 @@ export function parseTargetId(value: string): Target {
   const type = `${id.provider}/${id.type}`.toLowerCase();
   if (type === "microsoft.web/sites") {
     validateSiteName(id.name, "site");
-    return { kind: "webapp", subscriptionId: id.subscriptionId, resourceGroup: id.resourceGroup, name: id.name, fromId: true };
+    return {
+      kind: "webapp",
+      subscriptionId: id.subscriptionId,
+      resourceGroup: id.resourceGroup,
+      name: id.name,
+      fromId: true,
+    };
   }
   if (type === "microsoft.compute/virtualmachines") {
     validateVmName(id.name);
-    return { kind: "vm", subscriptionId: id.subscriptionId, resourceGroup: id.resourceGroup, name: id.name, fromId: true };
+    return {
+      kind: "vm",
+      subscriptionId: id.subscriptionId,
+      resourceGroup: id.resourceGroup,
+      name: id.name,
+      fromId: true,
+    };
   }
   throw new UsageError(
     `unsupported resource type '${id.provider}/${id.type}' in --ids: expected Microsoft.Web/sites or Microsoft.Compute/virtualMachines`,

@@ -23,7 +23,10 @@ export async function applyIdentityChange(
   const sub = needsSub ? await ctx.subscriptionId() : "";
   const results = [];
   for (const target of targets) {
-    const spinner = target.kind === "vm" && !opts.dryRun ? startSpinner(ctx.io, `updating ${describeTarget(target)}`) : undefined;
+    const spinner =
+      target.kind === "vm" && !opts.dryRun
+        ? startSpinner(ctx.io, `updating ${describeTarget(target)}`)
+        : undefined;
     try {
       const result = await change(arm, target, sub, opts.change, {
         dryRun: opts.dryRun,

@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import { parseUserAssignedId } from "../azure/ids.js";
 import { changeIdentity } from "../azure/identity.js";
+import { parseUserAssignedId } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
 import type { Runner } from "../cli.js";
 import { applyIdentityChange } from "./apply.js";

@@ -22,7 +22,9 @@ function shellQuote(value: string): string {
 }
 
 export function emulatorCommand(run: Runner): Command {
-  const emulator = new Command("emulator").description("Run the local Azure emulator (ARM + managed identity) for tests, demos and rehearsals");
+  const emulator = new Command("emulator").description(
+    "Run the local Azure emulator (ARM + managed identity) for tests, demos and rehearsals",
+  );
 
   emulator
     .command("start")
@@ -31,12 +33,16 @@ export function emulatorCommand(run: Runner): Command {
     .option("--dir <dir>", "where to write ca.pem, env.sh and emulator.json", DEFAULT_DIR)
     .option("--seed <file>", "world JSON file to load instead of the built-in guide world")
     .option("--lro-delay <ms>", "how long a VM update stays InProgress", "1500")
-    .addHelpText("after", examples(["miauth emulator start --dir .miauth-emulator", "source .miauth-emulator/env.sh"]))
+    .addHelpText(
+      "after",
+      examples(["miauth emulator start --dir .miauth-emulator", "source .miauth-emulator/env.sh"]),
+    )
     .action(
       run<{ port: string; dir: string; seed?: string; lroDelay: string }>(async (ctx, opts) => {
         const port = parsePort(opts.port);
         const lroDelayMs = Number(opts.lroDelay);
-        if (!Number.isInteger(lroDelayMs) || lroDelayMs < 0) throw new UsageError(`invalid --lro-delay '${opts.lroDelay}'`);
+        if (!Number.isInteger(lroDelayMs) || lroDelayMs < 0)
+          throw new UsageError(`invalid --lro-delay '${opts.lroDelay}'`);
         const { loadWorld, startEmulator } = await import("../emulator/index.js");
         let seed: ReturnType<typeof loadWorld> | undefined;
         if (opts.seed) {
@@ -62,8 +68,8 @@ export function emulatorCommand(run: Runner): Command {
     .addHelpText(
       "after",
       examples([
-        "eval \"$(miauth emulator env)\"",
-        "eval \"$(miauth emulator env --as /subscriptions/…/resourceGroups/msdocs-sdk-auth-example/providers/Microsoft.Web/sites/msdocs-web)\"",
+        'eval "$(miauth emulator env)"',
+        'eval "$(miauth emulator env --as /subscriptions/…/resourceGroups/msdocs-sdk-auth-example/providers/Microsoft.Web/sites/msdocs-web)"',
       ]),
     )
     .action(
@@ -71,7 +77,9 @@ export function emulatorCommand(run: Runner): Command {
         if (opts.as !== undefined) parseTargetId(opts.as);
         const dir = resolve(opts.dir);
         if (!existsSync(resolve(dir, "emulator.json"))) {
-          throw new UsageError(`no emulator found in '${dir}'`, { hint: "start one first: miauth emulator start" });
+          throw new UsageError(`no emulator found in '${dir}'`, {
+            hint: "start one first: miauth emulator start",
+          });
         }
         if (opts.as === undefined) {
           ctx.io.stdout.write(await readFile(resolve(dir, "env.sh"), "utf8"));

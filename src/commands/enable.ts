@@ -1,11 +1,11 @@
 import { Command } from "commander";
-import { parseUserAssignedId } from "../azure/ids.js";
 import { changeIdentity } from "../azure/identity.js";
+import { parseUserAssignedId } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
 import type { Runner } from "../cli.js";
 import { UsageError } from "../errors.js";
-import { addTargetOptions, collect, examples } from "./shared.js";
 import { applyIdentityChange } from "./apply.js";
+import { addTargetOptions, collect, examples } from "./shared.js";
 
 interface EnableOptions extends RawTargetOptions {
   userAssigned?: string[];
@@ -40,7 +40,11 @@ export function enableCommand(run: Runner): Command {
           throw new UsageError("--no-system-assigned needs at least one --user-assigned ID");
         }
         await applyIdentityChange(ctx, targets, changeIdentity, {
-          change: { system: opts.systemAssigned ? "enable" : "keep", addUserAssigned: userAssigned, removeUserAssigned: [] },
+          change: {
+            system: opts.systemAssigned ? "enable" : "keep",
+            addUserAssigned: userAssigned,
+            removeUserAssigned: [],
+          },
           dryRun: opts.dryRun === true,
           noWait: !opts.wait,
         });

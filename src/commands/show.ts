@@ -5,7 +5,9 @@ import type { Runner } from "../cli.js";
 import { addTargetOptions, examples, oneOrMany } from "./shared.js";
 
 export function showCommand(run: Runner): Command {
-  return addTargetOptions(new Command("show").description("Show the managed identity of a web app, function app or VM"))
+  return addTargetOptions(
+    new Command("show").description("Show the managed identity of a web app, function app or VM"),
+  )
     .addHelpText(
       "after",
       examples([

@@ -40,7 +40,9 @@ describe("miauth emulator", () => {
   it("starts, serves the guide's world through env.sh, acts as an app, and stops on Ctrl-C with exit 0", async () => {
     const dir = mkdtempSync(join(tmpdir(), "miauth-emu-"));
     const emu = await startForeground(dir);
-    expect(emu.stdout()).toMatch(/^miauth emulator ready at https:\/\/127\.0\.0\.1:\d+ \(source .*env\.sh\)\n$/);
+    expect(emu.stdout()).toMatch(
+      /^miauth emulator ready at https:\/\/127\.0\.0\.1:\d+ \(source .*env\.sh\)\n$/,
+    );
     const printed = await runCli(["emulator", "env", "--dir", dir]);
     expect(printed.code).toBe(0);
     const operator = parseExports(printed.stdout);
@@ -58,7 +60,9 @@ describe("miauth emulator", () => {
     const info = JSON.parse(readFileSync(join(dir, "emulator.json"), "utf8")) as { url: string };
     expect(info.url).toBe(operator.MIAUTH_ARM_ENDPOINT);
 
-    const enabled = await runCli(["enable", "--webapp", "msdocs-web", "-g", "msdocs-sdk-auth-example"], { env: operator });
+    const enabled = await runCli(["enable", "--webapp", "msdocs-web", "-g", "msdocs-sdk-auth-example"], {
+      env: operator,
+    });
     expect(enabled.code).toBe(0);
     const site = json<{ resourceId: string; principalId: string }>(enabled);
 
@@ -73,7 +77,10 @@ describe("miauth emulator", () => {
     expect(String(claims.xms_mirid).toLowerCase()).toBe(site.resourceId.toLowerCase());
 
     // The VM has no identity yet: its endpoint answers 400 and the credential fails.
-    const vmId = site.resourceId.replace("Microsoft.Web/sites/msdocs-web", "Microsoft.Compute/virtualMachines/msdocs-vm");
+    const vmId = site.resourceId.replace(
+      "Microsoft.Web/sites/msdocs-web",
+      "Microsoft.Compute/virtualMachines/msdocs-vm",
+    );
     const vmEnv = parseExports((await runCli(["emulator", "env", "--dir", dir, "--as", vmId])).stdout);
     await expect(tokenClaims(vmEnv, "https://storage.azure.com/.default")).rejects.toThrow();
 

@@ -57,7 +57,9 @@ describe("enable", () => {
     const out = json<IdentityOut>(disabled);
     expect(out.type).toBe("UserAssigned");
     expect(out.principalId).toBeNull();
-    expect(Object.keys(out.userAssignedIdentities ?? {}).map((k) => k.toLowerCase())).toEqual([uami.toLowerCase()]);
+    expect(Object.keys(out.userAssignedIdentities ?? {}).map((k) => k.toLowerCase())).toEqual([
+      uami.toLowerCase(),
+    ]);
     expect(out.result).toBe("updated");
 
     await emu.current.clearLog();
@@ -69,7 +71,16 @@ describe("enable", () => {
   it("attaches and detaches a user-assigned identity by ID", async () => {
     const uami = emu.current.uamiId("msdocs-uami");
     const attached = json<IdentityOut>(
-      await cli(["enable", "--webapp", "msdocs-web", "-g", RG, "--user-assigned", uami, "--no-system-assigned"]),
+      await cli([
+        "enable",
+        "--webapp",
+        "msdocs-web",
+        "-g",
+        RG,
+        "--user-assigned",
+        uami,
+        "--no-system-assigned",
+      ]),
     );
     expect(attached.type).toBe("UserAssigned");
     expect(attached.principalId).toBeNull();
@@ -78,7 +89,9 @@ describe("enable", () => {
     const both = json<IdentityOut>(await cli(["enable", "--webapp", "msdocs-web", "-g", RG]));
     expect(both.type).toBe("SystemAssigned, UserAssigned");
 
-    const detached = json<IdentityOut>(await cli(["disable", "--webapp", "msdocs-web", "-g", RG, "--user-assigned", uami]));
+    const detached = json<IdentityOut>(
+      await cli(["disable", "--webapp", "msdocs-web", "-g", RG, "--user-assigned", uami]),
+    );
     expect(detached.type).toBe("SystemAssigned");
     expect(detached.principalId).toBe(both.principalId);
     expect(detached.userAssignedIdentities).toBeNull();
@@ -122,7 +135,9 @@ describe("enable", () => {
 
   it("accepts --ids for each kind, printing an array for several", async () => {
     const ids = [emu.current.siteId("msdocs-web"), emu.current.vmId("msdocs-vm")];
-    const r = await cli(["enable", "--ids", ids[0] ?? "", "--ids", ids[1] ?? ""], { AZURE_SUBSCRIPTION_ID: undefined });
+    const r = await cli(["enable", "--ids", ids[0] ?? "", "--ids", ids[1] ?? ""], {
+      AZURE_SUBSCRIPTION_ID: undefined,
+    });
     expect(r.code).toBe(0);
     const out = json<IdentityOut[]>(r);
     expect(out.map((o) => o.resourceId)).toEqual(ids);
@@ -145,7 +160,17 @@ describe("dry run and output", () => {
   });
 
   it("--query principalId -o tsv prints just the GUID", async () => {
-    const r = await cli(["enable", "--webapp", "msdocs-web", "-g", RG, "--query", "principalId", "-o", "tsv"]);
+    const r = await cli([
+      "enable",
+      "--webapp",
+      "msdocs-web",
+      "-g",
+      RG,
+      "--query",
+      "principalId",
+      "-o",
+      "tsv",
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
   });

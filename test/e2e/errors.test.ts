@@ -13,12 +13,18 @@ function cli(args: string[], env: Record<string, string | undefined> = {}) {
 
 describe("transient failures", () => {
   it("retries a 429 with Retry-After and says so on stderr", async () => {
-    await emu.current.fault({ method: "GET", path: "sites/msdocs-web" }, { type: "status", status: 429, retryAfter: 1 }, 1);
+    await emu.current.fault(
+      { method: "GET", path: "sites/msdocs-web" },
+      { type: "status", status: 429, retryAfter: 1 },
+      1,
+    );
     const r = await cli(["enable", "--webapp", "msdocs-web", "-g", RG]);
     expect(r.code).toBe(0);
     expect(json(r).result).toBe("updated");
     expect(r.stderr).toMatch(/429/);
-    const gets = (await emu.current.armRequests()).filter((q) => q.method === "GET" && /sites\/msdocs-web$/.test(q.path));
+    const gets = (await emu.current.armRequests()).filter(
+      (q) => q.method === "GET" && /sites\/msdocs-web$/.test(q.path),
+    );
     expect(gets.map((g) => g.status)).toEqual([429, 200]);
   });
 
@@ -58,7 +64,9 @@ describe("permissions and missing things", () => {
   it("an unknown web app or VM exits 3 and names it", async () => {
     const site = await cli(["enable", "--webapp", "no-such-app", "-g", RG]);
     expect(site.code).toBe(3);
-    expect(site.stderr).toMatch(/web app 'no-such-app' in resource group 'msdocs-sdk-auth-example' was not found/);
+    expect(site.stderr).toMatch(
+      /web app 'no-such-app' in resource group 'msdocs-sdk-auth-example' was not found/,
+    );
     const vm = await cli(["show", "--vm", "no-such-vm", "-g", RG]);
     expect(vm.code).toBe(3);
     expect(vm.stderr).toMatch(/VM 'no-such-vm'/);
@@ -69,18 +77,46 @@ describe("bad input is refused before any request", () => {
   const cases: [string, string[], RegExp][] = [
     ["unknown flag", ["enable", "--webapp", "a1", "-g", RG, "--bogus"], /unknown option '--bogus'/],
     ["no target", ["enable"], /no target given/],
-    ["two targets", ["enable", "--webapp", "a1", "--vm", "v1", "-g", RG], /conflicting targets --webapp and --vm/],
+    [
+      "two targets",
+      ["enable", "--webapp", "a1", "--vm", "v1", "-g", RG],
+      /conflicting targets --webapp and --vm/,
+    ],
     ["name without group", ["enable", "--webapp", "a1"], /needs -g/],
     ["invalid site name", ["enable", "--webapp", "-bad-", "-g", RG], /invalid --webapp name/],
     ["invalid group", ["show", "--vm", "v1", "-g", "bad/group"], /invalid resource group name/],
-    ["invalid id", ["enable", "--ids", "/subscriptions/not-a-guid/resourceGroups/x/providers/Microsoft.Web/sites/a1"], /not a GUID/],
-    ["unsupported id type", ["enable", "--ids", "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/s1"], /unsupported resource type/],
-    ["bad user-assigned", ["enable", "--webapp", "a1", "-g", RG, "--user-assigned", "msdocs-uami"], /invalid --user-assigned ID/],
-    ["only user-assigned without one", ["enable", "--webapp", "a1", "-g", RG, "--no-system-assigned"], /needs at least one --user-assigned/],
+    [
+      "invalid id",
+      ["enable", "--ids", "/subscriptions/not-a-guid/resourceGroups/x/providers/Microsoft.Web/sites/a1"],
+      /not a GUID/,
+    ],
+    [
+      "unsupported id type",
+      [
+        "enable",
+        "--ids",
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/s1",
+      ],
+      /unsupported resource type/,
+    ],
+    [
+      "bad user-assigned",
+      ["enable", "--webapp", "a1", "-g", RG, "--user-assigned", "msdocs-uami"],
+      /invalid --user-assigned ID/,
+    ],
+    [
+      "only user-assigned without one",
+      ["enable", "--webapp", "a1", "-g", RG, "--no-system-assigned"],
+      /needs at least one --user-assigned/,
+    ],
     ["bad output", ["show", "--webapp", "a1", "-g", RG, "-o", "xml"], /invalid output format/],
     ["bad query", ["show", "--webapp", "a1", "-g", RG, "--query", "[?"], /invalid JMESPath query/],
     ["bad cloud", ["show", "--webapp", "a1", "-g", RG, "--cloud", "Mars"], /unknown --cloud/],
-    ["plain-http endpoint", ["show", "--webapp", "a1", "-g", RG, "--arm-endpoint", "http://127.0.0.1:1"], /must be https/],
+    [
+      "plain-http endpoint",
+      ["show", "--webapp", "a1", "-g", RG, "--arm-endpoint", "http://127.0.0.1:1"],
+      /must be https/,
+    ],
     ["bad subscription", ["show", "--webapp", "a1", "-g", RG], /AZURE_SUBSCRIPTION_ID 'nope' is not a GUID/],
   ];
   it.each(cases)("%s exits 2", async (_name, args, message) => {
@@ -109,7 +145,15 @@ describe("secrets and the network guard", () => {
   });
 
   it("blocks a CLI process that tries to reach real Azure", async () => {
-    const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG, "--arm-endpoint", "https://management.azure.com"]);
+    const r = await cli([
+      "show",
+      "--webapp",
+      "msdocs-web",
+      "-g",
+      RG,
+      "--arm-endpoint",
+      "https://management.azure.com",
+    ]);
     expect(r.code).not.toBe(0);
     expect(r.blocked.join("\n")).toMatch(/management\.azure\.com:443/);
   });
@@ -123,7 +167,9 @@ describe("secrets and the network guard", () => {
 
 describe("subscription resolution", () => {
   it("uses the only subscription the credential can see", async () => {
-    const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG, "--verbose"], { AZURE_SUBSCRIPTION_ID: undefined });
+    const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG, "--verbose"], {
+      AZURE_SUBSCRIPTION_ID: undefined,
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/from only subscription/);
     expect((await emu.current.armRequests()).some((q) => /^\/subscriptions$/.test(q.path))).toBe(true);
@@ -154,7 +200,9 @@ describe("subscription resolution", () => {
   });
 
   it("fails authentication with exit 4 and a short list of what was tried", async () => {
-    const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG], { IDENTITY_HEADER: "wrong-secret-value" });
+    const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG], {
+      IDENTITY_HEADER: "wrong-secret-value",
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/authentication failed.*ManagedIdentityCredential/);
     expect(r.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);

@@ -42,16 +42,21 @@ export class TestEmulator {
   control(method: string, path: string, body?: unknown): Promise<unknown> {
     const ca = readFileSync(this.handle.caPath);
     return new Promise((resolve, reject) => {
-      const req = request(`${this.url}/__emulator/${path}`, { method, ca, headers: { "content-type": "application/json" } }, (res) => {
-        let text = "";
-        res.on("data", (d) => {
-          text += d;
-        });
-        res.on("end", () => {
-          if ((res.statusCode ?? 500) >= 400) reject(new Error(`control ${method} ${path}: ${res.statusCode} ${text}`));
-          else resolve(text ? JSON.parse(text) : undefined);
-        });
-      });
+      const req = request(
+        `${this.url}/__emulator/${path}`,
+        { method, ca, headers: { "content-type": "application/json" } },
+        (res) => {
+          let text = "";
+          res.on("data", (d) => {
+            text += d;
+          });
+          res.on("end", () => {
+            if ((res.statusCode ?? 500) >= 400)
+              reject(new Error(`control ${method} ${path}: ${res.statusCode} ${text}`));
+            else resolve(text ? JSON.parse(text) : undefined);
+          });
+        },
+      );
       req.on("error", reject);
       req.end(body === undefined ? undefined : JSON.stringify(body));
     });
@@ -85,7 +90,9 @@ export class TestEmulator {
 export function useEmulator(opts: EmulatorOptions = {}): { current: TestEmulator } {
   const holder = {} as { current: TestEmulator };
   beforeAll(async () => {
-    holder.current = new TestEmulator(await startEmulator({ lroDelayMs: 300, retryAfterSeconds: 0, ...opts }));
+    holder.current = new TestEmulator(
+      await startEmulator({ lroDelayMs: 300, retryAfterSeconds: 0, ...opts }),
+    );
   });
   beforeEach(async () => {
     await holder.current.reset();

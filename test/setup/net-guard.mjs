@@ -9,7 +9,9 @@ const LOOPBACK_NAMES = new Set(["localhost", "ip6-localhost"]);
 
 export function isLoopback(host) {
   if (host === undefined || host === null || host === "") return true; // net defaults to localhost
-  const h = String(host).toLowerCase().replace(/^\[|\]$/g, "");
+  const h = String(host)
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "");
   if (LOOPBACK_NAMES.has(h)) return true;
   if (net.isIPv4(h)) return h.startsWith("127.");
   if (net.isIPv6(h)) return h === "::1" || h.startsWith("::ffff:127.");

@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { type IdentityChange, planIdentity, type WireIdentity } from "../../src/azure/identity-merge.js";
 
-const UAMI = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/one";
+const UAMI =
+  "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/one";
 const UAMI2 = UAMI.replace(/one$/, "two");
 const enableSystem: IdentityChange = { system: "enable", addUserAssigned: [], removeUserAssigned: [] };
 const disableSystem: IdentityChange = { system: "disable", addUserAssigned: [], removeUserAssigned: [] };
-const system: WireIdentity = { type: "SystemAssigned", principalId: "p", tenantId: "t", userAssignedIdentities: null };
+const system: WireIdentity = {
+  type: "SystemAssigned",
+  principalId: "p",
+  tenantId: "t",
+  userAssignedIdentities: null,
+};
 const user: WireIdentity = {
   type: "UserAssigned",
   tenantId: "t",
@@ -61,7 +67,12 @@ describe("planIdentity", () => {
       { system: "keep", addUserAssigned: [], removeUserAssigned: [UAMI] },
       { type: "SystemAssigned" },
     ],
-    ["remove one not attached", system, { system: "keep", addUserAssigned: [], removeUserAssigned: [UAMI] }, undefined],
+    [
+      "remove one not attached",
+      system,
+      { system: "keep", addUserAssigned: [], removeUserAssigned: [UAMI] },
+      undefined,
+    ],
   ])("%s", (_name, current, change, request) => {
     const plan = planIdentity(current, change);
     expect(plan.request).toEqual(request);
@@ -69,15 +80,25 @@ describe("planIdentity", () => {
   });
 
   it("predicts the after view, keeping the principal of a system identity already on", () => {
-    const plan = planIdentity({ ...user, type: "SystemAssigned, UserAssigned", principalId: "p" }, enableSystem);
+    const plan = planIdentity(
+      { ...user, type: "SystemAssigned, UserAssigned", principalId: "p" },
+      enableSystem,
+    );
     expect(plan.after).toEqual(plan.before);
     const fresh = planIdentity(user, enableSystem);
-    expect(fresh.after).toMatchObject({ type: "SystemAssigned, UserAssigned", principalId: null, tenantId: "t" });
+    expect(fresh.after).toMatchObject({
+      type: "SystemAssigned, UserAssigned",
+      principalId: null,
+      tenantId: "t",
+    });
     expect(fresh.after.userAssignedIdentities).toEqual({ [UAMI]: { principalId: "up", clientId: "uc" } });
   });
 
   it("ignores a stale user-assigned map when the type says there are none", () => {
-    const plan = planIdentity({ type: "SystemAssigned", principalId: "p", userAssignedIdentities: { [UAMI]: {} } }, disableSystem);
+    const plan = planIdentity(
+      { type: "SystemAssigned", principalId: "p", userAssignedIdentities: { [UAMI]: {} } },
+      disableSystem,
+    );
     expect(plan.request).toEqual({ type: "None" });
   });
 });

@@ -15,8 +15,11 @@ const SUB = "11111111-2222-3333-4444-555555555555";
 describe("parseTargets", () => {
   it("reads --webapp with -g and builds the resource ID", () => {
     const [t] = parseTargets({ webapp: "my-app", resourceGroup: "rg" });
+    if (!t) throw new Error("no target");
     expect(t).toMatchObject({ kind: "webapp", name: "my-app", resourceGroup: "rg", fromId: false });
-    expect(targetResourceId(t!, SUB)).toBe(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/my-app`);
+    expect(targetResourceId(t, SUB)).toBe(
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/my-app`,
+    );
   });
 
   it("reads repeated --ids of both kinds, any casing", () => {
@@ -36,11 +39,20 @@ describe("parseTargets", () => {
     [{}, /no target/],
     [{ webapp: "a1", functionapp: "b1", resourceGroup: "rg" }, /conflicting/],
     [{ webapp: "a1", ids: ["/x"] }, /conflicting/],
-    [{ ids: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a1`], resourceGroup: "rg" }, /cannot be combined/],
+    [
+      {
+        ids: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a1`],
+        resourceGroup: "rg",
+      },
+      /cannot be combined/,
+    ],
     [{ vm: "v1" }, /needs -g/],
     [{ vm: "bad name", resourceGroup: "rg" }, /invalid --vm name/],
     [{ webapp: "x".repeat(61), resourceGroup: "rg" }, /invalid --webapp name/],
-    [{ ids: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a1/slots/s`] }, /invalid --ids/],
+    [
+      { ids: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a1/slots/s`] },
+      /invalid --ids/,
+    ],
     [{ ids: [`/subscriptions/${SUB}//resourceGroups/rg/providers/Microsoft.Web/sites/a1`] }, /invalid --ids/],
   ])("refuses %j", (raw, message) => {
     expect(() => parseTargets(raw)).toThrow(UsageError);
@@ -51,19 +63,26 @@ describe("parseTargets", () => {
 describe("parseUserAssignedId", () => {
   it("normalises the provider casing", () => {
     expect(
-      parseUserAssignedId(`/subscriptions/${SUB}/resourceGroups/rg/providers/microsoft.managedidentity/userassignedidentities/id-1`),
-    ).toBe(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-1`);
+      parseUserAssignedId(
+        `/subscriptions/${SUB}/resourceGroups/rg/providers/microsoft.managedidentity/userassignedidentities/id-1`,
+      ),
+    ).toBe(
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-1`,
+    );
   });
   it("refuses another resource type", () => {
-    expect(() => parseUserAssignedId(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a1`)).toThrow(
-      /userAssignedIdentities/,
-    );
+    expect(() =>
+      parseUserAssignedId(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a1`),
+    ).toThrow(/userAssignedIdentities/);
   });
 });
 
 describe("parseGlobals", () => {
   it("defaults to json and the public cloud, honouring MIAUTH_OUTPUT and MIAUTH_ARM_ENDPOINT", () => {
-    expect(parseGlobals({}, {})).toMatchObject({ output: "json", armEndpoint: "https://management.azure.com" });
+    expect(parseGlobals({}, {})).toMatchObject({
+      output: "json",
+      armEndpoint: "https://management.azure.com",
+    });
     const g = parseGlobals({}, { MIAUTH_OUTPUT: "tsv", MIAUTH_ARM_ENDPOINT: "https://127.0.0.1:8443/" });
     expect(g).toMatchObject({ output: "tsv", armEndpoint: "https://127.0.0.1:8443" });
     expect(g.cloud.armScope).toBe("https://management.azure.com/.default");
@@ -96,7 +115,12 @@ describe("subscriptionFromLocal", () => {
     const other = "99999999-2222-3333-4444-555555555555";
     writeFileSync(
       join(dir, "azureProfile.json"),
-      `\uFEFF${JSON.stringify({ subscriptions: [{ id: "x", isDefault: false }, { id: other, isDefault: true }] })}`,
+      `\uFEFF${JSON.stringify({
+        subscriptions: [
+          { id: "x", isDefault: false },
+          { id: other, isDefault: true },
+        ],
+      })}`,
     );
     const env = { AZURE_CONFIG_DIR: dir };
     expect(await subscriptionFromLocal(SUB, env)).toEqual({ id: SUB, source: "--subscription" });

@@ -1,0 +1,232 @@
+import { authorizationFailed, isAuthorized } from "./authz.js";
+import { armError, type Ctx, header, type Reply } from "./http.js";
+import type { JwtService } from "./jwt.js";
+import type { Router } from "./router.js";
+import type { State } from "./state.js";
+
+export const ARM_AUDIENCES = [
+  "https://management.core.windows.net/",
+  "https://management.core.windows.net",
+  "https://management.azure.com/",
+  "https://management.azure.com",
+];
+
+export interface ArmDeps {
+  state: State;
+  jwt: JwtService;
+  router: Router;
+}
+
+/** .NET's invariant "G" format, which ARM uses in ExpiredAuthenticationToken messages. */
+function dotnetTime(d: Date): string {
+  const h = d.getUTCHours();
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const time = `${h % 12 === 0 ? 12 : h % 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? "AM" : "PM"}`;
+  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${time}`;
+}
+
+function unauthorized(tenantId: string, code: string, message: string, description: string): Reply {
+  return armError(401, code, message, {
+    headers: {
+      "WWW-Authenticate": `Bearer authorization_uri="https://login.windows.net/${tenantId}", error="invalid_token", error_description="${description}"`,
+    },
+  });
+}
+
+async function authenticate(ctx: Ctx, deps: ArmDeps): Promise<Reply | string> {
+  const tenantId = deps.state.tenantId;
+  const auth = header(ctx, "authorization");
+  if (auth === undefined || auth.trim() === "") {
+    return unauthorized(
+      tenantId,
+      "AuthenticationFailed",
+      "Authentication failed. The 'Authorization' header is missing.",
+      "The authentication failed because of missing 'Authorization' header.",
+    );
+  }
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+  if (!m?.[1]) {
+    return unauthorized(
+      tenantId,
+      "AuthenticationFailed",
+      "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+      "The authentication failed because of invalid 'Authorization' header.",
+    );
+  }
+  const result = await deps.jwt.verify(m[1]);
+  if (!result.ok && result.reason === "expired") {
+    const expiredAt = new Date((result.expiredAt ?? 0) * 1000);
+    return unauthorized(
+      tenantId,
+      "ExpiredAuthenticationToken",
+      `The access token expiry UTC time '${dotnetTime(expiredAt)}' is earlier than current UTC time '${dotnetTime(new Date())}'.`,
+      "The access token has expired.",
+    );
+  }
+  if (!result.ok) {
+    return unauthorized(
+      tenantId,
+      "InvalidAuthenticationToken",
+      "The access token is invalid.",
+      "The access token is invalid.",
+    );
+  }
+  const aud = result.claims.aud;
+  if (typeof aud !== "string" || !ARM_AUDIENCES.includes(aud)) {
+    return unauthorized(
+      tenantId,
+      "InvalidAuthenticationTokenAudience",
+      `The access token has been obtained for wrong audience or resource '${String(aud)}'. It should exactly match with one of the allowed audiences ${ARM_AUDIENCES.map((a) => `'${a}'`).join(",")}.`,
+      "The access token has been obtained for wrong audience or resource.",
+    );
+  }
+  return String(result.claims.oid ?? "");
+}
+
+function apiVersionError(
+  ctx: Ctx,
+  versions: readonly string[],
+  provider?: { namespace: string; type: string },
+): Reply {
+  const given = ctx.query.get("api-version") ?? "";
+  if (provider) {
+    return armError(
+      400,
+      "NoRegisteredProviderFound",
+      `No registered resource provider found for location 'eastus' and API version '${given}' for type '${provider.type}'. The supported api-versions are '${versions.join(", ")}'. The supported locations are 'eastus, westus, westeurope, northeurope'.`,
+    );
+  }
+  return armError(
+    400,
+    "InvalidApiVersionParameter",
+    `The api-version '${given}' is invalid. The supported versions are '${[...versions].reverse().join(",")}'.`,
+  );
+}
+
+/** ARM's order: authentication, routing, api-version, authorization; handlers then check existence. */
+export async function handleArm(ctx: Ctx, deps: ArmDeps): Promise<Reply> {
+  if (ctx.path.includes("//")) {
+    // ARM does not normalise a double slash; the first segment is then empty and no subscription is found.
+    return armError(
+      400,
+      "MissingSubscription",
+      "The request did not have a subscription or a valid tenant level resource provider.",
+    );
+  }
+  const principal = await authenticate(ctx, deps);
+  if (typeof principal !== "string") return principal;
+  ctx.principalId = principal;
+
+  const match = deps.router.match(ctx.method, ctx.path);
+  if (match === "method") {
+    return armError(
+      405,
+      "MethodNotAllowed",
+      `The requested resource does not support http method '${ctx.method}'.`,
+    );
+  }
+  if (!match || match.route.kind !== "arm") return notFound(ctx);
+  const { route, params } = match;
+  ctx.params = params;
+
+  const apiVersion = ctx.query.get("api-version");
+  if (!apiVersion) {
+    return armError(
+      400,
+      "MissingApiVersionParameter",
+      "The api-version query parameter (?api-version=) is required for all requests.",
+    );
+  }
+  if (!route.apiVersions.includes(apiVersion)) return apiVersionError(ctx, route.apiVersions, route.provider);
+  ctx.apiVersion = apiVersion;
+
+  const state = deps.state;
+  const sub = params.subscriptionId;
+  if (
+    sub !== undefined &&
+    !state.subscriptions.some((s) => s.subscriptionId.toLowerCase() === sub.toLowerCase())
+  ) {
+    return armError(404, "SubscriptionNotFound", `The subscription '${sub}' could not be found.`);
+  }
+  if (route.action && !isAuthorized(state, principal, route.action, ctx.path)) {
+    return authorizationFailed(principal, route.action, ctx.path);
+  }
+  return route.handler(ctx);
+}
+
+function notFound(ctx: Ctx): Reply {
+  const m = /\/providers\/([^/]+)\/([^/]+)/i.exec(ctx.path);
+  if (m) {
+    return armError(
+      404,
+      "InvalidResourceType",
+      `The resource type '${m[2]}' could not be found in the namespace '${m[1]}' for api version '${ctx.query.get("api-version") ?? ""}'.`,
+    );
+  }
+  return armError(404, "NotFound", `The requested path '${ctx.path}' does not exist.`);
+}
+
+/** ARM answers 404 ResourceGroupNotFound before looking at the resource itself. */
+export function groupMissing(state: State, sub: string, rg: string): Reply | undefined {
+  if (state.resourceGroups[`/subscriptions/${sub}/resourcegroups/${rg}`.toLowerCase()]) return undefined;
+  return armError(404, "ResourceGroupNotFound", `Resource group '${rg}' could not be found.`);
+}
+
+export function resourceNotFound(type: string, name: string, rg: string): Reply {
+  return armError(
+    404,
+    "ResourceNotFound",
+    `The Resource '${type}/${name}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    { headers: { "x-ms-failure-cause": "gateway" } },
+  );
+}
+
+export function patchNotFound(ctx: Ctx, name: string): Reply {
+  return armError(
+    404,
+    "PatchResourceNotFound",
+    `The resource '${ctx.path}' was not found when evaluating policies for a PATCH operation.`,
+    { target: name, headers: { "x-ms-failure-cause": "gateway" } },
+  );
+}
+
+export function readJson(ctx: Ctx): { body: Record<string, unknown> } | Reply {
+  let body: unknown;
+  try {
+    body = ctx.rawBody.trim() === "" ? {} : JSON.parse(ctx.rawBody);
+  } catch (e) {
+    return armError(
+      400,
+      "InvalidRequestContent",
+      `The request content was invalid and could not be deserialized: '${(e as Error).message}'.`,
+    );
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return armError(
+      400,
+      "InvalidRequestContent",
+      "The request content was invalid and could not be deserialized.",
+    );
+  }
+  return { body: body as Record<string, unknown> };
+}
+
+const LOCATION_NAMES: Record<string, string> = {
+  eastus: "East US",
+  eastus2: "East US 2",
+  westus: "West US",
+  westus2: "West US 2",
+  centralus: "Central US",
+  northeurope: "North Europe",
+  westeurope: "West Europe",
+  uksouth: "UK South",
+};
+
+/** Microsoft.Web answers with the display name of the region ("East US"). */
+export function displayLocation(location: string): string {
+  return LOCATION_NAMES[location.toLowerCase()] ?? location;
+}
+
+export function isReply(v: unknown): v is Reply {
+  return typeof v === "object" && v !== null && "status" in v && typeof (v as Reply).status === "number";
+}

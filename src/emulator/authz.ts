@@ -1,0 +1,51 @@
+import { armError, type Reply } from "./http.js";
+import { findRole, type RoleDefinition } from "./roles.js";
+import type { State } from "./state.js";
+
+function wildcard(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*");
+  return new RegExp(`^${escaped}$`, "i");
+}
+
+export function actionMatches(pattern: string, action: string): boolean {
+  return wildcard(pattern).test(action);
+}
+
+export function rolePermits(role: RoleDefinition, action: string): boolean {
+  return (
+    role.actions.some((a) => actionMatches(a, action)) &&
+    !role.notActions.some((a) => actionMatches(a, action))
+  );
+}
+
+/** True when `scope` is `within` itself or one of its ancestors (compared case-insensitively). */
+export function scopeCovers(scope: string, within: string): boolean {
+  const s = scope.toLowerCase().replace(/\/$/, "");
+  const w = within.toLowerCase();
+  return s === "" || w === s || w.startsWith(`${s}/`);
+}
+
+export function isAuthorized(state: State, principalId: string, action: string, scope: string): boolean {
+  const oid = principalId.toLowerCase();
+  return state.roleAssignments.some((a) => {
+    if (a.principalId !== oid || !scopeCovers(a.scope, scope)) return false;
+    const role = findRole(a.roleDefinitionId);
+    return role !== undefined && rolePermits(role, action);
+  });
+}
+
+/** For subscription listing: any assignment at, above or below the scope. */
+export function hasAnyAssignment(state: State, principalId: string, scope: string): boolean {
+  const oid = principalId.toLowerCase();
+  return state.roleAssignments.some(
+    (a) => a.principalId === oid && (scopeCovers(a.scope, scope) || scopeCovers(scope, a.scope)),
+  );
+}
+
+export function authorizationFailed(principalId: string, action: string, scope: string): Reply {
+  return armError(
+    403,
+    "AuthorizationFailed",
+    `The client '${principalId}' with object id '${principalId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+  );
+}

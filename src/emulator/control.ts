@@ -1,0 +1,108 @@
+import { settleOperations } from "./compute.js";
+import { type Faults, parseFault } from "./faults.js";
+import type { Ctx, Reply } from "./http.js";
+import { renderIdentity } from "./identity.js";
+import type { JwtService, TokenSubject } from "./jwt.js";
+import type { RequestLog } from "./log.js";
+import { findRole } from "./roles.js";
+import { buildState, identityHost, type Settings, type State } from "./state.js";
+import type { World } from "./world.js";
+
+export interface ControlDeps {
+  state: State;
+  world: World;
+  settings: Settings;
+  log: RequestLog;
+  faults: Faults;
+  jwt: JwtService;
+}
+
+function badRequest(message: string): Reply {
+  return { status: 400, body: { error: { code: "BadRequest", message } } };
+}
+
+export function dumpState(state: State): Record<string, unknown> {
+  settleOperations(state);
+  return {
+    tenantId: state.tenantId,
+    subscriptions: state.subscriptions,
+    operator: state.operator,
+    resourceGroups: Object.values(state.resourceGroups),
+    sites: Object.values(state.sites).map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      identity: renderIdentity(state, s.identity, "web") ?? null,
+    })),
+    virtualMachines: Object.values(state.vms).map((v) => ({
+      id: v.id,
+      provisioningState: v.provisioningState,
+      identity: renderIdentity(state, v.identity, "compute") ?? null,
+    })),
+    userAssignedIdentities: Object.values(state.userAssignedIdentities),
+    storageAccounts: Object.values(state.storageAccounts),
+    roleAssignments: state.roleAssignments.map((a) => ({
+      ...a,
+      roleDefinitionName: findRole(a.roleDefinitionId)?.roleName,
+    })),
+    operations: Object.values(state.operations).map(({ previousIdentity: _, ...op }) => op),
+  };
+}
+
+/** Test-only: a token for the operator or a resource's system identity, possibly already expired. */
+async function mintToken(deps: ControlDeps, input: unknown): Promise<Reply> {
+  const body = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
+  const audience = typeof body.resource === "string" ? body.resource : "https://management.azure.com/";
+  const lifetime =
+    typeof body.lifetimeSeconds === "number" ? body.lifetimeSeconds : deps.settings.tokenLifetimeSeconds;
+  let subject: TokenSubject;
+  if (typeof body.resourceId === "string") {
+    const host = identityHost(deps.state, body.resourceId.toLowerCase());
+    if (!host?.identity.system)
+      return badRequest(`resourceId: no resource with a system identity '${body.resourceId}'`);
+    subject = { ...host.identity.system, resourceId: host.id };
+  } else {
+    const op = deps.state.operator;
+    subject = { principalId: op.principalId, clientId: op.clientId, resourceId: op.resourceId };
+  }
+  const issued = await deps.jwt.issue(subject, audience, lifetime);
+  return { status: 200, body: { access_token: issued.token, expires_on: String(issued.expiresOn) } };
+}
+
+export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply> {
+  const route = `${ctx.method} ${ctx.path.replace(/\/$/, "").toLowerCase()}`;
+  let body: unknown;
+  try {
+    body = ctx.rawBody.trim() === "" ? undefined : JSON.parse(ctx.rawBody);
+  } catch {
+    return badRequest("body: expected JSON");
+  }
+  switch (route) {
+    case "GET /__emulator/requests":
+      return { status: 200, body: { value: deps.log.entries } };
+    case "DELETE /__emulator/requests":
+      deps.log.clear();
+      return { status: 204 };
+    case "GET /__emulator/faults":
+      return { status: 200, body: { value: deps.faults.active } };
+    case "POST /__emulator/faults": {
+      const fault = parseFault(body);
+      if (typeof fault === "string") return badRequest(fault);
+      deps.faults.add(fault);
+      return { status: 201, body: fault };
+    }
+    case "DELETE /__emulator/faults":
+      deps.faults.clear();
+      return { status: 204 };
+    case "POST /__emulator/reset":
+      Object.assign(deps.state, buildState(deps.world));
+      deps.log.clear();
+      deps.faults.clear();
+      return { status: 204 };
+    case "GET /__emulator/state":
+      return { status: 200, body: dumpState(deps.state) };
+    case "POST /__emulator/token":
+      return mintToken(deps, body);
+    default:
+      return { status: 404, body: { error: { code: "NotFound", message: `No control endpoint ${route}.` } } };
+  }
+}

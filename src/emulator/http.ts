@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+export type Kind = "arm" | "identity";
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** One request as the middleware and handlers see it. */
+export interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  /** Path exactly as sent, without the query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage["headers"];
+  rawBody: string;
+  kind: Kind;
+  params: Record<string, string>;
+  apiVersion?: string;
+  principalId?: string;
+  /** Set by the fault middleware; a handler starting an LRO asks whether it must fail. */
+  takeLroFailure: () => boolean;
+}
+
+export function header(ctx: Ctx, name: string): string | undefined {
+  const v = ctx.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function armError(
+  status: number,
+  code: string,
+  message: string,
+  extra: { target?: string; headers?: Record<string, string> } = {},
+): Reply {
+  const error: Record<string, unknown> = { code, message };
+  if (extra.target !== undefined) error.target = extra.target;
+  return { status, body: { error }, headers: extra.headers };
+}
+
+export function ok(body: unknown, headers?: Record<string, string>): Reply {
+  return { status: 200, body, headers };
+}
+
+export function jsonBody(ctx: Ctx): unknown {
+  if (ctx.rawBody.trim() === "") return undefined;
+  return JSON.parse(ctx.rawBody);
+}
+
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}

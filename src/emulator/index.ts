@@ -1,0 +1,211 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createCertificates } from "./certs.js";
+import { createJwtService } from "./jwt.js";
+import { createEmulatorServer } from "./server.js";
+import { buildState, identityHost, type Settings } from "./state.js";
+import { identityPathFor } from "./tokens.js";
+import { DEFAULT_WORLD, loadWorld, validateWorld, type World } from "./world.js";
+
+export type { World } from "./world.js";
+export { DEFAULT_WORLD, loadWorld, validateWorld } from "./world.js";
+
+export interface EmulatorOptions {
+  /** 0 picks a free port (default). */
+  port?: number;
+  /** Where ca.pem, env.sh and emulator.json go; created if missing. Default: a fresh temp dir. */
+  dir?: string;
+  /** Path to a world JSON file, or a world object. Default: the built-in seed. */
+  seed?: string | World;
+  /** How long a VM PATCH stays InProgress (default 1500). */
+  lroDelayMs?: number;
+  /** Retry-After on LRO responses and polls (default 1). */
+  retryAfterSeconds?: number;
+  /** Lifetime of issued tokens (default 3600). */
+  tokenLifetimeSeconds?: number;
+}
+
+export interface EmulatorHandle {
+  /** https://127.0.0.1:PORT, no trailing slash: the ARM endpoint. */
+  url: string;
+  dir: string;
+  caPath: string;
+  envFile: string;
+  infoFile: string;
+  subscriptionId: string;
+  tenantId: string;
+  operatorEnv: Record<string, string>;
+  /** Environment to act as that resource's managed identity; throws if there is no such web app, function app or VM. */
+  envFor(resourceId: string): Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** What DIR/emulator.json holds, for `miauth emulator env --as ID` in another process. */
+export interface EmulatorInfo {
+  url: string;
+  caPath: string;
+  envFile: string;
+  subscriptionId: string;
+  tenantId: string;
+  identityHeader: string;
+  operator: { principalId: string; clientId: string };
+  identityEndpointBase: string;
+  /** Resources with an identity endpoint of their own (web apps, function apps, VMs). */
+  identityHosts: string[];
+  pid: number;
+}
+
+function baseEnv(info: EmulatorInfo): Record<string, string> {
+  return {
+    MIAUTH_ARM_ENDPOINT: info.url,
+    NODE_EXTRA_CA_CERTS: info.caPath,
+    IDENTITY_ENDPOINT: `${info.identityEndpointBase}/token`,
+    IDENTITY_HEADER: info.identityHeader,
+    AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential",
+    AZURE_SUBSCRIPTION_ID: info.subscriptionId,
+  };
+}
+
+function envForResource(info: EmulatorInfo, resourceId: string): Record<string, string> {
+  const known = info.identityHosts.find((id) => id.toLowerCase() === resourceId.toLowerCase());
+  if (!known) {
+    throw new Error(
+      `no web app, function app or virtual machine '${resourceId}' in the emulator (known: ${info.identityHosts.join(", ")})`,
+    );
+  }
+  return { ...baseEnv(info), IDENTITY_ENDPOINT: `${info.url}${identityPathFor(known)}` };
+}
+
+function envFileText(env: Record<string, string>): string {
+  const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
+  return `${Object.entries(env)
+    .map(([k, v]) => `export ${k}=${quote(v)}`)
+    .join("\n")}\n`;
+}
+
+function worldFrom(seed: EmulatorOptions["seed"]): World {
+  if (seed === undefined) return structuredClone(DEFAULT_WORLD);
+  if (typeof seed === "string") return loadWorld(seed);
+  return validateWorld(structuredClone(seed));
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  const world = worldFrom(opts.seed);
+  const state = buildState(world);
+  const dir = resolve(opts.dir ?? mkdtempSync(join(tmpdir(), "miauth-emulator-")));
+  mkdirSync(dir, { recursive: true });
+  const settings: Settings = {
+    baseUrl: "",
+    lroDelayMs: opts.lroDelayMs ?? 1500,
+    retryAfterSeconds: opts.retryAfterSeconds ?? 1,
+    tokenLifetimeSeconds: opts.tokenLifetimeSeconds ?? 3600,
+    identityHeader: randomBytes(24).toString("base64url"),
+  };
+  const [certs, jwt] = await Promise.all([createCertificates(), createJwtService(state.tenantId)]);
+  const { server } = createEmulatorServer(certs, state, world, settings, jwt);
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://127.0.0.1:${port}`;
+  settings.baseUrl = url;
+
+  const caPath = join(dir, "ca.pem");
+  const envFile = join(dir, "env.sh");
+  const infoFile = join(dir, "emulator.json");
+  const subscriptionId = state.subscriptions[0]?.subscriptionId ?? "";
+  const info: EmulatorInfo = {
+    url,
+    caPath,
+    envFile,
+    subscriptionId,
+    tenantId: state.tenantId,
+    identityHeader: settings.identityHeader,
+    operator: { principalId: state.operator.principalId, clientId: state.operator.clientId },
+    identityEndpointBase: `${url}/msi`,
+    identityHosts: [...Object.values(state.sites), ...Object.values(state.vms)].map((r) => r.id),
+    pid: process.pid,
+  };
+  const operatorEnv = baseEnv(info);
+  writeFileSync(caPath, certs.caPem);
+  writeFileSync(envFile, envFileText(operatorEnv), { mode: 0o600 });
+  writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    dir,
+    caPath,
+    envFile,
+    infoFile,
+    subscriptionId,
+    tenantId: state.tenantId,
+    operatorEnv,
+    envFor(resourceId) {
+      if (!identityHost(state, resourceId.toLowerCase())) {
+        throw new Error(`no web app, function app or virtual machine '${resourceId}' in the emulator`);
+      }
+      return envForResource(info, resourceId);
+    },
+    close() {
+      closed ??= new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+        rmSync(infoFile, { force: true });
+      });
+      return closed;
+    },
+  };
+}
+
+export function identityEnvFromInfo(infoFile: string, resourceId: string): Record<string, string> {
+  let info: EmulatorInfo;
+  try {
+    info = JSON.parse(readFileSync(infoFile, "utf8")) as EmulatorInfo;
+  } catch (e) {
+    throw new Error(
+      `cannot read emulator info ${infoFile}: is the emulator running? (${(e as Error).message})`,
+    );
+  }
+  return envForResource(info, resourceId);
+}
+
+export interface ForegroundIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/**
+ * For `miauth emulator start`: starts, prints one ready line to stdout, runs until SIGINT/SIGTERM (or the
+ * abort signal), closes. Resolves with the signal that stopped it; it never exits the process itself.
+ */
+export async function runEmulatorForeground(
+  opts: EmulatorOptions,
+  io: ForegroundIo,
+  abort?: AbortSignal,
+): Promise<{ signal: "SIGINT" | "SIGTERM" | "abort" }> {
+  const emulator = await startEmulator(opts);
+  io.stdout.write(`miauth emulator ready at ${emulator.url} (source ${emulator.envFile})\n`);
+  const signal = await new Promise<"SIGINT" | "SIGTERM" | "abort">((done) => {
+    const onInt = () => finish("SIGINT");
+    const onTerm = () => finish("SIGTERM");
+    const onAbort = () => finish("abort");
+    function finish(s: "SIGINT" | "SIGTERM" | "abort") {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      abort?.removeEventListener("abort", onAbort);
+      done(s);
+    }
+    process.once("SIGINT", onInt);
+    process.once("SIGTERM", onTerm);
+    if (abort?.aborted) finish("abort");
+    else abort?.addEventListener("abort", onAbort, { once: true });
+  });
+  await emulator.close();
+  io.stderr.write(`miauth emulator stopped (${signal})\n`);
+  return { signal };
+}

@@ -1,0 +1,121 @@
+import { groupMissing } from "./arm.js";
+import { hasAnyAssignment } from "./authz.js";
+import { armError, type Ctx, ok } from "./http.js";
+import type { Route } from "./router.js";
+import type { ResourceGroup, State } from "./state.js";
+
+export const SUBSCRIPTION_API_VERSIONS = [
+  "2016-06-01",
+  "2018-06-01",
+  "2019-06-01",
+  "2019-11-01",
+  "2020-01-01",
+  "2021-01-01",
+  "2022-01-01",
+  "2022-12-01",
+] as const;
+
+export const RESOURCE_API_VERSIONS = [
+  "2019-10-01",
+  "2020-06-01",
+  "2020-10-01",
+  "2021-01-01",
+  "2021-04-01",
+  "2022-09-01",
+  "2023-07-01",
+  "2024-03-01",
+  "2024-07-01",
+  "2024-11-01",
+  "2025-04-01",
+] as const;
+
+function renderSubscription(state: State, s: { subscriptionId: string; displayName: string }) {
+  return {
+    id: `/subscriptions/${s.subscriptionId}`,
+    authorizationSource: "RoleBased",
+    managedByTenants: [],
+    subscriptionId: s.subscriptionId,
+    tenantId: state.tenantId,
+    displayName: s.displayName,
+    state: "Enabled",
+    subscriptionPolicies: {
+      locationPlacementId: "Public_2014-09-01",
+      quotaId: "PayAsYouGo_2014-09-01",
+      spendingLimit: "Off",
+    },
+  };
+}
+
+function renderGroup(g: ResourceGroup) {
+  return {
+    id: g.id,
+    name: g.name,
+    type: "Microsoft.Resources/resourceGroups",
+    location: g.location,
+    properties: { provisioningState: "Succeeded" },
+  };
+}
+
+function visible(state: State, ctx: Ctx) {
+  return state.subscriptions.filter((s) =>
+    hasAnyAssignment(state, ctx.principalId ?? "", `/subscriptions/${s.subscriptionId}`),
+  );
+}
+
+export function resourceRoutes(state: State): Route[] {
+  const subs = { kind: "arm" as const, method: "GET", apiVersions: SUBSCRIPTION_API_VERSIONS };
+  const groups = { kind: "arm" as const, method: "GET", apiVersions: RESOURCE_API_VERSIONS };
+  return [
+    {
+      ...subs,
+      pattern: "/subscriptions",
+      handler: (ctx) =>
+        ok({
+          count: { type: "Total", value: visible(state, ctx).length },
+          value: visible(state, ctx).map((s) => renderSubscription(state, s)),
+        }),
+    },
+    {
+      ...subs,
+      pattern: "/subscriptions/{subscriptionId}",
+      handler: (ctx) => {
+        const id = (ctx.params.subscriptionId ?? "").toLowerCase();
+        const sub = visible(state, ctx).find((s) => s.subscriptionId.toLowerCase() === id);
+        if (!sub)
+          return armError(
+            404,
+            "SubscriptionNotFound",
+            `The subscription '${ctx.params.subscriptionId}' could not be found.`,
+          );
+        return ok(renderSubscription(state, sub));
+      },
+    },
+    {
+      ...groups,
+      pattern: "/subscriptions/{subscriptionId}/resourceGroups",
+      action: "Microsoft.Resources/subscriptions/resourceGroups/read",
+      handler: (ctx) => {
+        const prefix = `/subscriptions/${ctx.params.subscriptionId}/`.toLowerCase();
+        const value = Object.entries(state.resourceGroups)
+          .filter(([key]) => key.startsWith(prefix))
+          .map(([, g]) => renderGroup(g));
+        return ok({ value });
+      },
+    },
+    {
+      ...groups,
+      pattern: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}",
+      action: "Microsoft.Resources/subscriptions/resourceGroups/read",
+      handler: (ctx) => {
+        const { subscriptionId = "", resourceGroupName = "" } = ctx.params;
+        const missing = groupMissing(state, subscriptionId, resourceGroupName);
+        if (missing) return missing;
+        const g =
+          state.resourceGroups[
+            `/subscriptions/${subscriptionId}/resourcegroups/${resourceGroupName}`.toLowerCase()
+          ];
+        return g ? ok(renderGroup(g)) : (missing ?? ok({}));
+      },
+    },
+  ];
+}

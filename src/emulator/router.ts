@@ -1,0 +1,59 @@
+import type { Ctx, Kind, Reply } from "./http.js";
+
+export interface Route {
+  method: string;
+  /** Segments in canonical casing; "{name}" captures. Literal segments match case-insensitively, as in ARM. */
+  pattern: string;
+  kind: Kind;
+  /** Supported api-versions; empty for routes that take none. */
+  apiVersions: readonly string[];
+  /** The RBAC action checked before the handler runs, for ARM routes. */
+  action?: string;
+  /** Which api-version error ARM gives: front-door (Microsoft.Resources) or resource provider. */
+  provider?: { namespace: string; type: string };
+  handler: (ctx: Ctx) => Reply | Promise<Reply>;
+}
+
+export interface Match {
+  route: Route;
+  params: Record<string, string>;
+}
+
+function matchPattern(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split("/");
+  const got = path.split("/");
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] ?? "";
+    const g = got[i] ?? "";
+    if (w.startsWith("{") && w.endsWith("}")) {
+      if (g === "") return undefined;
+      params[w.slice(1, -1)] = decodeURIComponent(g);
+    } else if (w.toLowerCase() !== g.toLowerCase()) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+export class Router {
+  private readonly routes: Route[] = [];
+
+  add(...routes: Route[]): this {
+    this.routes.push(...routes);
+    return this;
+  }
+
+  /** Returns the match, "method" if the path exists under another method, or undefined. */
+  match(method: string, path: string): Match | "method" | undefined {
+    let pathExists = false;
+    for (const route of this.routes) {
+      const params = matchPattern(route.pattern, path);
+      if (!params) continue;
+      if (route.method === method) return { route, params };
+      pathExists = true;
+    }
+    return pathExists ? "method" : undefined;
+  }
+}

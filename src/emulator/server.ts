@@ -1,0 +1,136 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
+import { handleArm } from "./arm.js";
+import type { Certificates } from "./certs.js";
+import { computeRoutes } from "./compute.js";
+import { type ControlDeps, handleControl } from "./control.js";
+import { Faults, withFaults } from "./faults.js";
+import { type Ctx, header, type Reply, readBody } from "./http.js";
+import type { JwtService } from "./jwt.js";
+import { RequestLog, withRequestLog } from "./log.js";
+import { managedIdentityRoutes } from "./managedidentity.js";
+import { resourceRoutes } from "./resources.js";
+import { Router } from "./router.js";
+import type { Settings, State } from "./state.js";
+import { storageRoutes } from "./storage.js";
+import { handleIdentity } from "./tokens.js";
+import { webRoutes } from "./web.js";
+import type { World } from "./world.js";
+
+export interface ServerParts {
+  server: Server;
+  log: RequestLog;
+  faults: Faults;
+}
+
+function routingId(correlationId: string): string {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  return `EASTUS:${stamp}:${correlationId}`;
+}
+
+class RateLimits {
+  private reads = 12000;
+  private writes = 1200;
+
+  next(method: string): [string, string] {
+    if (method === "GET" || method === "HEAD") {
+      this.reads = this.reads <= 1 ? 11999 : this.reads - 1;
+      return ["x-ms-ratelimit-remaining-subscription-reads", String(this.reads)];
+    }
+    this.writes = this.writes <= 1 ? 1199 : this.writes - 1;
+    return ["x-ms-ratelimit-remaining-subscription-writes", String(this.writes)];
+  }
+}
+
+function send(ctx: Ctx, reply: Reply, limits?: RateLimits): void {
+  const requestId = randomUUID();
+  const correlationId = header(ctx, "x-ms-correlation-request-id") ?? requestId;
+  const headers: Record<string, string> = {
+    "Cache-Control": "no-cache",
+    Pragma: "no-cache",
+    Expires: "-1",
+    "x-ms-request-id": requestId,
+    "x-ms-correlation-request-id": correlationId,
+    "x-ms-routing-request-id": routingId(correlationId),
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+  };
+  const clientRequestId = header(ctx, "x-ms-client-request-id");
+  if (clientRequestId) headers["x-ms-client-request-id"] = clientRequestId;
+  if (limits && ctx.kind === "arm") {
+    const [name, value] = limits.next(ctx.method);
+    headers[name] = value;
+  }
+  const text = reply.body === undefined ? "" : JSON.stringify(reply.body);
+  if (text !== "") headers["Content-Type"] = "application/json; charset=utf-8";
+  headers["Content-Length"] = String(Buffer.byteLength(text));
+  ctx.res.writeHead(reply.status, { ...headers, ...reply.headers });
+  ctx.res.end(text);
+}
+
+export function createEmulatorServer(
+  certs: Certificates,
+  state: State,
+  world: World,
+  settings: Settings,
+  jwt: JwtService,
+): ServerParts {
+  const router = new Router().add(
+    ...resourceRoutes(state),
+    ...webRoutes(state),
+    ...computeRoutes(state, settings),
+    ...storageRoutes(state),
+    ...managedIdentityRoutes(state),
+  );
+  const log = new RequestLog();
+  const faults = new Faults();
+  const control: ControlDeps = { state, world, settings, log, faults, jwt };
+  const limits = new RateLimits();
+
+  const dispatch = async (ctx: Ctx): Promise<Reply> =>
+    ctx.kind === "identity"
+      ? handleIdentity(ctx, { state, settings, jwt })
+      : handleArm(ctx, { state, jwt, router });
+  const pipeline = withRequestLog(log, withFaults(faults, router, dispatch));
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const raw = req.url ?? "/";
+    const q = raw.indexOf("?");
+    // Parsed by hand: new URL() would read a leading "//" as a host, hiding the double slash ARM rejects.
+    const path = q === -1 ? raw : raw.slice(0, q);
+    const ctx: Ctx = {
+      req,
+      res,
+      method: (req.method ?? "GET").toUpperCase(),
+      path,
+      query: new URLSearchParams(q === -1 ? "" : raw.slice(q + 1)),
+      headers: req.headers,
+      rawBody: await readBody(req),
+      kind: /^\/msi(\/|$)/i.test(path) ? "identity" : "arm",
+      params: {},
+      takeLroFailure: () => false,
+    };
+    if (/^\/__emulator(\/|$)/.test(path)) {
+      send(ctx, await handleControl(ctx, control));
+      return;
+    }
+    const reply = await pipeline(ctx);
+    if (reply) send(ctx, reply, limits);
+  };
+
+  const server = createServer({ cert: certs.certPem, key: certs.keyPem }, (req, res) => {
+    onRequest(req, res).catch((e: unknown) => {
+      if (res.headersSent) return res.destroy();
+      const message = e instanceof Error ? e.message : String(e);
+      res.writeHead(500, { "Content-Type": "application/json; charset=utf-8" });
+      res.end(
+        JSON.stringify({ error: { code: "InternalServerError", message: `Emulator error: ${message}` } }),
+      );
+    });
+  });
+  return { server, log, faults };
+}

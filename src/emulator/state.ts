@@ -1,0 +1,216 @@
+import { randomUUID } from "node:crypto";
+import { findRole } from "./roles.js";
+import type { World, WorldIdentity, WorldResource } from "./world.js";
+
+export interface SystemIdentity {
+  principalId: string;
+  clientId: string;
+}
+
+export interface IdentityState {
+  system?: SystemIdentity;
+  /** Lower-cased resource IDs of attached user-assigned identities. */
+  user: string[];
+}
+
+export interface Resource {
+  id: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+}
+
+export interface Site extends Resource {
+  kind: string;
+  identity: IdentityState;
+  lastModifiedTimeUtc: string;
+}
+
+export interface Vm extends Resource {
+  vmId: string;
+  osType: string;
+  vmSize: string;
+  timeCreated: string;
+  provisioningState: string;
+  identity: IdentityState;
+  currentOperation?: string;
+}
+
+export interface Uami extends Resource {
+  principalId: string;
+  clientId: string;
+}
+
+export interface ResourceGroup {
+  id: string;
+  subscriptionId: string;
+  name: string;
+  location: string;
+}
+
+export interface RoleAssignment {
+  name: string;
+  principalId: string;
+  roleDefinitionId: string;
+  scope: string;
+}
+
+export interface Operation {
+  id: string;
+  vmKey: string;
+  startTime: string;
+  settleAt: number;
+  fail: boolean;
+  previousIdentity: IdentityState;
+  status: "InProgress" | "Succeeded" | "Failed";
+  endTime?: string;
+}
+
+export interface Operator {
+  principalId: string;
+  clientId: string;
+  resourceId: string;
+}
+
+export interface State {
+  tenantId: string;
+  subscriptions: { subscriptionId: string; displayName: string }[];
+  operator: Operator;
+  resourceGroups: Record<string, ResourceGroup>;
+  sites: Record<string, Site>;
+  vms: Record<string, Vm>;
+  storageAccounts: Record<string, Resource>;
+  userAssignedIdentities: Record<string, Uami>;
+  roleAssignments: RoleAssignment[];
+  operations: Record<string, Operation>;
+}
+
+export function resourceId(sub: string, rg: string, provider: string, name: string): string {
+  return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${provider}/${name}`;
+}
+
+export function groupId(sub: string, rg: string): string {
+  return `/subscriptions/${sub}/resourceGroups/${rg}`;
+}
+
+function base(
+  world: World,
+  r: WorldResource,
+  provider: string,
+  groups: Record<string, ResourceGroup>,
+): Resource {
+  const sub = r.subscriptionId ?? world.subscriptions[0]?.subscriptionId ?? "";
+  const group = groups[groupId(sub, r.resourceGroup).toLowerCase()];
+  if (!group)
+    throw new Error(`invalid world: resource group '${r.resourceGroup}' is not in subscription ${sub}`);
+  return {
+    id: resourceId(sub, group.name, provider, r.name),
+    subscriptionId: sub,
+    resourceGroup: group.name,
+    name: r.name,
+    location: r.location ?? group.location,
+  };
+}
+
+export function newSystemIdentity(): SystemIdentity {
+  return { principalId: randomUUID(), clientId: randomUUID() };
+}
+
+function identityFrom(w: WorldIdentity | undefined, uamis: Record<string, Uami>): IdentityState {
+  if (!w || w.type === "None") return { user: [] };
+  const user = (w.userAssignedIdentities ?? []).map((ref) => {
+    const name = (ref.split("/").pop() ?? "").toLowerCase();
+    const found = Object.values(uamis).find((u) => u.name.toLowerCase() === name);
+    if (!found) throw new Error(`invalid world: user-assigned identity '${ref}' is not defined`);
+    return found.id.toLowerCase();
+  });
+  const system = w.type.startsWith("SystemAssigned")
+    ? { principalId: w.principalId ?? randomUUID(), clientId: w.clientId ?? randomUUID() }
+    : undefined;
+  return system ? { system, user } : { user };
+}
+
+function byKey<T extends { id: string }>(items: T[]): Record<string, T> {
+  return Object.fromEntries(items.map((i) => [i.id.toLowerCase(), i]));
+}
+
+export function buildState(world: World): State {
+  const firstSub = world.subscriptions[0]?.subscriptionId ?? "";
+  const resourceGroups = byKey(
+    world.resourceGroups.map((g) => {
+      const sub = g.subscriptionId ?? firstSub;
+      return { id: groupId(sub, g.name), subscriptionId: sub, name: g.name, location: g.location };
+    }),
+  );
+  const uamis = byKey(
+    (world.userAssignedIdentities ?? []).map((u) => ({
+      ...base(world, u, "Microsoft.ManagedIdentity/userAssignedIdentities", resourceGroups),
+      principalId: u.principalId,
+      clientId: u.clientId,
+    })),
+  );
+  const now = new Date().toISOString();
+  const sites = byKey(
+    (world.sites ?? []).map((s) => ({
+      ...base(world, s, "Microsoft.Web/sites", resourceGroups),
+      kind: s.kind ?? "app",
+      identity: identityFrom(s.identity, uamis),
+      lastModifiedTimeUtc: now,
+    })),
+  );
+  const vms = byKey(
+    (world.virtualMachines ?? []).map((v) => ({
+      ...base(world, v, "Microsoft.Compute/virtualMachines", resourceGroups),
+      vmId: randomUUID(),
+      osType: v.osType ?? "Linux",
+      vmSize: v.vmSize ?? "Standard_B1s",
+      timeCreated: now,
+      provisioningState: "Succeeded",
+      identity: identityFrom(v.identity, uamis),
+    })),
+  );
+  const storageAccounts = byKey(
+    (world.storageAccounts ?? []).map((s) =>
+      base(world, s, "Microsoft.Storage/storageAccounts", resourceGroups),
+    ),
+  );
+  const roleAssignments = world.roleAssignments.map((a) => ({
+    name: a.name ?? randomUUID(),
+    principalId: a.principalId.toLowerCase(),
+    roleDefinitionId: findRole(a.roleDefinitionName ?? a.roleDefinitionId ?? "")?.name ?? "",
+    scope: a.scope.replaceAll("{subscriptionId}", firstSub),
+  }));
+  return {
+    tenantId: world.tenantId,
+    subscriptions: world.subscriptions.map((s) => ({ ...s })),
+    operator: {
+      principalId: world.operator.principalId,
+      clientId: world.operator.clientId,
+      resourceId:
+        world.operator.resourceId ??
+        `/subscriptions/${firstSub}/resourcegroups/miauth-operator/providers/Microsoft.ManagedIdentity/userAssignedIdentities/operator`,
+    },
+    resourceGroups,
+    sites,
+    vms,
+    storageAccounts,
+    userAssignedIdentities: uamis,
+    roleAssignments,
+    operations: {},
+  };
+}
+
+/** Resources that have a managed identity endpoint of their own (system identity and attached ones). */
+export function identityHost(state: State, key: string): Site | Vm | undefined {
+  return state.sites[key] ?? state.vms[key];
+}
+
+/** Start-up settings the handlers read; baseUrl is filled in once the server listens. */
+export interface Settings {
+  baseUrl: string;
+  lroDelayMs: number;
+  retryAfterSeconds: number;
+  tokenLifetimeSeconds: number;
+  identityHeader: string;
+}

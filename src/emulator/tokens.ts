@@ -1,0 +1,157 @@
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { type Ctx, header, type Reply } from "./http.js";
+import type { JwtService, TokenSubject } from "./jwt.js";
+import { identityHost, type Settings, type State } from "./state.js";
+
+export interface TokenDeps {
+  state: State;
+  settings: Settings;
+  jwt: JwtService;
+}
+
+export function identityPathFor(resourceId: string): string {
+  return `/msi/resources/${Buffer.from(resourceId.toLowerCase(), "utf8").toString("base64url")}/token`;
+}
+
+/** App Service's token service answers errors as {statusCode, message, correlationId}. */
+function msiError(status: number, message: string): Reply {
+  return { status, body: { statusCode: status, message, correlationId: randomUUID() } };
+}
+
+function sameSecret(given: string | undefined, secret: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** "MM/dd/yyyy hh:mm:ss tt +00:00", the 2017-09-01 protocol's expires_on. */
+function legacyTime(epochSeconds: number): string {
+  const d = new Date(epochSeconds * 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const h = d.getUTCHours();
+  return `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${d.getUTCFullYear()} ${pad(h % 12 === 0 ? 12 : h % 12)}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? "AM" : "PM"} +00:00`;
+}
+
+interface Selector {
+  clientId?: string;
+  principalId?: string;
+  resourceId?: string;
+}
+
+function selectorOf(params: URLSearchParams): Selector | undefined {
+  const clientId = params.get("client_id") ?? params.get("clientid") ?? undefined;
+  const principalId = params.get("principal_id") ?? params.get("object_id") ?? undefined;
+  const resourceId = params.get("mi_res_id") ?? params.get("msi_res_id") ?? undefined;
+  if (!clientId && !principalId && !resourceId) return undefined;
+  return { clientId, principalId, resourceId };
+}
+
+function selects(sel: Selector, s: TokenSubject): boolean {
+  const eq = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+  return (
+    eq(sel.clientId, s.clientId) || eq(sel.principalId, s.principalId) || eq(sel.resourceId, s.resourceId)
+  );
+}
+
+const NO_IDENTITY = "No Managed Identity found for the given resource.";
+const NO_MATCH = "No MSI found for specified ClientId/ResourceId.";
+
+function resolveSubject(
+  state: State,
+  hostKey: string | undefined,
+  sel: Selector | undefined,
+): TokenSubject | Reply {
+  if (hostKey === undefined) {
+    const op = state.operator;
+    const subject = { principalId: op.principalId, clientId: op.clientId, resourceId: op.resourceId };
+    if (sel && !selects(sel, subject)) return msiError(400, NO_MATCH);
+    return subject;
+  }
+  const host = identityHost(state, hostKey);
+  if (!host || (!host.identity.system && host.identity.user.length === 0)) return msiError(400, NO_IDENTITY);
+  if (sel) {
+    for (const key of host.identity.user) {
+      const u = state.userAssignedIdentities[key];
+      if (!u) continue;
+      const subject = { principalId: u.principalId, clientId: u.clientId, resourceId: u.id };
+      if (selects(sel, subject)) return subject;
+    }
+    return msiError(400, NO_MATCH);
+  }
+  if (!host.identity.system) return msiError(400, NO_IDENTITY);
+  return { ...host.identity.system, resourceId: host.id };
+}
+
+function hostKeyOf(path: string): string | undefined | null {
+  if (/^\/msi\/token\/?$/i.test(path)) return undefined;
+  const m = /^\/msi\/resources\/([A-Za-z0-9_-]+)\/token\/?$/i.exec(path);
+  if (!m?.[1]) return null;
+  return Buffer.from(m[1], "base64url").toString("utf8").toLowerCase();
+}
+
+/**
+ * The App Service identity endpoint: GET 2019-08-01 with X-IDENTITY-HEADER; GET 2017-09-01 with `secret`;
+ * and the older POST form (`resource=` in the body, `secret` or `Metadata: true`) used by `az login --identity`.
+ */
+export async function handleIdentity(ctx: Ctx, deps: TokenDeps): Promise<Reply> {
+  const hostKey = hostKeyOf(ctx.path);
+  if (hostKey === null) return msiError(404, "The requested identity endpoint does not exist.");
+  if (ctx.method !== "GET" && ctx.method !== "POST")
+    return msiError(405, `Method '${ctx.method}' is not allowed.`);
+  const secret = deps.settings.identityHeader;
+  const params = new URLSearchParams(ctx.query);
+  let protocol: "2019" | "2017" | "post";
+  if (ctx.method === "POST") {
+    protocol = "post";
+    for (const [k, v] of new URLSearchParams(ctx.rawBody)) params.set(k, v);
+    if (!sameSecret(header(ctx, "secret"), secret) && header(ctx, "metadata")?.toLowerCase() !== "true") {
+      return msiError(401, "Unauthorized: the 'secret' or 'Metadata' header is missing or invalid.");
+    }
+  } else {
+    const apiVersion = params.get("api-version");
+    if (!apiVersion) return msiError(400, "Required query variable 'api-version' is missing.");
+    ctx.apiVersion = apiVersion;
+    if (apiVersion === "2019-08-01") protocol = "2019";
+    else if (apiVersion === "2017-09-01") protocol = "2017";
+    else
+      return msiError(
+        400,
+        `Unsupported api-version '${apiVersion}'. Supported versions are 2017-09-01 and 2019-08-01.`,
+      );
+    const given = protocol === "2019" ? header(ctx, "x-identity-header") : header(ctx, "secret");
+    if (!sameSecret(given, secret)) {
+      return msiError(
+        401,
+        `Unauthorized: the '${protocol === "2019" ? "X-IDENTITY-HEADER" : "secret"}' header is missing or invalid.`,
+      );
+    }
+  }
+  const resource = params.get("resource");
+  if (!resource) return msiError(400, "Required query variable 'resource' is missing.");
+
+  const subject = resolveSubject(deps.state, hostKey, selectorOf(params));
+  if ("status" in subject) return subject;
+  ctx.principalId = subject.principalId;
+  const issued = await deps.jwt.issue(subject, resource, deps.settings.tokenLifetimeSeconds);
+  const common = { access_token: issued.token, resource, token_type: "Bearer" };
+  if (protocol === "2019") {
+    return {
+      status: 200,
+      body: { ...common, expires_on: String(issued.expiresOn), client_id: subject.clientId },
+    };
+  }
+  if (protocol === "2017") {
+    return { status: 200, body: { ...common, expires_on: legacyTime(issued.expiresOn) } };
+  }
+  return {
+    status: 200,
+    body: {
+      ...common,
+      refresh_token: "",
+      expires_in: String(issued.expiresOn - issued.notBefore),
+      expires_on: String(issued.expiresOn),
+      not_before: String(issued.notBefore),
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { displayLocation, groupMissing, isReply, patchNotFound, readJson, resourceNotFound } from "./arm.js";
+import { armError, type Ctx, ok, type Reply } from "./http.js";
+import { applyIdentity, renderIdentity } from "./identity.js";
+import type { Route } from "./router.js";
+import type { Site, State } from "./state.js";
+
+export const WEB_API_VERSIONS = [
+  "2016-08-01",
+  "2018-02-01",
+  "2018-11-01",
+  "2019-08-01",
+  "2020-06-01",
+  "2020-09-01",
+  "2020-12-01",
+  "2021-01-15",
+  "2021-02-01",
+  "2021-03-01",
+  "2022-03-01",
+  "2022-09-01",
+  "2023-01-01",
+  "2023-12-01",
+  "2024-04-01",
+  "2024-11-01",
+  "2025-03-01",
+  "2025-05-01",
+] as const;
+
+const SITE =
+  "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}";
+const SITE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,58}[a-zA-Z0-9]$/;
+
+export function renderSite(state: State, site: Site): Record<string, unknown> {
+  const host = `${site.name.toLowerCase()}.azurewebsites.net`;
+  const scm = `${site.name.toLowerCase()}.scm.azurewebsites.net`;
+  const linux = site.kind.includes("linux");
+  const isFunction = site.kind.startsWith("functionapp");
+  const body: Record<string, unknown> = {
+    id: site.id,
+    name: site.name,
+    type: "Microsoft.Web/sites",
+    kind: site.kind,
+    location: displayLocation(site.location),
+    tags: {},
+    properties: {
+      name: site.name,
+      state: "Running",
+      hostNames: [host],
+      webSpace: `${site.resourceGroup}-EastUSwebspace`,
+      repositorySiteName: site.name,
+      usageState: "Normal",
+      enabled: true,
+      enabledHostNames: [host, scm],
+      availabilityState: "Normal",
+      hostNameSslStates: [
+        { name: host, sslState: "Disabled", hostType: "Standard" },
+        { name: scm, sslState: "Disabled", hostType: "Repository" },
+      ],
+      serverFarmId: `/subscriptions/${site.subscriptionId}/resourceGroups/${site.resourceGroup}/providers/Microsoft.Web/serverfarms/${isFunction ? "EastUSPlan" : "ASP-msdocs"}`,
+      reserved: linux,
+      isXenon: false,
+      hyperV: false,
+      lastModifiedTimeUtc: site.lastModifiedTimeUtc,
+      vnetRouteAllEnabled: false,
+      vnetImagePullEnabled: false,
+      vnetContentShareEnabled: false,
+      siteConfig: {
+        numberOfWorkers: 1,
+        linuxFxVersion: linux ? (isFunction ? "NODE|20" : "NODE|20-lts") : "",
+        acrUseManagedIdentityCreds: false,
+        alwaysOn: false,
+        http20Enabled: false,
+        functionAppScaleLimit: isFunction ? 200 : 0,
+        minimumElasticInstanceCount: 0,
+        minTlsVersion: "1.2",
+      },
+      scmSiteAlsoStopped: false,
+      clientAffinityEnabled: !isFunction,
+      clientCertEnabled: false,
+      clientCertMode: "Required",
+      hostNamesDisabled: false,
+      outboundIpAddresses: "20.119.0.34,20.119.0.35",
+      possibleOutboundIpAddresses: "20.119.0.34,20.119.0.35,20.119.0.36,20.119.0.37",
+      containerSize: isFunction ? 1536 : 0,
+      dailyMemoryTimeQuota: 0,
+      resourceGroup: site.resourceGroup,
+      defaultHostName: host,
+      httpsOnly: true,
+      redundancyMode: "None",
+      storageAccountRequired: false,
+      keyVaultReferenceIdentity: "SystemAssigned",
+    },
+  };
+  const identity = renderIdentity(state, site.identity, "web");
+  if (identity) body.identity = identity;
+  return body;
+}
+
+function invalidName(name: string): Reply | undefined {
+  if (SITE_NAME.test(name)) return undefined;
+  return armError(
+    400,
+    "InvalidResourceName",
+    `The resource name '${name}' is invalid. The name can contain only letters, numbers and hyphens, must start and end with a letter or number, and must be 2 to 60 characters long.`,
+  );
+}
+
+function lookup(state: State, ctx: Ctx): { site?: Site; error?: Reply } {
+  const { subscriptionId = "", resourceGroupName = "", name = "" } = ctx.params;
+  const error = invalidName(name) ?? groupMissing(state, subscriptionId, resourceGroupName);
+  if (error) return { error };
+  const key = `/subscriptions/${subscriptionId}/resourcegroups/${resourceGroupName}/providers/microsoft.web/sites/${name}`;
+  return { site: state.sites[key.toLowerCase()] };
+}
+
+function update(state: State, ctx: Ctx, site: Site): Reply {
+  const parsed = readJson(ctx);
+  if (isReply(parsed)) return parsed;
+  if (parsed.body.identity !== undefined && parsed.body.identity !== null) {
+    const next = applyIdentity(state, site.identity, parsed.body.identity, site.id);
+    if (isReply(next)) return next;
+    site.identity = next;
+  }
+  site.lastModifiedTimeUtc = new Date().toISOString();
+  return ok(renderSite(state, site));
+}
+
+export function webRoutes(state: State): Route[] {
+  const common = {
+    pattern: SITE,
+    kind: "arm" as const,
+    apiVersions: WEB_API_VERSIONS,
+    provider: { namespace: "Microsoft.Web", type: "sites" },
+  };
+  return [
+    {
+      ...common,
+      method: "GET",
+      action: "Microsoft.Web/sites/read",
+      handler: (ctx) => {
+        const { site, error } = lookup(state, ctx);
+        if (error) return error;
+        if (!site)
+          return resourceNotFound(
+            "Microsoft.Web/sites",
+            ctx.params.name ?? "",
+            ctx.params.resourceGroupName ?? "",
+          );
+        return ok(renderSite(state, site));
+      },
+    },
+    {
+      ...common,
+      method: "PATCH",
+      action: "Microsoft.Web/sites/write",
+      handler: (ctx) => {
+        const { site, error } = lookup(state, ctx);
+        if (error) return error;
+        if (!site) return patchNotFound(ctx, ctx.params.name ?? "");
+        return update(state, ctx, site);
+      },
+    },
+    {
+      ...common,
+      method: "PUT",
+      action: "Microsoft.Web/sites/write",
+      handler: (ctx) => {
+        const { site, error } = lookup(state, ctx);
+        if (error) return error;
+        // Creating sites (server farms, hosting plans) is outside what the emulator models.
+        if (!site)
+          return resourceNotFound(
+            "Microsoft.Web/sites",
+            ctx.params.name ?? "",
+            ctx.params.resourceGroupName ?? "",
+          );
+        return update(state, ctx, site);
+      },
+    },
+  ];
+}

@@ -1,0 +1,132 @@
+// The published SDKs against the emulator: their pipelines (auth, retries, LRO polling) run for real.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { WebSiteManagementClient } from "@azure/arm-appservice";
+import { ComputeManagementClient } from "@azure/arm-compute";
+import { ManagedIdentityCredential } from "@azure/identity";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type EmulatorHandle, startEmulator } from "../../src/emulator/index.js";
+import { claimsOf, client, ids, RG } from "./helpers.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+let emu: EmulatorHandle;
+let saved: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  emu = await startEmulator({ lroDelayMs: 300, retryAfterSeconds: 0 });
+  saved = { ...process.env };
+  // MSAL reads these when the credential is constructed; NODE_EXTRA_CA_CERTS cannot apply in-process,
+  // so the CA is passed as tlsOptions instead.
+  process.env.IDENTITY_ENDPOINT = emu.operatorEnv.IDENTITY_ENDPOINT;
+  process.env.IDENTITY_HEADER = emu.operatorEnv.IDENTITY_HEADER;
+});
+beforeEach(async () => {
+  await client(emu).control("POST", "reset");
+});
+afterAll(async () => {
+  process.env = saved;
+  await emu.close();
+});
+
+function sdk() {
+  const tlsOptions = { ca: readFileSync(emu.caPath, "utf8") };
+  const credential = new ManagedIdentityCredential({ tlsOptions });
+  const options = { endpoint: emu.url, tlsOptions, retryOptions: { maxRetries: 0 } };
+  return {
+    credential,
+    web: new WebSiteManagementClient(credential, emu.subscriptionId, options),
+    compute: new ComputeManagementClient(credential, emu.subscriptionId, options),
+  };
+}
+
+describe("real SDK clients", () => {
+  it("ManagedIdentityCredential gets the operator's token through the App Service protocol", async () => {
+    const t = await sdk().credential.getToken("https://management.azure.com/.default");
+    expect(claimsOf(t.token).aud).toBe("https://management.azure.com");
+    expect(t.expiresOnTimestamp).toBeGreaterThan(Date.now());
+  });
+
+  it("arm-appservice reads and updates a site, keeping a merged identity", async () => {
+    const { web } = sdk();
+    const site = await web.webApps.get(RG, "msdocs-func");
+    expect(site.identity?.type).toBe("UserAssigned");
+    const uami = ids(emu).uami("msdocs-uami");
+    const updated = await web.webApps.update(RG, "msdocs-func", {
+      identity: { type: "SystemAssigned, UserAssigned", userAssignedIdentities: { [uami]: {} } },
+    });
+    expect(updated.identity?.type).toBe("SystemAssigned, UserAssigned");
+    expect(updated.identity?.principalId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Object.keys(updated.identity?.userAssignedIdentities ?? {})).toEqual([uami]);
+    await expect(web.webApps.get(RG, "nope")).rejects.toMatchObject({
+      statusCode: 404,
+      code: "ResourceNotFound",
+    });
+  });
+
+  it("arm-compute drives the VM update LRO to completion, and surfaces a failed one", async () => {
+    const { compute } = sdk();
+    const vm = await compute.virtualMachines.update(
+      RG,
+      "msdocs-vm",
+      { identity: { type: "SystemAssigned" } },
+      { updateIntervalInMs: 50 },
+    );
+    expect(vm.provisioningState).toBe("Succeeded");
+    expect(vm.identity?.type).toBe("SystemAssigned");
+    const api = client(emu);
+    await api.control("POST", "faults", { match: { method: "PATCH" }, fault: { type: "lro-failed" } });
+    await expect(
+      compute.virtualMachines.update(
+        RG,
+        "msdocs-vm",
+        { identity: { type: "None" } },
+        { updateIntervalInMs: 50 },
+      ),
+    ).rejects.toThrow(/internal execution error/i);
+    expect((await compute.virtualMachines.get(RG, "msdocs-vm")).identity?.type).toBe("SystemAssigned");
+  });
+
+  it("DefaultAzureCredential in a fresh process works from env.sh alone (NODE_EXTRA_CA_CERTS), as the operator and as an app", async () => {
+    const api = client(emu);
+    await api.arm("PATCH", `${ids(emu).site("msdocs-web")}?api-version=2025-05-01`, {
+      identity: { type: "SystemAssigned" },
+    });
+    const operator = await childToken(emu.operatorEnv);
+    expect(operator.oid).toBe((await api.control("GET", "state")).json.operator.principalId);
+    const app = await childToken(emu.envFor(ids(emu).site("msdocs-web")));
+    expect(String(app.xms_mirid)).toBe(
+      ids(emu).site("msdocs-web").replace("resourceGroups", "resourcegroups"),
+    );
+    await expect(childToken(emu.envFor(ids(emu).vm("msdocs-vm")))).rejects.toThrow(
+      /No Managed Identity found for the given resource/,
+    );
+  });
+});
+
+async function childToken(env: Record<string, string>): Promise<Record<string, unknown>> {
+  const script = `
+    import { DefaultAzureCredential } from "@azure/identity";
+    const t = await new DefaultAzureCredential().getToken("https://storage.azure.com/.default");
+    process.stdout.write(Buffer.from(t.token.split(".")[1], "base64url").toString());
+  `;
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(AZURE_|IDENTITY_|MSI_|NODE_OPTIONS)/.test(k)),
+  );
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: ROOT,
+    env: { ...clean, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    err += d;
+  });
+  const code = await new Promise((r) => child.on("close", r));
+  if (code !== 0) throw new Error(`credential failed: ${err}`);
+  return JSON.parse(out) as Record<string, unknown>;
+}
