@@ -1,7 +1,10 @@
-import { stringify as toYaml } from "yaml";
+import { createRequire } from "node:module";
 import { renderJsonc } from "./jsonc.js";
 import { renderTable } from "./table.js";
 import { renderTsv } from "./tsv.js";
+
+// yaml is loaded only when -o yaml is used: it is most of the start-up time otherwise.
+const require = createRequire(import.meta.url);
 
 export type OutputFormat = "json" | "jsonc" | "yaml" | "table" | "tsv" | "none";
 
@@ -32,7 +35,7 @@ export function render(value: unknown, format: OutputFormat, opts: { color: bool
     case "yaml":
       // indentSeq: false puts "- item" under its key as PyYAML (az) does; lineWidth: 0 never folds
       // long strings such as resource IDs.
-      return toYaml(value, { indentSeq: false, lineWidth: 0 });
+      return (require("yaml") as typeof import("yaml")).stringify(value, { indentSeq: false, lineWidth: 0 });
     case "table":
       return renderTable(value);
     case "tsv":
