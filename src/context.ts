@@ -100,10 +100,8 @@ export class Context {
   }
 
   private async buildClients(): Promise<ArmClients> {
-    const [{ createArmClients }, { createCredential }] = await Promise.all([
-      import("./azure/clients.js"),
-      import("./azure/credential.js"),
-    ]);
+    const { createArmClients } = await import("./azure/clients.js");
+    const { createCredential } = await import("./azure/credential.js");
     const credential: TokenCredential = await createCredential(this.globals.cloud);
     const policies = [retryNoticePolicy((line) => this.warn(line))];
     if (this.globals.debug) policies.push(tracePolicy((line) => info(this.io, this.io.paint.dim(line))));

@@ -17,48 +17,51 @@ export interface ClientSettings {
 }
 
 export interface ArmClients {
-  web(subscriptionId: string): WebSiteManagementClient;
-  compute(subscriptionId: string): ComputeManagementClient;
-  subscriptions(): SubscriptionClient;
+  web(subscriptionId: string): Promise<WebSiteManagementClient>;
+  compute(subscriptionId: string): Promise<ComputeManagementClient>;
+  subscriptions(): Promise<SubscriptionClient>;
 }
 
 // Short first delay: ARM's 429s carry Retry-After, which the SDK's throttling policy honours anyway.
 const retryOptions = { maxRetries: 4, retryDelayInMs: 500, maxRetryDelayInMs: 8000 };
 
-export async function createArmClients(s: ClientSettings): Promise<ArmClients> {
-  const [web, compute, subs] = await Promise.all([
-    import("@azure/arm-appservice"),
-    import("@azure/arm-compute"),
-    import("@azure/arm-resources-subscriptions"),
-  ]);
+/** Each SDK package is imported the first time a client of it is needed (they take 85-145 ms each). */
+export function createArmClients(s: ClientSettings): ArmClients {
   const additionalPolicies = s.policies.map((policy) => ({ policy, position: "perRetry" as const }));
+  const userAgentOptions = { userAgentPrefix: s.userAgent };
   const modular = {
     endpoint: s.armEndpoint,
     credentials: { scopes: [s.cloud.armScope] },
     additionalPolicies,
     retryOptions,
-    userAgentOptions: { userAgentPrefix: s.userAgent },
+    userAgentOptions,
   };
-  const cache = new Map<string, unknown>();
-  const once = <T>(key: string, make: () => T): T => {
+  const cache = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
     if (!cache.has(key)) cache.set(key, make());
-    return cache.get(key) as T;
+    return cache.get(key) as Promise<T>;
   };
   return {
-    web: (sub) => once(`web/${sub}`, () => new web.WebSiteManagementClient(s.credential, sub, modular)),
+    web: (sub) =>
+      once(`web/${sub}`, async () => {
+        const { WebSiteManagementClient } = await import("@azure/arm-appservice");
+        return new WebSiteManagementClient(s.credential, sub, modular);
+      }),
     compute: (sub) =>
-      once(`compute/${sub}`, () => new compute.ComputeManagementClient(s.credential, sub, modular)),
+      once(`compute/${sub}`, async () => {
+        const { ComputeManagementClient } = await import("@azure/arm-compute");
+        return new ComputeManagementClient(s.credential, sub, modular);
+      }),
     subscriptions: () =>
-      once(
-        "subscriptions",
-        () =>
-          new subs.SubscriptionClient(s.credential, {
-            endpoint: s.armEndpoint,
-            credentialScopes: [s.cloud.armScope],
-            additionalPolicies,
-            retryOptions,
-            userAgentOptions: { userAgentPrefix: s.userAgent },
-          }),
-      ),
+      once("subscriptions", async () => {
+        const { SubscriptionClient } = await import("@azure/arm-resources-subscriptions");
+        return new SubscriptionClient(s.credential, {
+          endpoint: s.armEndpoint,
+          credentialScopes: [s.cloud.armScope],
+          additionalPolicies,
+          retryOptions,
+          userAgentOptions,
+        });
+      }),
   };
 }

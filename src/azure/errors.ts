@@ -113,24 +113,46 @@ export function translateAzureError(err: unknown, ctx: ErrorContext = {}): unkno
 
 function credentialError(e: RestLike): AuthError {
   const inner = (e.errors ?? []) as RestLike[];
-  const tried = inner.length > 0 ? inner : [e];
-  const names = tried.map((x) => credentialName(x)).filter((n, i, all) => all.indexOf(n) === i);
-  const first = tried.find((x) => x.name !== "CredentialUnavailableError") ?? tried[0];
-  const reason = first?.message ? shortReason(first.message) : "no credential is available";
-  return new AuthError(`authentication failed: no credential worked (tried ${names.join(", ")}): ${reason}`, {
+  const tried = (inner.length > 0 ? inner : [e]).map((x) => `${credentialName(x)} (${credentialReason(x)})`);
+  return new AuthError(`authentication failed: no credential worked; tried ${tried.join(", ")}`, {
     cause: e,
     hint: "run 'az login', set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or run where a managed identity is available",
   });
 }
 
+// The SDK's messages name the credential in prose; these patterns turn them into the class names.
+const CREDENTIAL_NAMES: [RegExp, string][] = [
+  [/EnvironmentCredential/, "EnvironmentCredential"],
+  [/WorkloadIdentityCredential|workload identity/i, "WorkloadIdentityCredential"],
+  [/ManagedIdentityCredential|managed identity/i, "ManagedIdentityCredential"],
+  [/Visual Studio Code/, "VisualStudioCodeCredential"],
+  [/Azure Developer CLI|azd/, "AzureDeveloperCliCredential"],
+  [/Azure CLI|az login/, "AzureCliCredential"],
+  [/PowerShell/, "AzurePowerShellCredential"],
+];
+
 function credentialName(e: RestLike): string {
-  const m = /^(\w+Credential)\b/.exec(e.message ?? "");
-  return m?.[1] ?? e.name ?? "credential";
+  const message = e.message ?? "";
+  return CREDENTIAL_NAMES.find(([re]) => re.test(message))?.[1] ?? e.name ?? "credential";
 }
 
-function shortReason(message: string): string {
-  const line = oneLine(message.split("\n")[0] ?? message);
-  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+function credentialReason(e: RestLike): string {
+  const m = oneLine(e.message ?? "");
+  // MSAL's managed-identity errors carry the endpoint's own words in "Description: … - Correlation ID".
+  const described = /Description: (.+?) - (?:Correlation ID|Trace ID)/.exec(m)?.[1];
+  if (described && !/^Not Available$/i.test(described)) return described;
+  if (/could not be found|couldn't be found|not installed|Unable to execute/i.test(m)) return "not installed";
+  if (/IMDS endpoint, but it is not available|No Managed Identity found|no managed identity/i.test(m)) {
+    return "no managed identity here";
+  }
+  if (/is unavailable|not (fully )?configured|environment variables/i.test(m)) return "not configured";
+  if (/az login|not logged in|Please run/i.test(m)) return "not signed in";
+  if (/not available|Ensure you have/i.test(m)) return "not available";
+  const reason = m
+    .replace(/^\w+Credential:?\s*/, "")
+    .replace(/To troubleshoot.*$/, "")
+    .trim();
+  return reason.length > 120 ? `${reason.slice(0, 117)}...` : reason;
 }
 
 export function timeoutError(what: string, seconds: number): TimeoutError {

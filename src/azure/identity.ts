@@ -49,14 +49,14 @@ export async function readIdentity(
   const resourceId = targetResourceId(target, sub);
   try {
     if (target.kind === "vm") {
-      const vm = await arm.compute(sub).virtualMachines.get(target.resourceGroup, target.name);
+      const vm = await (await arm.compute(sub)).virtualMachines.get(target.resourceGroup, target.name);
       return {
         resourceId: vm.id ?? resourceId,
         kind: "vm",
         identity: vm.identity as WireIdentity | undefined,
       };
     }
-    const site = await arm.web(sub).webApps.get(target.resourceGroup, target.name);
+    const site = await (await arm.web(sub)).webApps.get(target.resourceGroup, target.name);
     return {
       resourceId: site.id ?? resourceId,
       kind: site.kind ?? "app",
@@ -96,14 +96,12 @@ export async function changeIdentity(
   const sub = target.subscriptionId ?? subscriptionId;
   try {
     if (target.kind === "vm") {
-      const poller = arm
-        .compute(sub)
-        .virtualMachines.update(
-          target.resourceGroup,
-          target.name,
-          { identity: plan.request as never },
-          { updateIntervalInMs: opts.pollIntervalMs ?? 1000, abortSignal: opts.abortSignal },
-        );
+      const poller = (await arm.compute(sub)).virtualMachines.update(
+        target.resourceGroup,
+        target.name,
+        { identity: plan.request as never },
+        { updateIntervalInMs: opts.pollIntervalMs ?? 1000, abortSignal: opts.abortSignal },
+      );
       if (opts.noWait) {
         await poller.submitted();
         const accepted = viewOf((poller.result?.identity ?? plan.after) as WireIdentity);
@@ -113,14 +111,12 @@ export async function changeIdentity(
       const vm = await poller;
       return { ...viewOf(vm.identity as WireIdentity), resourceId: current.resourceId, result: "updated" };
     }
-    const site = await arm
-      .web(sub)
-      .webApps.update(
-        target.resourceGroup,
-        target.name,
-        { identity: plan.request as never },
-        { abortSignal: opts.abortSignal },
-      );
+    const site = await (await arm.web(sub)).webApps.update(
+      target.resourceGroup,
+      target.name,
+      { identity: plan.request as never },
+      { abortSignal: opts.abortSignal },
+    );
     return { ...viewOf(site.identity as WireIdentity), resourceId: current.resourceId, result: "updated" };
   } catch (err) {
     throw translateAzureError(err, { what: describeTarget(target) });

@@ -56,7 +56,7 @@ interface SubscriptionInfo {
 async function listSubscriptions(arm: ArmClients): Promise<SubscriptionInfo[]> {
   const out: SubscriptionInfo[] = [];
   try {
-    for await (const s of arm.subscriptions().subscriptions.list()) {
+    for await (const s of (await arm.subscriptions()).subscriptions.list()) {
       if (s.subscriptionId) out.push({ id: s.subscriptionId.toLowerCase(), name: s.displayName ?? "" });
     }
   } catch (err) {

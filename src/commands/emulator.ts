@@ -43,7 +43,7 @@ export function emulatorCommand(run: Runner): Command {
         const lroDelayMs = Number(opts.lroDelay);
         if (!Number.isInteger(lroDelayMs) || lroDelayMs < 0)
           throw new UsageError(`invalid --lro-delay '${opts.lroDelay}'`);
-        const { loadWorld, startEmulator } = await import("../emulator/index.js");
+        const { loadWorld, runEmulatorForeground } = await import("../emulator/index.js");
         let seed: ReturnType<typeof loadWorld> | undefined;
         if (opts.seed) {
           try {
@@ -52,11 +52,8 @@ export function emulatorCommand(run: Runner): Command {
             throw new UsageError(`invalid --seed: ${(err as Error).message}`);
           }
         }
-        const handle = await startEmulator({ port, dir: resolve(opts.dir), seed, lroDelayMs });
-        ctx.io.stdout.write(`miauth emulator ready at ${handle.url} (source ${handle.envFile})\n`);
         // Runs until Ctrl-C or SIGTERM, which is how it is meant to stop: exit 0.
-        await new Promise<void>((done) => ctx.signal.addEventListener("abort", () => done(), { once: true }));
-        await handle.close();
+        await runEmulatorForeground({ port, dir: resolve(opts.dir), seed, lroDelayMs }, ctx.io, ctx.signal);
       }),
     );
 

@@ -204,7 +204,9 @@ describe("subscription resolution", () => {
       IDENTITY_HEADER: "wrong-secret-value",
     });
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/authentication failed.*ManagedIdentityCredential/);
+    expect(r.stderr).toMatch(
+      /authentication failed.*ManagedIdentityCredential \(Unauthorized: .*X-IDENTITY-HEADER/,
+    );
     expect(r.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);
   });
 });
