@@ -1,9 +1,12 @@
 // Builds the command line and is the one place where an error becomes a message and an exit code.
 import { Command, CommanderError, Option } from "commander";
+import { assignRoleCommand } from "./commands/assign-role.js";
 import { disableCommand } from "./commands/disable.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { enableCommand } from "./commands/enable.js";
+import { rolesCommand } from "./commands/roles.js";
 import { showCommand } from "./commands/show.js";
+import { unassignRoleCommand } from "./commands/unassign-role.js";
 import { Context, parseGlobals, type RawGlobalOptions } from "./context.js";
 import { ExitCode, InterruptedError, MiauthError } from "./errors.js";
 import { createIo, error, hint, type Io } from "./output/io.js";
@@ -82,7 +85,15 @@ function buildProgram(run: Runner, io: Io): Command {
       writeErr: (s) => io.stderr.write(s),
       outputError: (s, write) => write(io.paint.err(s)),
     });
-  for (const make of [enableCommand, disableCommand, showCommand, emulatorCommand]) {
+  for (const make of [
+    enableCommand,
+    disableCommand,
+    showCommand,
+    rolesCommand,
+    assignRoleCommand,
+    unassignRoleCommand,
+    emulatorCommand,
+  ]) {
     const cmd = make(run);
     program.addCommand(cmd);
     inheritSettings(program, cmd);

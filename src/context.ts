@@ -87,8 +87,10 @@ export class Context {
     return (await this.chosen).id;
   }
 
-  print(value: unknown): void {
-    result(this.io, value, this.globals.output, this.globals.query);
+  /** Prints the result; `tableQuery` is the projection `-o table` uses when no --query is given. */
+  print(value: unknown, opts: { tableQuery?: string } = {}): void {
+    const query = this.globals.query ?? (this.globals.output === "table" ? opts.tableQuery : undefined);
+    result(this.io, value, this.globals.output, query);
   }
 
   verbose(message: string): void {

@@ -51,3 +51,12 @@ export class TimeoutError extends MiauthError {
 export class InterruptedError extends MiauthError {
   override readonly exitCode = ExitCode.interrupted;
 }
+
+/** Some items of a batch failed; the per-item results were already printed. */
+export class ItemsFailedError extends MiauthError {
+  override readonly exitCode: ExitCodeValue;
+  constructor(message: string, exitCode: ExitCodeValue, details: ErrorDetails = {}) {
+    super(message, details);
+    this.exitCode = exitCode;
+  }
+}

@@ -1,6 +1,7 @@
 // Builds the published Azure SDK clients with miauth's endpoint, token scope and pipeline policies.
 // The SDK packages are imported lazily so `miauth --help` and `--version` stay fast.
 import type { WebSiteManagementClient } from "@azure/arm-appservice";
+import type { AuthorizationManagementClient } from "@azure/arm-authorization";
 import type { ComputeManagementClient } from "@azure/arm-compute";
 import type { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { TokenCredential } from "@azure/core-auth";
@@ -20,6 +21,7 @@ export interface ArmClients {
   web(subscriptionId: string): Promise<WebSiteManagementClient>;
   compute(subscriptionId: string): Promise<ComputeManagementClient>;
   subscriptions(): Promise<SubscriptionClient>;
+  authorization(subscriptionId: string): Promise<AuthorizationManagementClient>;
 }
 
 // Short first delay: ARM's 429s carry Retry-After, which the SDK's throttling policy honours anyway.
@@ -32,6 +34,14 @@ export function createArmClients(s: ClientSettings): ArmClients {
   const modular = {
     endpoint: s.armEndpoint,
     credentials: { scopes: [s.cloud.armScope] },
+    additionalPolicies,
+    retryOptions,
+    userAgentOptions,
+  };
+  // The older generated clients: without credentialScopes they would ask for "{endpoint}/.default".
+  const classic = {
+    endpoint: s.armEndpoint,
+    credentialScopes: [s.cloud.armScope],
     additionalPolicies,
     retryOptions,
     userAgentOptions,
@@ -55,13 +65,12 @@ export function createArmClients(s: ClientSettings): ArmClients {
     subscriptions: () =>
       once("subscriptions", async () => {
         const { SubscriptionClient } = await import("@azure/arm-resources-subscriptions");
-        return new SubscriptionClient(s.credential, {
-          endpoint: s.armEndpoint,
-          credentialScopes: [s.cloud.armScope],
-          additionalPolicies,
-          retryOptions,
-          userAgentOptions,
-        });
+        return new SubscriptionClient(s.credential, classic);
+      }),
+    authorization: (sub) =>
+      once(`authorization/${sub}`, async () => {
+        const { AuthorizationManagementClient } = await import("@azure/arm-authorization");
+        return new AuthorizationManagementClient(s.credential, sub, classic);
       }),
   };
 }

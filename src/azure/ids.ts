@@ -14,8 +14,12 @@ export function parseGuid(value: string, what: string): string {
 }
 
 // Naming rules: https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules
+export function isResourceGroupName(name: string): boolean {
+  return /^[\p{L}\p{N}_().-]{1,90}$/u.test(name) && !name.endsWith(".");
+}
+
 export function validateResourceGroupName(name: string): string {
-  if (!/^[\p{L}\p{N}_().-]{1,90}$/u.test(name) || name.endsWith(".")) {
+  if (!isResourceGroupName(name)) {
     throw new UsageError(
       `invalid resource group name '${name}': use 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'`,
     );

@@ -1,17 +1,23 @@
 import { Command } from "commander";
+import { assignmentsOf, type IdentityAssignment } from "../azure/assignments.js";
 import { showIdentity } from "../azure/identity.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
 import type { Runner } from "../cli.js";
+import type { Context } from "../context.js";
+import { PermissionError } from "../errors.js";
 import { addTargetOptions, examples, oneOrMany } from "./shared.js";
 
 export function showCommand(run: Runner): Command {
   return addTargetOptions(
-    new Command("show").description("Show the managed identity of a web app, function app or VM"),
+    new Command("show").description(
+      "Show the managed identity of a web app, function app or VM, and its role assignments",
+    ),
   )
     .addHelpText(
       "after",
       examples([
         "miauth show --webapp msdocs-web -g msdocs-sdk-auth-example",
+        "miauth show --webapp msdocs-web -g msdocs-sdk-auth-example --query roleAssignments -o table",
         "miauth show --ids /subscriptions/…/resourceGroups/msdocs-sdk-auth-example/providers/Microsoft.Compute/virtualMachines/msdocs-vm -o yaml",
       ]),
     )
@@ -22,8 +28,35 @@ export function showCommand(run: Runner): Command {
         const needsSub = targets.some((t) => t.subscriptionId === undefined);
         const sub = needsSub ? await ctx.subscriptionId() : "";
         const results = [];
-        for (const target of targets) results.push(await showIdentity(arm, target, sub));
+        for (const target of targets) {
+          const view = await showIdentity(arm, target, sub);
+          const principals = [
+            view.principalId,
+            ...Object.values(view.userAssignedIdentities ?? {}).map((u) => u.principalId),
+          ];
+          const ids = principals.filter((p): p is string => typeof p === "string" && p !== "");
+          results.push({
+            ...view,
+            roleAssignments: await roleAssignments(ctx, target.subscriptionId ?? sub, ids),
+          });
+        }
         ctx.print(oneOrMany(targets, results));
       }),
     );
+}
+
+/** The identities' assignments; a caller who may not read them still sees the identity (null, and a warning). */
+async function roleAssignments(
+  ctx: Context,
+  subscriptionId: string,
+  principalIds: string[],
+): Promise<IdentityAssignment[] | null> {
+  if (principalIds.length === 0) return [];
+  try {
+    return await assignmentsOf(await ctx.arm(), subscriptionId, principalIds);
+  } catch (err) {
+    if (!(err instanceof PermissionError)) throw err;
+    ctx.warn(`cannot list role assignments: ${err.message}`);
+    return null;
+  }
 }

@@ -35,3 +35,19 @@ describe("an operator with Reader only", () => {
     expect(writes.map((w) => w.status)).toEqual([403]); // a 403 is not retried
   });
 });
+
+describe("an operator with Reader only, assigning a role", () => {
+  it("gets exit 5 naming Microsoft.Authorization/roleAssignments/write and the scope", async () => {
+    const principal = "5a0b7c2e-1d3f-4e5a-9b6c-7d8e9f0a1b2c";
+    const r = await runCli(
+      ["assign-role", "--assignee", principal, "--role", "Storage Blob Data Reader", "-g", RG],
+      {
+        env: emu.current.env,
+      },
+    );
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/'Microsoft\.Authorization\/roleAssignments\/write'/);
+    expect(r.stderr).toContain(`${emu.current.rg()}/providers/Microsoft.Authorization/roleAssignments/`);
+  });
+});

@@ -84,6 +84,31 @@ export class TestEmulator {
   state(): Promise<unknown> {
     return this.control("GET", "state");
   }
+
+  /** A raw ARM request as the operator, for what the CLI never sends (e.g. no principalType). */
+  async arm(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const token = ((await this.control("POST", "token", {})) as { access_token: string }).access_token;
+    const ca = readFileSync(this.handle.caPath);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        `${this.url}${path}`,
+        { method, ca, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } },
+        (res) => {
+          let text = "";
+          res.on("data", (d) => {
+            text += d;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+        },
+      );
+      req.on("error", reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+  }
 }
 
 /** One emulator per test file, reset before each test. */

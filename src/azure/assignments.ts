@@ -1,0 +1,284 @@
+// Role assignments: find, create idempotently under a deterministic name, and remove.
+import type { RoleAssignment } from "@azure/arm-authorization";
+import pRetry from "p-retry";
+import { v5 as uuidv5 } from "uuid";
+import { MiauthError, NotFoundError } from "../errors.js";
+import type { ArmClients } from "./clients.js";
+import { translateAzureError } from "./errors.js";
+import { type RoleView, roleGuid } from "./roles.js";
+import { sameScope, scopeCovers, scopeSubscription, sdkScope } from "./scope.js";
+
+// Fixed namespace for miauth's assignment names: the same (scope, principal, role) always gets the same name.
+const NAMESPACE = "6fb77ee5-b54f-486a-8138-f3b74b0d4c66";
+
+export function assignmentName(scope: string, principalId: string, roleDefinitionGuid: string): string {
+  return uuidv5(
+    `${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleDefinitionGuid.toLowerCase()}`,
+    NAMESPACE,
+  );
+}
+
+export type PrincipalType = "User" | "Group" | "ServicePrincipal" | "ForeignGroup" | "Device";
+export const PRINCIPAL_TYPES: PrincipalType[] = [
+  "User",
+  "Group",
+  "ServicePrincipal",
+  "ForeignGroup",
+  "Device",
+];
+
+export interface AssignmentRequest {
+  scope: string;
+  role: RoleView;
+  principalId: string;
+  principalType: PrincipalType;
+  /** The subscription to talk to for scopes above one (management groups). */
+  subscriptionId: string;
+}
+
+export interface AssignmentResult {
+  principalId: string;
+  result: "created" | "unchanged" | "would-create" | "deleted" | "would-delete" | "failed";
+  roleDefinitionName: string;
+  roleDefinitionId: string;
+  scope: string;
+  id: string | null;
+  name: string | null;
+  error?: { code: string | null; message: string; exitCode: number };
+}
+
+export interface AssignOptions {
+  dryRun?: boolean;
+  /** How long to keep retrying PrincipalNotFound (directory replication of a new identity). */
+  principalWaitMs: number;
+  /** Called before each wait, to tell the user why nothing seems to happen. */
+  onWait?: (message: string) => void;
+  /** Called with remarks worth a line on stderr (e.g. the role is already inherited). */
+  onNote?: (message: string) => void;
+  abortSignal?: AbortSignal;
+}
+
+function armCode(err: unknown): string | undefined {
+  const e = err as { code?: string; details?: { error?: { code?: string } } };
+  return e.details?.error?.code ?? e.code;
+}
+
+async function client(arm: ArmClients, req: { scope: string; subscriptionId: string }) {
+  return arm.authorization(scopeSubscription(req.scope) ?? req.subscriptionId);
+}
+
+/** The principal's assignments at, above and below the scope (ARM's principalId filter). */
+export async function listPrincipalAssignments(
+  arm: ArmClients,
+  scope: string,
+  subscriptionId: string,
+  principalId: string,
+): Promise<RoleAssignment[]> {
+  const auth = await client(arm, { scope, subscriptionId });
+  const out: RoleAssignment[] = [];
+  try {
+    for await (const a of auth.roleAssignments.listForScope(sdkScope(scope), {
+      filter: `principalId eq '${principalId}'`,
+    })) {
+      out.push(a);
+    }
+  } catch (err) {
+    throw translateAzureError(err);
+  }
+  return out;
+}
+
+function view(
+  req: AssignmentRequest,
+  result: AssignmentResult["result"],
+  a?: RoleAssignment,
+  name?: string,
+): AssignmentResult {
+  return {
+    principalId: req.principalId,
+    result,
+    roleDefinitionName: req.role.roleName,
+    roleDefinitionId: req.role.id,
+    scope: req.scope,
+    id: a?.id ?? null,
+    name: a?.name ?? name ?? null,
+  };
+}
+
+function matches(a: RoleAssignment, req: AssignmentRequest): boolean {
+  return (
+    roleGuid(a.roleDefinitionId ?? "") === req.role.name.toLowerCase() &&
+    (a.principalId ?? "").toLowerCase() === req.principalId
+  );
+}
+
+export async function assignRole(
+  arm: ArmClients,
+  req: AssignmentRequest,
+  opts: AssignOptions,
+): Promise<AssignmentResult> {
+  const existing = (
+    await listPrincipalAssignments(arm, req.scope, req.subscriptionId, req.principalId)
+  ).filter((a) => matches(a, req));
+  const here = existing.find((a) => sameScope(a.scope ?? "", req.scope));
+  if (here) return view(req, "unchanged", here);
+  const above = existing.find((a) => a.scope && scopeCovers(a.scope, req.scope));
+  if (above)
+    opts.onNote?.(`${req.principalId} already has '${req.role.roleName}' at the parent scope ${above.scope}`);
+
+  const name = assignmentName(req.scope, req.principalId, req.role.name);
+  if (opts.dryRun) return view(req, "would-create", undefined, name);
+  const auth = await client(arm, req);
+  const create = () =>
+    auth.roleAssignments.create(
+      sdkScope(req.scope),
+      name,
+      { roleDefinitionId: req.role.id, principalId: req.principalId, principalType: req.principalType },
+      { abortSignal: opts.abortSignal },
+    );
+  const started = Date.now();
+  try {
+    const created = await pRetry(create, {
+      retries: 100,
+      minTimeout: 1000,
+      factor: 2,
+      maxTimeout: 15_000,
+      maxRetryTime: opts.principalWaitMs,
+      signal: opts.abortSignal,
+      shouldRetry: (err) =>
+        armCode(err) === "PrincipalNotFound" && Date.now() - started < opts.principalWaitMs,
+      onFailedAttempt: (err) => {
+        if (armCode(err) === "PrincipalNotFound" && Date.now() - started < opts.principalWaitMs) {
+          const left = Math.max(0, Math.round((opts.principalWaitMs - (Date.now() - started)) / 1000));
+          opts.onWait?.(
+            `principal ${req.principalId} is not in the directory yet (PrincipalNotFound: a new identity takes a while to replicate); retrying, up to ${left}s more`,
+          );
+        }
+      },
+    });
+    return view(req, "created", created);
+  } catch (err) {
+    const code = armCode(err);
+    if (code === "RoleAssignmentExists") {
+      // Same principal, role and scope under another name, created between our list and our write.
+      const id = /existing role assignment is ([0-9a-f]{32})/i.exec((err as Error).message ?? "")?.[1];
+      return view(req, "unchanged", undefined, id ? dashed(id) : undefined);
+    }
+    if (code === "RoleAssignmentUpdateNotPermitted") {
+      throw new MiauthError(
+        `an assignment named ${name} already exists at ${req.scope} for another principal or role; ARM does not allow changing it`,
+        {
+          azureCode: code,
+          cause: err,
+          hint: "remove that assignment (az role assignment delete --ids …) and run again",
+        },
+      );
+    }
+    if (code === "PrincipalNotFound") {
+      throw new NotFoundError(
+        `principal ${req.principalId} was not found in the directory after waiting ${Math.round(opts.principalWaitMs / 1000)}s`,
+        {
+          azureCode: code,
+          cause: err,
+          hint: "use the identity's principal (object) ID, not its client (application) ID: miauth show prints principalId",
+        },
+      );
+    }
+    throw translateAzureError(err);
+  }
+}
+
+function dashed(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`.toLowerCase();
+}
+
+export async function unassignRole(
+  arm: ArmClients,
+  req: AssignmentRequest,
+  opts: { dryRun?: boolean; abortSignal?: AbortSignal },
+) {
+  const here = (await listPrincipalAssignments(arm, req.scope, req.subscriptionId, req.principalId)).filter(
+    (a) => matches(a, req) && sameScope(a.scope ?? "", req.scope),
+  );
+  if (here.length === 0) return view(req, "unchanged");
+  if (opts.dryRun) return view(req, "would-delete", here[0]);
+  const auth = await client(arm, req);
+  try {
+    for (const a of here) {
+      await auth.roleAssignments.delete(sdkScope(a.scope ?? req.scope), a.name ?? "", {
+        abortSignal: opts.abortSignal,
+      });
+    }
+  } catch (err) {
+    throw translateAzureError(err);
+  }
+  return view(req, "deleted", here[0]);
+}
+
+/** Turns a thrown error into a per-item failure, so one bad assignee does not hide the others. */
+export function failedResult(req: AssignmentRequest, err: unknown): AssignmentResult {
+  const e = err instanceof MiauthError ? err : (translateAzureError(err) as Error);
+  return {
+    ...view(req, "failed"),
+    error: {
+      code: (e as MiauthError).azureCode ?? null,
+      message: e.message,
+      exitCode: e instanceof MiauthError ? e.exitCode : 1,
+    },
+  };
+}
+
+export interface IdentityAssignment {
+  principalId: string;
+  roleName: string;
+  roleDefinitionId: string;
+  scope: string;
+  /** True at a management group, subscription or resource group: every resource below inherits it. */
+  inherited: boolean;
+  condition: string | null;
+  id: string;
+}
+
+/** Every assignment of the principals in the subscription (at, above and below it), with role names. */
+export async function assignmentsOf(
+  arm: ArmClients,
+  subscriptionId: string,
+  principalIds: string[],
+): Promise<IdentityAssignment[]> {
+  const auth = await arm.authorization(subscriptionId);
+  const names = new Map<string, Promise<string>>();
+  const roleName = (id: string) => {
+    const key = id.toLowerCase();
+    if (!names.has(key)) {
+      names.set(
+        key,
+        auth.roleDefinitions.getById(id.replace(/^\/+/, "")).then(
+          (r) => r.roleName ?? roleGuid(id),
+          () => roleGuid(id),
+        ),
+      );
+    }
+    return names.get(key) as Promise<string>;
+  };
+  const out: IdentityAssignment[] = [];
+  for (const principalId of principalIds) {
+    for (const a of await listPrincipalAssignments(
+      arm,
+      `/subscriptions/${subscriptionId}`,
+      subscriptionId,
+      principalId,
+    )) {
+      const scope = a.scope ?? "";
+      out.push({
+        principalId,
+        roleName: await roleName(a.roleDefinitionId ?? ""),
+        roleDefinitionId: a.roleDefinitionId ?? "",
+        scope,
+        inherited: !/\/providers\/(?!Microsoft\.Management\/managementGroups\/[^/]+$)/i.test(scope),
+        condition: a.condition ?? null,
+        id: a.id ?? "",
+      });
+    }
+  }
+  return out;
+}

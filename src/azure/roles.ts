@@ -1,0 +1,214 @@
+// Role definitions: list, filter and resolve what the user typed (name, GUID or ID) to one role.
+import type { RoleDefinition } from "@azure/arm-authorization";
+import { closest, distance } from "fastest-levenshtein";
+import { NotFoundError, UsageError } from "../errors.js";
+import type { ArmClients } from "./clients.js";
+import { translateAzureError } from "./errors.js";
+import { isGuid } from "./ids.js";
+import { hasDataActions, type Permission, permits } from "./permissions.js";
+import { scopeSubscription, sdkScope } from "./scope.js";
+
+/** A role definition flattened the way `az role definition list` prints it (keys in az's order). */
+export interface RoleView {
+  assignableScopes: string[];
+  createdBy: string | null;
+  createdOn: string | null;
+  description: string;
+  id: string;
+  name: string;
+  permissions: Required<Permission>[];
+  roleName: string;
+  roleType: string;
+  type: string;
+  updatedBy: string | null;
+  updatedOn: string | null;
+}
+
+export function roleView(r: RoleDefinition): RoleView {
+  return {
+    assignableScopes: r.assignableScopes ?? [],
+    createdBy: r.createdBy ?? null,
+    createdOn: r.createdOn ? r.createdOn.toISOString() : null,
+    description: r.description ?? "",
+    id: r.id ?? "",
+    name: r.name ?? "",
+    permissions: (r.permissions ?? []).map((p) => ({
+      actions: p.actions ?? [],
+      notActions: p.notActions ?? [],
+      dataActions: p.dataActions ?? [],
+      notDataActions: p.notDataActions ?? [],
+    })),
+    roleName: r.roleName ?? "",
+    roleType: r.roleType ?? "",
+    type: r.type ?? "Microsoft.Authorization/roleDefinitions",
+    updatedBy: r.updatedBy ?? null,
+    updatedOn: r.updatedOn ? r.updatedOn.toISOString() : null,
+  };
+}
+
+export interface RoleFilter {
+  /** Exact roleName (case-insensitive) or GUID; sent to ARM as $filter. */
+  name?: string;
+  search?: string;
+  customOnly?: boolean;
+  builtinOnly?: boolean;
+  dataAction?: string;
+}
+
+function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function authorizationSubscription(scope: string, fallback: string): string {
+  return scopeSubscription(scope) ?? fallback;
+}
+
+/** Lists definitions visible at `scope`, following nextLink; `name` and custom/builtin become $filter. */
+export async function listRoles(
+  arm: ArmClients,
+  scope: string,
+  subscriptionId: string,
+  f: RoleFilter = {},
+): Promise<RoleView[]> {
+  const client = await arm.authorization(authorizationSubscription(scope, subscriptionId));
+  try {
+    if (f.name !== undefined && isGuid(f.name)) {
+      const role = await getRole(arm, scope, subscriptionId, f.name);
+      return role ? filterRoles([role], f) : [];
+    }
+    const filter =
+      f.name !== undefined
+        ? `roleName eq ${odataString(f.name)}`
+        : f.customOnly
+          ? "type eq 'CustomRole'"
+          : f.builtinOnly
+            ? "type eq 'BuiltInRole'"
+            : undefined;
+    const out: RoleView[] = [];
+    for await (const r of client.roleDefinitions.list(sdkScope(scope), filter ? { filter } : {}))
+      out.push(roleView(r));
+    return filterRoles(out, f);
+  } catch (err) {
+    throw translateAzureError(err);
+  }
+}
+
+async function getRole(
+  arm: ArmClients,
+  scope: string,
+  subscriptionId: string,
+  guid: string,
+): Promise<RoleView | undefined> {
+  const client = await arm.authorization(authorizationSubscription(scope, subscriptionId));
+  try {
+    return roleView(await client.roleDefinitions.get(sdkScope(scope), guid));
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Client-side filters (pure). */
+export function filterRoles(roles: RoleView[], f: RoleFilter): RoleView[] {
+  const text = f.search?.toLowerCase();
+  return roles.filter(
+    (r) =>
+      (f.name === undefined ||
+        r.roleName.toLowerCase() === f.name.toLowerCase() ||
+        r.name.toLowerCase() === f.name.toLowerCase()) &&
+      (!f.customOnly || r.roleType === "CustomRole") &&
+      (!f.builtinOnly || r.roleType === "BuiltInRole") &&
+      (text === undefined ||
+        r.roleName.toLowerCase().includes(text) ||
+        r.description.toLowerCase().includes(text)) &&
+      (f.dataAction === undefined || permits(r.permissions, f.dataAction, true)),
+  );
+}
+
+export function roleGuid(roleDefinitionId: string): string {
+  return (roleDefinitionId.split("/").pop() ?? "").toLowerCase();
+}
+
+/** What the user may type for --role: a name, a GUID, or a full role definition ID. */
+export function parseRoleInput(value: string): { kind: "name" | "guid" | "id"; value: string } {
+  const v = value.trim();
+  if (v === "") throw new UsageError("--role is empty");
+  if (isGuid(v)) return { kind: "guid", value: v.toLowerCase() };
+  if (v.startsWith("/")) {
+    const guid = v.split("/").pop() ?? "";
+    if (!/\/providers\/Microsoft\.Authorization\/roleDefinitions\/[^/]+$/i.test(v) || !isGuid(guid)) {
+      throw new UsageError(
+        `invalid --role ID '${value}': expected …/providers/Microsoft.Authorization/roleDefinitions/{guid}`,
+      );
+    }
+    return { kind: "guid", value: guid.toLowerCase() };
+  }
+  return { kind: "name", value: v };
+}
+
+/** Resolves --role to exactly one definition visible at the scope; unknown or ambiguous is exit 2. */
+export async function resolveRole(
+  arm: ArmClients,
+  scope: string,
+  subscriptionId: string,
+  input: string,
+): Promise<RoleView> {
+  const wanted = parseRoleInput(input);
+  if (wanted.kind === "guid") {
+    const found = await listRoles(arm, scope, subscriptionId, { name: wanted.value });
+    if (found[0]) return found[0];
+    throw new NotFoundError(`role definition '${wanted.value}' does not exist at scope '${scope}'`, {
+      hint: "list the roles with: miauth roles list",
+    });
+  }
+  const matches = await listRoles(arm, scope, subscriptionId, { name: wanted.value });
+  if (matches.length === 1 && matches[0]) return matches[0];
+  if (matches.length > 1) {
+    throw new UsageError(
+      `role name '${wanted.value}' is ambiguous: ${matches.map((m) => `${m.roleName} (${m.roleType}, ${m.name})`).join(", ")}`,
+      { hint: "pass --role with the role's GUID" },
+    );
+  }
+  const all = await listRoles(arm, scope, subscriptionId);
+  throw new UsageError(`unknown role '${wanted.value}'`, { hint: suggestRoles(wanted.value, all) });
+}
+
+/** "did you mean" with the closest role names (edit distance, then substring matches). */
+export function suggestRoles(input: string, roles: RoleView[]): string {
+  const names = roles.map((r) => r.roleName);
+  if (names.length === 0) return "list the roles with: miauth roles list";
+  const lower = input.toLowerCase();
+  const ranked = [...names].sort(
+    (a, b) => distance(lower, a.toLowerCase()) - distance(lower, b.toLowerCase()),
+  );
+  const best = closest(
+    lower,
+    names.map((n) => n.toLowerCase()),
+  );
+  const picks = ranked.slice(0, 3);
+  if (!picks.some((p) => p.toLowerCase() === best))
+    picks.unshift(names.find((n) => n.toLowerCase() === best) ?? best);
+  return `did you mean ${picks.map((p) => `'${p}'`).join(", ")}? (miauth roles list --search TEXT)`;
+}
+
+const PRIVILEGED = new Map([
+  ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner"],
+  ["b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor"],
+  ["18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "User Access Administrator"],
+  ["f58310d9-a9f6-439a-9e8d-f62e7b41a168", "Role Based Access Control Administrator"],
+]);
+
+/** Broad control-plane roles that least privilege warns about; by GUID or by exact name. */
+export function isPrivilegedRole(guidOrName: string): boolean {
+  const v = guidOrName.toLowerCase();
+  return PRIVILEGED.has(v) || [...PRIVILEGED.values()].some((n) => n.toLowerCase() === v);
+}
+
+export const BLOB_DATA_ROLES = {
+  contributor: "Storage Blob Data Contributor",
+  reader: "Storage Blob Data Reader",
+} as const;
+
+export function grantsNoData(role: RoleView): boolean {
+  return !hasDataActions(role.permissions);
+}

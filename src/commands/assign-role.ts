@@ -1,0 +1,81 @@
+import { createInterface } from "node:readline/promises";
+import { Command } from "commander";
+import { assignRole } from "../azure/assignments.js";
+import { BLOB_DATA_ROLES, grantsNoData, isPrivilegedRole } from "../azure/roles.js";
+import { isStorageScope, scopeLevel } from "../azure/scope.js";
+import type { Runner } from "../cli.js";
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
+import { resolveRoleRequest, runForEach } from "./role-flow.js";
+import { addRoleOptions, needsConfirmation, parseRoleOptions, type RawRoleOptions } from "./role-options.js";
+import { examples } from "./shared.js";
+
+export function assignRoleCommand(run: Runner): Command {
+  return addRoleOptions(
+    new Command("assign-role").description(
+      "Assign a role to a managed identity (or any principal) at a scope; does nothing if it is already there",
+    ),
+  )
+    .addHelpText(
+      "after",
+      examples([
+        'miauth assign-role --webapp msdocs-web -g msdocs-sdk-auth-example --role "Storage Blob Data Contributor"',
+        'miauth assign-role --assignee <principalId> --role "Storage Blob Data Contributor" --resource-group msdocs-sdk-auth-example',
+        "miauth assign-role --assignees-file principals.txt --role ba92f5b4-2d11-453d-a403-e96b0029c9fe --scope /subscriptions/…/storageAccounts/msdocsstorage",
+      ]),
+    )
+    .action(
+      run<RawRoleOptions>(async (ctx, raw) => {
+        const opts = parseRoleOptions(raw);
+        if (
+          "scope" in opts.scope &&
+          needsConfirmation(opts.role, opts.scope.scope) &&
+          !opts.yes &&
+          !ctx.io.stdinIsTTY
+        ) {
+          throw refuseBroad(opts.role, opts.scope.scope);
+        }
+        const resolved = await resolveRoleRequest(ctx, opts);
+        const { role, scope } = resolved;
+        if (isPrivilegedRole(role.name)) {
+          ctx.warn(
+            `'${role.roleName}' is a broad control-plane role; an app's identity rarely needs it (least privilege)`,
+          );
+          if (needsConfirmation(role.name, scope) && !opts.yes && !opts.dryRun)
+            await confirm(ctx, role.roleName, scope);
+        }
+        if (grantsNoData(role) && isStorageScope(scope)) {
+          ctx.warn(
+            `'${role.roleName}' grants no blob data access: for an app to read and write blobs assign '${BLOB_DATA_ROLES.contributor}' (or '${BLOB_DATA_ROLES.reader}' to read)`,
+          );
+        }
+        const arm = await ctx.arm();
+        await runForEach(ctx, resolved, opts, (req) =>
+          assignRole(arm, req, {
+            dryRun: opts.dryRun,
+            principalWaitMs: opts.principalWaitMs,
+            abortSignal: ctx.signal,
+            onWait: (m) => ctx.warn(m),
+            onNote: (m) => ctx.warn(m),
+          }),
+        );
+      }),
+    );
+}
+
+function refuseBroad(role: string, scope: string): UsageError {
+  return new UsageError(`refusing to assign '${role}' at ${scopeLevel(scope)} scope ${scope} without --yes`, {
+    hint: "assign a narrower role or scope, or pass --yes (required when not running interactively)",
+  });
+}
+
+async function confirm(ctx: Context, roleName: string, scope: string): Promise<void> {
+  if (!ctx.io.stdinIsTTY) throw refuseBroad(roleName, scope);
+  const rl = createInterface({ input: process.stdin, output: ctx.io.stderr });
+  try {
+    const answer = await rl.question(`Assign '${roleName}' at ${scope}? [y/N] `, { signal: ctx.signal });
+    if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError("not confirmed; nothing was assigned");
+  } finally {
+    rl.close();
+  }
+}

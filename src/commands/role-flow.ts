@@ -1,0 +1,98 @@
+// What assign-role and unassign-role share: resolve scope, role and assignees, run each with bounded
+// concurrency, print one result per assignee, and fail (after printing) if any failed.
+import pLimit from "p-limit";
+import { type AssignmentRequest, type AssignmentResult, failedResult } from "../azure/assignments.js";
+import { readIdentity } from "../azure/identity.js";
+import { hasSystemAssigned } from "../azure/identity-merge.js";
+import { type RoleView, resolveRole } from "../azure/roles.js";
+import { resourceGroupScope, scopeSubscription } from "../azure/scope.js";
+import { describeTarget, type Target } from "../azure/target.js";
+import type { Context } from "../context.js";
+import { ItemsFailedError, NotFoundError } from "../errors.js";
+import type { RoleOptions } from "./role-options.js";
+
+export interface Resolved {
+  scope: string;
+  subscriptionId: string;
+  role: RoleView;
+  principalIds: string[];
+}
+
+export async function resolveRoleRequest(ctx: Context, opts: RoleOptions): Promise<Resolved> {
+  const arm = await ctx.arm();
+  const fixed = "scope" in opts.scope ? opts.scope.scope : undefined;
+  const targets = "targets" in opts.assignees ? opts.assignees.targets : [];
+  const needsSub =
+    fixed === undefined ||
+    targets.some((t) => t.subscriptionId === undefined) ||
+    scopeSubscription(fixed) === undefined;
+  const subscriptionId = needsSub ? await ctx.subscriptionId() : (scopeSubscription(fixed ?? "") ?? "");
+  const scope =
+    fixed ??
+    resourceGroupScope(subscriptionId, "resourceGroup" in opts.scope ? opts.scope.resourceGroup : "");
+  const [role, principalIds] = await Promise.all([
+    resolveRole(arm, scope, subscriptionId, opts.role),
+    "principalIds" in opts.assignees
+      ? opts.assignees.principalIds
+      : principalsOf(ctx, targets, subscriptionId),
+  ]);
+  return { scope, subscriptionId, role, principalIds: [...new Set(principalIds)] };
+}
+
+async function principalsOf(ctx: Context, targets: Target[], subscriptionId: string): Promise<string[]> {
+  const arm = await ctx.arm();
+  const ids: string[] = [];
+  for (const target of targets) {
+    const current = await readIdentity(arm, target, subscriptionId);
+    const principalId = hasSystemAssigned(current.identity) ? current.identity?.principalId : undefined;
+    if (!principalId) {
+      const flag = target.fromId
+        ? `--ids ${current.resourceId}`
+        : `--${target.kind} ${target.name} -g ${target.resourceGroup}`;
+      throw new NotFoundError(`${describeTarget(target)} has no system-assigned managed identity`, {
+        hint: `enable it first: miauth enable ${flag}`,
+      });
+    }
+    ids.push(principalId.toLowerCase());
+  }
+  return ids;
+}
+
+export async function runForEach(
+  ctx: Context,
+  resolved: Resolved,
+  opts: RoleOptions,
+  op: (req: AssignmentRequest) => Promise<AssignmentResult>,
+): Promise<void> {
+  const limit = pLimit(opts.concurrency);
+  const results = await Promise.all(
+    resolved.principalIds.map((principalId) =>
+      limit(async () => {
+        const req: AssignmentRequest = {
+          scope: resolved.scope,
+          role: resolved.role,
+          principalId,
+          principalType: opts.principalType,
+          subscriptionId: resolved.subscriptionId,
+        };
+        try {
+          return await op(req);
+        } catch (err) {
+          if (resolved.principalIds.length === 1 || ctx.signal.aborted) throw err;
+          return failedResult(req, err);
+        }
+      }),
+    ),
+  );
+  ctx.print(results.length === 1 ? results[0] : results);
+  const failed = results.filter((r) => r.result === "failed");
+  if (failed.length > 0) {
+    const codes = [...new Set(failed.map((f) => f.error?.exitCode ?? 1))];
+    const first = failed[0]?.error?.message ?? "";
+    throw new ItemsFailedError(
+      `${failed.length} of ${results.length} assignments failed; the first: ${first}`,
+      (codes.length === 1 ? codes[0] : 1) as ItemsFailedError["exitCode"],
+      { hint: "each failure is in the output with its error" },
+    );
+  }
+}

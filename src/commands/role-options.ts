@@ -1,0 +1,152 @@
+// Flags shared by assign-role and unassign-role, and their validation (all before any network call).
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import ms from "ms";
+import { PRINCIPAL_TYPES, type PrincipalType } from "../azure/assignments.js";
+import { parseGuid, validateResourceGroupName } from "../azure/ids.js";
+import { isPrivilegedRole, parseRoleInput } from "../azure/roles.js";
+import { parseScope, scopeLevel } from "../azure/scope.js";
+import { parseTargets, type RawTargetOptions, type Target } from "../azure/target.js";
+import { UsageError } from "../errors.js";
+import { addTargetOptions, collect } from "./shared.js";
+
+export interface RawRoleOptions extends RawTargetOptions {
+  assignee?: string[];
+  assigneesFile?: string;
+  assigneePrincipalType: string;
+  role?: string;
+  scope?: string;
+  principalWait: string;
+  concurrency: string;
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+export interface RoleOptions {
+  role: string;
+  /** Fixed scope, or a resource group to combine with the resolved subscription. */
+  scope: { scope: string } | { resourceGroup: string };
+  /** Assignees given as principal IDs, or resources whose identity is the assignee. */
+  assignees: { principalIds: string[] } | { targets: Target[] };
+  principalType: PrincipalType;
+  principalWaitMs: number;
+  concurrency: number;
+  dryRun: boolean;
+  yes: boolean;
+}
+
+export function addRoleOptions(cmd: Command): Command {
+  return addTargetOptions(cmd)
+    .option("--assignee <principalId>", "principal (object) ID to assign to (repeatable)", collect)
+    .option("--assignees-file <file>", "file with one principal ID per line ('#' comments allowed)")
+    .option("--assignee-principal-type <type>", `${PRINCIPAL_TYPES.join(", ")}`, "ServicePrincipal")
+    .option("--role <name|guid|id>", "role name (case-insensitive), GUID or role definition ID")
+    .option(
+      "--scope <scope>",
+      "any ARM scope: subscription, resource group, resource (e.g. a storage account)",
+    )
+    .option("--principal-wait <duration>", "how long to retry PrincipalNotFound for a new identity", "3m")
+    .option("--concurrency <n>", "assignments in flight at once", "8")
+    .option("--dry-run", "look everything up, print what would change, write nothing")
+    .option("--yes", "allow broad roles (Owner, Contributor, …) at subscription scope");
+}
+
+export function parseDuration(flag: string, value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) * 1000 : ms(value as ms.StringValue);
+  if (typeof n !== "number" || !Number.isFinite(n) || n < 0) {
+    throw new UsageError(`invalid ${flag} '${value}': use a duration such as 30s, 3m or 1h`);
+  }
+  return n;
+}
+
+function readAssigneesFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `cannot read --assignees-file '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  const ids: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const v = line.replace(/#.*$/, "").trim();
+    if (v) ids.push(parseGuid(v, `assignee on line ${i + 1} of ${path}`));
+  });
+  return ids;
+}
+
+export function parseRoleOptions(raw: RawRoleOptions): RoleOptions {
+  if (raw.role === undefined) throw new UsageError("--role is required");
+  parseRoleInput(raw.role);
+
+  const principalType = PRINCIPAL_TYPES.find(
+    (t) => t.toLowerCase() === raw.assigneePrincipalType.toLowerCase(),
+  );
+  if (!principalType) {
+    throw new UsageError(
+      `invalid --assignee-principal-type '${raw.assigneePrincipalType}': use ${PRINCIPAL_TYPES.join(", ")}`,
+    );
+  }
+  const concurrency = Number(raw.concurrency);
+  if (!/^\d+$/.test(raw.concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new UsageError(`invalid --concurrency '${raw.concurrency}': use a whole number from 1 to 64`);
+  }
+  const principalWaitMs = parseDuration("--principal-wait", raw.principalWait);
+
+  const hasTarget =
+    raw.webapp !== undefined ||
+    raw.functionapp !== undefined ||
+    raw.vm !== undefined ||
+    (raw.ids ?? []).length > 0;
+  const given = [
+    ...(raw.assignee ?? []).map((a) => parseGuid(a, "--assignee")),
+    ...(raw.assigneesFile ? readAssigneesFile(raw.assigneesFile) : []),
+  ];
+  if (hasTarget && given.length > 0) {
+    throw new UsageError(
+      "give the assignee either as --assignee/--assignees-file or as --webapp/--functionapp/--vm/--ids, not both",
+    );
+  }
+  if (!hasTarget && given.length === 0 && raw.assigneesFile === undefined) {
+    throw new UsageError(
+      "no assignee: use --assignee ID, --assignees-file FILE, or --webapp/--functionapp/--vm NAME -g RG / --ids ID",
+    );
+  }
+  if (!hasTarget && given.length === 0)
+    throw new UsageError(`--assignees-file '${raw.assigneesFile}' has no principal IDs`);
+  const assignees = hasTarget ? { targets: parseTargets(raw) } : { principalIds: [...new Set(given)] };
+
+  let scope: RoleOptions["scope"];
+  if (raw.scope !== undefined) {
+    if (raw.resourceGroup !== undefined && !hasTarget) {
+      throw new UsageError("conflicting -g and --scope: give one scope");
+    }
+    scope = { scope: parseScope(raw.scope) };
+  } else if (raw.resourceGroup !== undefined) {
+    scope = { resourceGroup: validateResourceGroupName(raw.resourceGroup) };
+  } else {
+    throw new UsageError("no scope: use -g/--resource-group RG or --scope SCOPE");
+  }
+
+  const options: RoleOptions = {
+    role: raw.role,
+    scope,
+    assignees,
+    principalType,
+    principalWaitMs,
+    concurrency,
+    dryRun: raw.dryRun === true,
+    yes: raw.yes === true,
+  };
+  return options;
+}
+
+/** Broad roles at a subscription (or above) need --yes; known from the flags alone when possible. */
+export function needsConfirmation(roleNameOrGuid: string, scope: string): boolean {
+  const level = scopeLevel(scope);
+  return (
+    isPrivilegedRole(roleNameOrGuid) &&
+    (level === "subscription" || level === "managementGroup" || level === "root")
+  );
+}

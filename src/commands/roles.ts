@@ -1,0 +1,72 @@
+import { Command } from "commander";
+import { validateResourceGroupName } from "../azure/ids.js";
+import { listRoles } from "../azure/roles.js";
+import { parseScope, resourceGroupScope, scopeSubscription, subscriptionScope } from "../azure/scope.js";
+import type { Runner } from "../cli.js";
+import { UsageError } from "../errors.js";
+import { examples } from "./shared.js";
+
+interface RolesListOptions {
+  resourceGroup?: string;
+  scope?: string;
+  name?: string;
+  search?: string;
+  customOnly?: boolean;
+  builtinOnly?: boolean;
+  dataAction?: string;
+}
+
+// `-o table` without --query shows what the guide's command shows.
+const TABLE_QUERY = "sort_by([].{roleName:roleName, description:description}, &roleName)";
+
+export function rolesCommand(run: Runner): Command {
+  const roles = new Command("roles").description("Role definitions");
+  roles
+    .command("list")
+    .description("List role definitions visible at a scope (the subscription by default)")
+    .option("-g, --resource-group <group>", "list at this resource group")
+    .option("--scope <scope>", "list at this scope")
+    .option("--name <name|guid>", "exact role name (case-insensitive) or GUID")
+    .option("--search <text>", "roles whose name or description contains the text")
+    .option("--custom-only", "only custom roles")
+    .option("--builtin-only", "only built-in roles")
+    .option(
+      "--data-action <action>",
+      "roles whose dataActions grant this data action (wildcards and notDataActions honoured)",
+    )
+    .addHelpText(
+      "after",
+      examples([
+        'miauth roles list --query "sort_by([].{roleName:roleName, description:description}, &roleName)" --output table',
+        'miauth roles list --name "Storage Blob Data Contributor"',
+        "miauth roles list --data-action Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write -o table",
+      ]),
+    )
+    .action(
+      run<RolesListOptions>(async (ctx, opts) => {
+        if (opts.scope !== undefined && opts.resourceGroup !== undefined) {
+          throw new UsageError("conflicting -g and --scope: give one scope");
+        }
+        if (opts.customOnly && opts.builtinOnly)
+          throw new UsageError("--custom-only and --builtin-only exclude each other");
+        if (opts.name !== undefined && opts.name.trim() === "") throw new UsageError("--name is empty");
+        const fixed = opts.scope !== undefined ? parseScope(opts.scope) : undefined;
+        if (opts.resourceGroup !== undefined) validateResourceGroupName(opts.resourceGroup);
+        const subscriptionId = (fixed && scopeSubscription(fixed)) || (await ctx.subscriptionId());
+        const scope =
+          fixed ??
+          (opts.resourceGroup
+            ? resourceGroupScope(subscriptionId, opts.resourceGroup)
+            : subscriptionScope(subscriptionId));
+        const roles = await listRoles(await ctx.arm(), scope, subscriptionId, {
+          name: opts.name?.trim(),
+          search: opts.search,
+          customOnly: opts.customOnly,
+          builtinOnly: opts.builtinOnly,
+          dataAction: opts.dataAction,
+        });
+        ctx.print(roles, { tableQuery: TABLE_QUERY });
+      }),
+    );
+  return roles;
+}

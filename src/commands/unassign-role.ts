@@ -1,0 +1,28 @@
+import { Command } from "commander";
+import { unassignRole } from "../azure/assignments.js";
+import type { Runner } from "../cli.js";
+import { resolveRoleRequest, runForEach } from "./role-flow.js";
+import { addRoleOptions, parseRoleOptions, type RawRoleOptions } from "./role-options.js";
+import { examples } from "./shared.js";
+
+export function unassignRoleCommand(run: Runner): Command {
+  return addRoleOptions(
+    new Command("unassign-role").description("Remove a role assignment; does nothing if there is none"),
+  )
+    .addHelpText(
+      "after",
+      examples([
+        'miauth unassign-role --webapp msdocs-web -g msdocs-sdk-auth-example --role "Storage Blob Data Contributor"',
+      ]),
+    )
+    .action(
+      run<RawRoleOptions>(async (ctx, raw) => {
+        const opts = parseRoleOptions(raw);
+        const resolved = await resolveRoleRequest(ctx, opts);
+        const arm = await ctx.arm();
+        await runForEach(ctx, resolved, opts, (req) =>
+          unassignRole(arm, req, { dryRun: opts.dryRun, abortSignal: ctx.signal }),
+        );
+      }),
+    );
+}
