@@ -24,10 +24,14 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   const env = deps.env ?? process.env;
   const io = deps.io ?? createIo(env);
   const abort = new AbortController();
+  let context: Context | undefined;
   const onSignal = () => {
     abort.abort();
-    // If the running call ignores the abort, leave anyway after a moment, still with 130.
-    setTimeout(() => process.exit(ExitCode.interrupted), 3000).unref();
+    // Every Azure call gets the abort signal; should one ignore it, leave anyway, still with 130.
+    setTimeout(() => {
+      if (!context?.signalEndsNormally) error(io, "interrupted");
+      process.exit(context?.signalEndsNormally ? ExitCode.ok : ExitCode.interrupted);
+    }, 3000).unref();
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -38,12 +42,15 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     async (opts: T, cmd: Command) => {
       const globals = parseGlobals(cmd.optsWithGlobals<RawGlobalOptions>(), env);
       debug = globals.debug;
-      await action(new Context(io, env, globals, abort.signal), opts);
+      context = new Context(io, env, globals, abort.signal);
+      await action(context, opts);
     };
 
   const program = buildProgram(run, io);
   try {
     await program.parseAsync(argv);
+    if (abort.signal.aborted && !context?.signalEndsNormally)
+      return report(io, new InterruptedError("interrupted"), debug);
     return ExitCode.ok;
   } catch (err) {
     if (err instanceof CommanderError) return commanderExit(err);

@@ -59,6 +59,8 @@ export function parseGlobals(raw: RawGlobalOptions, env: NodeJS.ProcessEnv): Glo
 }
 
 export class Context {
+  /** Set by commands that run until Ctrl-C (the emulator): the signal is their normal end, exit 0. */
+  signalEndsNormally = false;
   private clients?: Promise<ArmClients>;
   private chosen?: Promise<SubscriptionChoice>;
 
@@ -78,9 +80,11 @@ export class Context {
   /** The subscription to work in, resolved once; a --ids target carries its own. */
   async subscriptionId(): Promise<string> {
     this.chosen ??= (async () => {
-      const local = await subscriptionFromLocal(this.globals.subscription, this.env);
+      const local = await subscriptionFromLocal(this.globals.subscription, this.env, this.globals.cloud.name);
       const choice =
-        local && "id" in local ? local : await subscriptionFromArm(await this.arm(), local?.name);
+        local && "id" in local
+          ? local
+          : await subscriptionFromArm(await this.arm(), local?.name, this.signal);
       this.verbose(`subscription ${choice.id} (from ${choice.source})`);
       return choice;
     })();
@@ -88,6 +92,11 @@ export class Context {
   }
 
   /** Prints the result; `tableQuery` is the projection `-o table` uses when no --query is given. */
+  /** The subscription for targets given by name; "" when every target is a full --ids resource ID. */
+  async subscriptionFor(targets: { subscriptionId?: string }[]): Promise<string> {
+    return targets.some((t) => t.subscriptionId === undefined) ? this.subscriptionId() : "";
+  }
+
   print(value: unknown, opts: { tableQuery?: string } = {}): void {
     const query = this.globals.query ?? (this.globals.output === "table" ? opts.tableQuery : undefined);
     result(this.io, value, this.globals.output, query);
@@ -102,10 +111,10 @@ export class Context {
   }
 
   private async buildClients(): Promise<ArmClients> {
-    const { createArmClients } = await import("./azure/clients.js");
+    const { createArmClients, MAX_RETRIES } = await import("./azure/clients.js");
     const { createCredential } = await import("./azure/credential.js");
     const credential: TokenCredential = await createCredential(this.globals.cloud);
-    const policies = [retryNoticePolicy((line) => this.warn(line))];
+    const policies = [retryNoticePolicy((line) => this.warn(line), MAX_RETRIES)];
     if (this.globals.debug) policies.push(tracePolicy((line) => info(this.io, this.io.paint.dim(line))));
     this.verbose(`ARM endpoint ${this.globals.armEndpoint} (token audience ${this.globals.cloud.armScope})`);
     return createArmClients({

@@ -25,7 +25,8 @@ export interface ArmClients {
 }
 
 // Short first delay: ARM's 429s carry Retry-After, which the SDK's throttling policy honours anyway.
-const retryOptions = { maxRetries: 4, retryDelayInMs: 500, maxRetryDelayInMs: 8000 };
+export const MAX_RETRIES = 4;
+const retryOptions = { maxRetries: MAX_RETRIES, retryDelayInMs: 500, maxRetryDelayInMs: 8000 };
 
 /** Each SDK package is imported the first time a client of it is needed (they take 85-145 ms each). */
 export function createArmClients(s: ClientSettings): ArmClients {

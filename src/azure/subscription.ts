@@ -17,6 +17,7 @@ export interface SubscriptionChoice {
 export async function subscriptionFromLocal(
   flag: string | undefined,
   env: NodeJS.ProcessEnv,
+  cloudName = "AzureCloud",
 ): Promise<SubscriptionChoice | { name: string } | undefined> {
   if (flag !== undefined) {
     if (flag.trim() === "") throw new UsageError("--subscription is empty");
@@ -24,11 +25,11 @@ export async function subscriptionFromLocal(
   }
   const fromEnv = env.AZURE_SUBSCRIPTION_ID;
   if (fromEnv) return { id: parseGuid(fromEnv, "AZURE_SUBSCRIPTION_ID"), source: "AZURE_SUBSCRIPTION_ID" };
-  const fromCli = await azureCliDefault(env);
+  const fromCli = await azureCliDefault(env, cloudName);
   return fromCli ? { id: fromCli, source: "Azure CLI profile" } : undefined;
 }
 
-async function azureCliDefault(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+async function azureCliDefault(env: NodeJS.ProcessEnv, cloudName: string): Promise<string | undefined> {
   const dir = env.AZURE_CONFIG_DIR || join(env.HOME || homedir(), ".azure");
   let text: string;
   try {
@@ -53,10 +54,10 @@ interface SubscriptionInfo {
   name: string;
 }
 
-async function listSubscriptions(arm: ArmClients): Promise<SubscriptionInfo[]> {
+async function listSubscriptions(arm: ArmClients, abortSignal?: AbortSignal): Promise<SubscriptionInfo[]> {
   const out: SubscriptionInfo[] = [];
   try {
-    for await (const s of (await arm.subscriptions()).subscriptions.list()) {
+    for await (const s of (await arm.subscriptions()).subscriptions.list({ abortSignal })) {
       if (s.subscriptionId) out.push({ id: s.subscriptionId.toLowerCase(), name: s.displayName ?? "" });
     }
   } catch (err) {
@@ -73,8 +74,9 @@ function listing(subs: SubscriptionInfo[]): string {
 export async function subscriptionFromArm(
   arm: ArmClients,
   name: string | undefined,
+  abortSignal?: AbortSignal,
 ): Promise<SubscriptionChoice> {
-  const subs = await listSubscriptions(arm);
+  const subs = await listSubscriptions(arm, abortSignal);
   if (name !== undefined) {
     const matches = subs.filter((s) => s.name.toLowerCase() === name.toLowerCase());
     if (matches.length === 1 && matches[0]) return { id: matches[0].id, source: "--subscription" };

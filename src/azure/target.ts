@@ -95,6 +95,14 @@ export function targetResourceId(target: Target, subscriptionId: string): string
 }
 
 export function describeTarget(target: Target): string {
-  const what = target.kind === "vm" ? "VM" : target.kind === "functionapp" ? "function app" : "web app";
+  // A site given by --ids may be a web app or a function app: say "site" rather than guess.
+  const what =
+    target.kind === "vm"
+      ? "VM"
+      : target.fromId
+        ? "site"
+        : target.kind === "functionapp"
+          ? "function app"
+          : "web app";
   return `${what} '${target.name}' in resource group '${target.resourceGroup}'`;
 }

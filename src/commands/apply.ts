@@ -1,41 +1,57 @@
-// The part enable and disable share: resolve, change each target in turn, show progress, print.
-import type { changeIdentity as ChangeIdentity } from "../azure/identity.js";
+// The part enable and disable share: read and plan every target first (so a missing one stops the
+// run before any write), then write each in turn, with a spinner for VMs.
+import { type ApplyOptions, applyChange, dryRunResult, planChange } from "../azure/identity.js";
 import type { IdentityChange } from "../azure/identity-merge.js";
+import { sameId } from "../azure/ids.js";
 import { describeTarget, type Target } from "../azure/target.js";
 import type { Context } from "../context.js";
 import { startSpinner } from "../output/spinner.js";
 import { oneOrMany } from "./shared.js";
 
-export interface ApplyOptions {
+export interface ChangeFlags {
   change: IdentityChange;
   dryRun: boolean;
   noWait: boolean;
+  timeoutMs: number;
 }
 
 export async function applyIdentityChange(
   ctx: Context,
   targets: Target[],
-  change: typeof ChangeIdentity,
-  opts: ApplyOptions,
+  flags: ChangeFlags,
 ): Promise<void> {
   const arm = await ctx.arm();
-  const needsSub = targets.some((t) => t.subscriptionId === undefined);
-  const sub = needsSub ? await ctx.subscriptionId() : "";
+  const sub = await ctx.subscriptionFor(targets);
+  const plans = [];
+  for (const target of targets) plans.push(await planChange(arm, target, sub, flags.change, ctx.signal));
+  for (const p of plans) {
+    const attached = Object.keys(p.plan.before.userAssignedIdentities ?? {});
+    for (const id of flags.change.removeUserAssigned) {
+      if (!attached.some((a) => sameId(a, id)))
+        ctx.warn(`${describeTarget(p.target)} does not have ${id} attached`);
+    }
+  }
+  if (flags.dryRun) return ctx.print(oneOrMany(targets, plans.map(dryRunResult)));
+
   const results = [];
-  for (const target of targets) {
+  for (const p of plans) {
     const spinner =
-      target.kind === "vm" && !opts.dryRun
-        ? startSpinner(ctx.io, `updating ${describeTarget(target)}`)
+      p.target.kind === "vm" && p.plan.changed
+        ? startSpinner(ctx.io, `updating ${describeTarget(p.target)}`)
         : undefined;
+    const opts: ApplyOptions = {
+      noWait: flags.noWait,
+      timeoutMs: flags.timeoutMs,
+      abortSignal: ctx.signal,
+      onProgress: (status) => spinner?.update(`updating ${describeTarget(p.target)}: ${status}`),
+    };
     try {
-      const result = await change(arm, target, sub, opts.change, {
-        dryRun: opts.dryRun,
-        noWait: opts.noWait,
-        abortSignal: ctx.signal,
-        onProgress: (status) => spinner?.update(`updating ${describeTarget(target)}: ${status}`),
-      });
-      ctx.verbose(`${describeTarget(target)}: ${result.result}`);
-      results.push(result);
+      results.push(await applyChange(arm, p, opts));
+      ctx.verbose(`${describeTarget(p.target)}: ${results.at(-1)?.result}`);
+    } catch (err) {
+      // What was already written must not go unreported.
+      if (results.length > 0) ctx.print(results);
+      throw err;
     } finally {
       spinner?.stop();
     }

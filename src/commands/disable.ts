@@ -1,15 +1,15 @@
 import { Command } from "commander";
-import { changeIdentity } from "../azure/identity.js";
 import { parseUserAssignedId } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
 import type { Runner } from "../cli.js";
 import { applyIdentityChange } from "./apply.js";
-import { addTargetOptions, collect, examples } from "./shared.js";
+import { addTargetOptions, collect, examples, parseDuration } from "./shared.js";
 
 interface DisableOptions extends RawTargetOptions {
   userAssigned?: string[];
   dryRun?: boolean;
   wait: boolean;
+  timeout: string;
 }
 
 export function disableCommand(run: Runner): Command {
@@ -21,6 +21,7 @@ export function disableCommand(run: Runner): Command {
     .option("--user-assigned <resourceId>", "detach only this user-assigned identity (repeatable)", collect)
     .option("--dry-run", "print the planned change, write nothing")
     .option("--no-wait", "VMs: return once ARM accepted the change")
+    .option("--timeout <duration>", "VMs: how long to wait for the update to finish (exit 6 after)", "10m")
     .addHelpText(
       "after",
       examples([
@@ -32,13 +33,14 @@ export function disableCommand(run: Runner): Command {
       run<DisableOptions>(async (ctx, opts) => {
         const targets = parseTargets(opts);
         const userAssigned = (opts.userAssigned ?? []).map(parseUserAssignedId);
-        await applyIdentityChange(ctx, targets, changeIdentity, {
+        await applyIdentityChange(ctx, targets, {
           change:
             userAssigned.length > 0
               ? { system: "keep", addUserAssigned: [], removeUserAssigned: userAssigned }
               : { system: "disable", addUserAssigned: [], removeUserAssigned: [] },
           dryRun: opts.dryRun === true,
           noWait: !opts.wait,
+          timeoutMs: parseDuration("--timeout", opts.timeout),
         });
       }),
     );

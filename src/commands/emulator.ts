@@ -53,6 +53,7 @@ export function emulatorCommand(run: Runner): Command {
           }
         }
         // Runs until Ctrl-C or SIGTERM, which is how it is meant to stop: exit 0.
+        ctx.signalEndsNormally = true;
         await runEmulatorForeground({ port, dir: resolve(opts.dir), seed, lroDelayMs }, ctx.io, ctx.signal);
       }),
     );

@@ -1,17 +1,17 @@
 import { Command } from "commander";
-import { changeIdentity } from "../azure/identity.js";
 import { parseUserAssignedId } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
 import type { Runner } from "../cli.js";
 import { UsageError } from "../errors.js";
 import { applyIdentityChange } from "./apply.js";
-import { addTargetOptions, collect, examples } from "./shared.js";
+import { addTargetOptions, collect, examples, parseDuration } from "./shared.js";
 
 interface EnableOptions extends RawTargetOptions {
   userAssigned?: string[];
   systemAssigned: boolean;
   dryRun?: boolean;
   wait: boolean;
+  timeout: string;
 }
 
 export function enableCommand(run: Runner): Command {
@@ -24,6 +24,7 @@ export function enableCommand(run: Runner): Command {
     .option("--no-system-assigned", "attach only the --user-assigned identities")
     .option("--dry-run", "print the planned change, write nothing")
     .option("--no-wait", "VMs: return once ARM accepted the change")
+    .option("--timeout <duration>", "VMs: how long to wait for the update to finish (exit 6 after)", "10m")
     .addHelpText(
       "after",
       examples([
@@ -39,7 +40,7 @@ export function enableCommand(run: Runner): Command {
         if (!opts.systemAssigned && userAssigned.length === 0) {
           throw new UsageError("--no-system-assigned needs at least one --user-assigned ID");
         }
-        await applyIdentityChange(ctx, targets, changeIdentity, {
+        await applyIdentityChange(ctx, targets, {
           change: {
             system: opts.systemAssigned ? "enable" : "keep",
             addUserAssigned: userAssigned,
@@ -47,6 +48,7 @@ export function enableCommand(run: Runner): Command {
           },
           dryRun: opts.dryRun === true,
           noWait: !opts.wait,
+          timeoutMs: parseDuration("--timeout", opts.timeout),
         });
       }),
     );

@@ -43,7 +43,7 @@ async function principalsOf(ctx: Context, targets: Target[], subscriptionId: str
   const arm = await ctx.arm();
   const ids: string[] = [];
   for (const target of targets) {
-    const current = await readIdentity(arm, target, subscriptionId);
+    const current = await readIdentity(arm, target, subscriptionId, ctx.signal);
     const principalId = hasSystemAssigned(current.identity) ? current.identity?.principalId : undefined;
     if (!principalId) {
       const flag = target.fromId

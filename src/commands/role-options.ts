@@ -1,14 +1,13 @@
 // Flags shared by assign-role and unassign-role, and their validation (all before any network call).
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import ms from "ms";
 import { PRINCIPAL_TYPES, type PrincipalType } from "../azure/assignments.js";
 import { parseGuid, validateResourceGroupName } from "../azure/ids.js";
 import { isPrivilegedRole, parseRoleInput } from "../azure/roles.js";
 import { parseScope, scopeLevel } from "../azure/scope.js";
 import { parseTargets, type RawTargetOptions, type Target } from "../azure/target.js";
 import { UsageError } from "../errors.js";
-import { addTargetOptions, collect } from "./shared.js";
+import { addTargetOptions, collect, parseDuration } from "./shared.js";
 
 export interface RawRoleOptions extends RawTargetOptions {
   assignee?: string[];
@@ -49,14 +48,6 @@ export function addRoleOptions(cmd: Command): Command {
     .option("--concurrency <n>", "assignments in flight at once", "8")
     .option("--dry-run", "look everything up, print what would change, write nothing")
     .option("--yes", "allow broad roles (Owner, Contributor, …) at subscription scope");
-}
-
-export function parseDuration(flag: string, value: string): number {
-  const n = /^\d+$/.test(value) ? Number(value) * 1000 : ms(value as ms.StringValue);
-  if (typeof n !== "number" || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(`invalid ${flag} '${value}': use a duration such as 30s, 3m or 1h`);
-  }
-  return n;
 }
 
 function readAssigneesFile(path: string): string[] {

@@ -1,6 +1,8 @@
 // Options and helpers shared by the commands that take a target resource.
 import type { Command } from "commander";
+import ms from "ms";
 import type { Target } from "../azure/target.js";
+import { UsageError } from "../errors.js";
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -22,4 +24,13 @@ export function examples(lines: string[]): string {
 /** One target prints an object, several (repeated --ids) print an array, as az does. */
 export function oneOrMany<T>(targets: Target[], results: T[]): T | T[] {
   return targets.length === 1 && results[0] !== undefined ? results[0] : results;
+}
+
+/** "30s", "3m", "1h" (or plain seconds) in milliseconds. */
+export function parseDuration(flag: string, value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) * 1000 : ms(value as ms.StringValue);
+  if (typeof n !== "number" || !Number.isFinite(n) || n < 0) {
+    throw new UsageError(`invalid ${flag} '${value}': use a duration such as 30s, 3m or 1h`);
+  }
+  return n;
 }

@@ -25,11 +25,10 @@ export function showCommand(run: Runner): Command {
       run<RawTargetOptions>(async (ctx, opts) => {
         const targets = parseTargets(opts);
         const arm = await ctx.arm();
-        const needsSub = targets.some((t) => t.subscriptionId === undefined);
-        const sub = needsSub ? await ctx.subscriptionId() : "";
+        const sub = await ctx.subscriptionFor(targets);
         const results = [];
         for (const target of targets) {
-          const view = await showIdentity(arm, target, sub);
+          const view = await showIdentity(arm, target, sub, ctx.signal);
           const principals = [
             view.principalId,
             ...Object.values(view.userAssignedIdentities ?? {}).map((u) => u.principalId),

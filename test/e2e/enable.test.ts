@@ -48,6 +48,11 @@ describe("enable", () => {
     const enabled = json<IdentityOut>(await cli(["enable", "--functionapp", "msdocs-func", "-g", RG]));
     expect(enabled.type).toBe("SystemAssigned, UserAssigned");
     expect(enabled.principalId).toMatch(GUID);
+    expect(enabled.tenantId).toBe(emu.current.handle.tenantId);
+    await emu.current.clearLog();
+    const rerun = json<IdentityOut>(await cli(["enable", "--functionapp", "msdocs-func", "-g", RG]));
+    expect(rerun).toEqual({ ...enabled, result: "unchanged" });
+    expect(await emu.current.writes()).toEqual([]);
     const keys = Object.keys(enabled.userAssignedIdentities ?? {});
     expect(keys.map((k) => k.toLowerCase())).toEqual([uami.toLowerCase()]);
     expect(Object.values(enabled.userAssignedIdentities ?? {})[0]?.principalId).toMatch(GUID);
@@ -103,6 +108,7 @@ describe("enable", () => {
     const out = json<IdentityOut>(r);
     expect(out.type).toBe("SystemAssigned");
     expect(out.principalId).toMatch(GUID);
+    expect(out.tenantId).toBe(emu.current.handle.tenantId);
     expect(out.result).toBe("updated");
     const log = await emu.current.armRequests();
     expect(log.some((q) => q.method === "PATCH" && /virtualMachines\/msdocs-vm$/i.test(q.path))).toBe(true);
@@ -128,9 +134,27 @@ describe("enable", () => {
   it("returns at once with --no-wait on a VM", async () => {
     const r = await cli(["enable", "--vm", "msdocs-vm", "-g", RG, "--no-wait"]);
     expect(r.code).toBe(0);
-    expect(json<IdentityOut>(r).result).toBe("accepted");
+    const out = json<IdentityOut>(r);
+    expect(out.result).toBe("accepted");
+    expect(out.principalId).toMatch(GUID);
+    expect(out.tenantId).toBe(emu.current.handle.tenantId);
     const log = await emu.current.armRequests();
     expect(log.some((q) => /\/operations\//i.test(q.path))).toBe(false);
+  });
+
+  it("gives up waiting for a VM after --timeout with exit 6", async () => {
+    await emu.current.fault({ method: "GET", path: "/operations/" }, { type: "latency", ms: 4000 }, 5);
+    const r = await cli(["enable", "--vm", "msdocs-vm", "-g", RG, "--timeout", "1s"]);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/^error: timed out after 1s waiting for VM 'msdocs-vm'/m);
+  });
+
+  it("reads every --ids target before writing any: a missing one stops the run with no write", async () => {
+    const ids = [emu.current.siteId("msdocs-web"), emu.current.siteId("no-such-site")];
+    const r = await cli(["enable", "--ids", ids[0] ?? "", "--ids", ids[1] ?? ""]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/site 'no-such-site'/);
+    expect(await emu.current.writes()).toEqual([]);
   });
 
   it("accepts --ids for each kind, printing an array for several", async () => {

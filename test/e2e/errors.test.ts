@@ -40,6 +40,9 @@ describe("transient failures", () => {
     await emu.current.fault({ method: "GET", path: "sites/msdocs-web" }, { type: "reset" }, 1);
     const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG]);
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/connection to ARM failed .*attempt 1/);
+    const gets = (await emu.current.armRequests()).filter((q) => /sites\/msdocs-web$/.test(q.path));
+    expect(gets.map((g) => g.status)).toEqual([0, 200]); // 0 = the reset
   });
 });
 
@@ -144,8 +147,36 @@ describe("secrets and the network guard", () => {
     }
   });
 
+  it("never prints secrets on error paths either, --debug included", async () => {
+    const secret = emu.current.env.IDENTITY_HEADER ?? "";
+    await emu.current.fault({ method: "GET", kind: "arm" }, { type: "status", status: 403 }, 10);
+    const denied = await cli(["show", "--webapp", "msdocs-web", "-g", RG, "--debug"]);
+    expect(denied.code).toBe(5);
+    await emu.current.control("DELETE", "faults");
+    const wrongAudience = await cli([
+      "show",
+      "--webapp",
+      "msdocs-web",
+      "-g",
+      RG,
+      "--debug",
+      "--cloud",
+      "AzureChinaCloud",
+      "--arm-endpoint",
+      emu.current.url,
+    ]);
+    expect(wrongAudience.code).toBe(4);
+    expect(wrongAudience.stderr).toMatch(/InvalidAuthenticationTokenAudience/);
+    for (const r of [denied, wrongAudience]) {
+      for (const text of [r.stdout, r.stderr]) {
+        expect(text).not.toContain(secret);
+        expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+      }
+    }
+  });
+
   it("blocks a CLI process that tries to reach real Azure", async () => {
-    const r = await cli([
+    const args = [
       "show",
       "--webapp",
       "msdocs-web",
@@ -153,7 +184,8 @@ describe("secrets and the network guard", () => {
       RG,
       "--arm-endpoint",
       "https://management.azure.com",
-    ]);
+    ];
+    const r = await runCli(args, { env: emu.current.env, expectBlocked: true });
     expect(r.code).not.toBe(0);
     expect(r.blocked.join("\n")).toMatch(/management\.azure\.com:443/);
   });
@@ -208,5 +240,23 @@ describe("subscription resolution", () => {
       /authentication failed.*ManagedIdentityCredential \(Unauthorized: .*X-IDENTITY-HEADER/,
     );
     expect(r.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("interruption", () => {
+  it("Ctrl-C during a request exits 130 at once, with one line", async () => {
+    await emu.current.fault({ method: "GET", path: "sites/msdocs-web" }, { type: "latency", ms: 5000 }, 1);
+    const started = Date.now();
+    const r = await runCli(["enable", "--webapp", "msdocs-web", "-g", RG], {
+      env: emu.current.env,
+      onSpawn: (child) => {
+        setTimeout(() => child.kill("SIGINT"), 1200);
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error: interrupted$/m);
+    expect(Date.now() - started).toBeLessThan(4000); // the abort reached the request: no 3 s fallback
+    expect(await emu.current.writes()).toEqual([]);
   });
 });

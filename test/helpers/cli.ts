@@ -25,6 +25,8 @@ export interface RunOptions {
   /** Called with the child once spawned (to send signals). */
   onSpawn?: (child: import("node:child_process").ChildProcess) => void;
   timeoutMs?: number;
+  /** The test means to trip the network guard; otherwise any blocked connection fails the test. */
+  expectBlocked?: boolean;
 }
 
 export function baseEnv(): Record<string, string> {
@@ -67,6 +69,10 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
       const blocked = existsSync(guardLog) ? readFileSync(guardLog, "utf8").split("\n").filter(Boolean) : [];
       rmSync(join(guardLog, ".."), { recursive: true, force: true });
       rmSync(env.HOME ?? "", { recursive: true, force: true });
+      if (blocked.length > 0 && !opts.expectBlocked) {
+        reject(new Error(`the CLI tried to leave loopback: ${blocked.join("; ")}`));
+        return;
+      }
       resolvePromise({ code, signal, stdout, stderr, blocked });
     });
     opts.onSpawn?.(child);

@@ -10,7 +10,8 @@ import {
   suggestRoles,
 } from "../../src/azure/roles.js";
 import { isStorageScope, parseScope, scopeCovers, scopeLevel } from "../../src/azure/scope.js";
-import { needsConfirmation, parseDuration, parseRoleOptions } from "../../src/commands/role-options.js";
+import { needsConfirmation, parseRoleOptions } from "../../src/commands/role-options.js";
+import { parseDuration } from "../../src/commands/shared.js";
 
 const SUB = "11111111-2222-3333-4444-555555555555";
 const BLOB_WRITE = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write";
