@@ -40,9 +40,12 @@ async function azureCliDefault(env: NodeJS.ProcessEnv, cloudName: string): Promi
   try {
     // The Azure CLI writes this file with a UTF-8 byte order mark.
     const profile = JSON.parse(text.replace(/^\uFEFF/, "")) as {
-      subscriptions?: { id?: string; isDefault?: boolean }[];
+      subscriptions?: { id?: string; isDefault?: boolean; environmentName?: string }[];
     };
-    const id = profile.subscriptions?.find((s) => s.isDefault)?.id;
+    // The profile can hold a default per cloud; take the one of the cloud we talk to.
+    const id = profile.subscriptions?.find(
+      (s) => s.isDefault && (s.environmentName ?? "AzureCloud").toLowerCase() === cloudName.toLowerCase(),
+    )?.id;
     return id && isGuid(id) ? id.toLowerCase() : undefined;
   } catch {
     return undefined;
