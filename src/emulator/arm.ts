@@ -141,7 +141,7 @@ export async function handleArm(ctx: Ctx, deps: ArmDeps): Promise<Reply> {
   ctx.apiVersion = apiVersion;
 
   const state = deps.state;
-  const sub = params.subscriptionId;
+  const sub = params.subscriptionId ?? /^\/subscriptions\/([^/]+)/i.exec(params.scope ?? "")?.[1];
   if (
     sub !== undefined &&
     !state.subscriptions.some((s) => s.subscriptionId.toLowerCase() === sub.toLowerCase())

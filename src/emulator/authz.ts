@@ -11,10 +11,11 @@ export function actionMatches(pattern: string, action: string): boolean {
   return wildcard(pattern).test(action);
 }
 
+/** ARM grants an action when one permission block has it in actions and not in its notActions. */
 export function rolePermits(role: RoleDefinition, action: string): boolean {
-  return (
-    role.actions.some((a) => actionMatches(a, action)) &&
-    !role.notActions.some((a) => actionMatches(a, action))
+  return role.permissions.some(
+    (p) =>
+      p.actions.some((a) => actionMatches(a, action)) && !p.notActions.some((a) => actionMatches(a, action)),
   );
 }
 
@@ -29,7 +30,7 @@ export function isAuthorized(state: State, principalId: string, action: string, 
   const oid = principalId.toLowerCase();
   return state.roleAssignments.some((a) => {
     if (a.principalId !== oid || !scopeCovers(a.scope, scope)) return false;
-    const role = findRole(a.roleDefinitionId);
+    const role = findRole(state.customRoles, a.roleDefinitionId);
     return role !== undefined && rolePermits(role, action);
   });
 }

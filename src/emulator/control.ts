@@ -42,7 +42,12 @@ export function dumpState(state: State): Record<string, unknown> {
     storageAccounts: Object.values(state.storageAccounts),
     roleAssignments: state.roleAssignments.map((a) => ({
       ...a,
-      roleDefinitionName: findRole(a.roleDefinitionId)?.roleName,
+      roleDefinitionName: findRole(state.customRoles, a.roleDefinitionId)?.roleName,
+    })),
+    customRoles: state.customRoles,
+    directory: Object.values(state.directory).map(({ knownAt, ...p }) => ({
+      ...p,
+      replicated: Date.now() >= knownAt,
     })),
     operations: Object.values(state.operations).map(({ previousIdentity: _, ...op }) => op),
   };
@@ -94,7 +99,7 @@ export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply>
       deps.faults.clear();
       return { status: 204 };
     case "POST /__emulator/reset":
-      Object.assign(deps.state, buildState(deps.world));
+      Object.assign(deps.state, buildState(deps.world, deps.state.options));
       deps.log.clear();
       deps.faults.clear();
       return { status: 204 };

@@ -1,3 +1,4 @@
+import { addRuntimePrincipal, removePrincipal } from "./directory.js";
 import { armError, type Reply } from "./http.js";
 import { type IdentityState, newSystemIdentity, type State } from "./state.js";
 
@@ -97,8 +98,12 @@ export function applyIdentity(
       );
     }
   }
-  // Re-enabling after a disable creates a new service principal.
+  // Re-enabling after a disable creates a new service principal, which Entra ID replicates with a delay;
+  // disabling deletes the old one.
   const system = type.system ? (current.system ?? newSystemIdentity()) : undefined;
+  if (system && !current.system)
+    addRuntimePrincipal(state, system.principalId, resourceId.split("/").pop() ?? "");
+  if (current.system && !system) removePrincipal(state, current.system.principalId);
   return system ? { system, user } : { user };
 }
 

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { createCertificates } from "./certs.js";
 import { createJwtService } from "./jwt.js";
 import { createEmulatorServer } from "./server.js";
-import { buildState, identityHost, type Settings } from "./state.js";
+import { buildState, DEFAULT_STATE_OPTIONS, identityHost, type Settings } from "./state.js";
 import { identityPathFor } from "./tokens.js";
 import { DEFAULT_WORLD, loadWorld, validateWorld, type World } from "./world.js";
 
@@ -26,6 +26,14 @@ export interface EmulatorOptions {
   retryAfterSeconds?: number;
   /** Lifetime of issued tokens (default 3600). */
   tokenLifetimeSeconds?: number;
+  /**
+   * How long a principal created at run time (a newly enabled system identity) stays unknown to ARM's
+   * directory lookup, so that a role assignment without principalType fails with PrincipalNotFound
+   * (default 5000).
+   */
+  replicationDelayMs?: number;
+  /** Items per page of role definition and role assignment lists (default 20). */
+  pageSize?: number;
 }
 
 export interface EmulatorHandle {
@@ -94,7 +102,10 @@ function worldFrom(seed: EmulatorOptions["seed"]): World {
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const world = worldFrom(opts.seed);
-  const state = buildState(world);
+  const state = buildState(world, {
+    replicationDelayMs: opts.replicationDelayMs ?? 5000,
+    pageSize: opts.pageSize ?? DEFAULT_STATE_OPTIONS.pageSize,
+  });
   const dir = resolve(opts.dir ?? mkdtempSync(join(tmpdir(), "miauth-emulator-")));
   mkdirSync(dir, { recursive: true });
   const settings: Settings = {

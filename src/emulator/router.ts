@@ -2,7 +2,11 @@ import type { Ctx, Kind, Reply } from "./http.js";
 
 export interface Route {
   method: string;
-  /** Segments in canonical casing; "{name}" captures. Literal segments match case-insensitively, as in ARM. */
+  /**
+   * Segments in canonical casing; "{name}" captures. Literal segments match case-insensitively, as in ARM.
+   * A leading "{*scope}" captures any scope ("/" for the tenant root), for extension resources such as
+   * role assignments that live under any resource.
+   */
   pattern: string;
   kind: Kind;
   /** Supported api-versions; empty for routes that take none. */
@@ -19,7 +23,20 @@ export interface Match {
   params: Record<string, string>;
 }
 
+function matchScoped(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split("/");
+  const got = path.split("/");
+  const name = (want[0] ?? "").slice(2, -1);
+  const rest = want.length - 1;
+  if (got.length < rest + 1) return undefined;
+  const tail = matchPattern(`/${want.slice(1).join("/")}`, `/${got.slice(got.length - rest).join("/")}`);
+  if (!tail) return undefined;
+  const scope = got.slice(0, got.length - rest).join("/");
+  return { ...tail, [name]: scope === "" ? "/" : decodeURIComponent(scope) };
+}
+
 function matchPattern(pattern: string, path: string): Record<string, string> | undefined {
+  if (pattern.startsWith("{*")) return matchScoped(pattern, path);
   const want = pattern.split("/");
   const got = path.split("/");
   if (want.length !== got.length) return undefined;

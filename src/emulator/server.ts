@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import { handleArm } from "./arm.js";
+import { authorizationRoutes } from "./authorization.js";
 import type { Certificates } from "./certs.js";
 import { computeRoutes } from "./compute.js";
 import { type ControlDeps, handleControl } from "./control.js";
@@ -85,6 +86,7 @@ export function createEmulatorServer(
     ...computeRoutes(state, settings),
     ...storageRoutes(state),
     ...managedIdentityRoutes(state),
+    ...authorizationRoutes(state, settings),
   );
   const log = new RequestLog();
   const faults = new Faults();

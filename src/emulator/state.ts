@@ -1,5 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { findRole } from "./roles.js";
+import { createHash, randomUUID } from "node:crypto";
+import { addPrincipal, type Directory, type PrincipalType } from "./directory.js";
+import { findRole, type RoleDefinition } from "./roles.js";
 import type { World, WorldIdentity, WorldResource } from "./world.js";
 
 export interface SystemIdentity {
@@ -52,8 +53,17 @@ export interface ResourceGroup {
 export interface RoleAssignment {
   name: string;
   principalId: string;
+  principalType: PrincipalType | "ForeignGroup" | "Device" | "Unknown";
+  /** As the client sent it: tenant form or subscription form. */
   roleDefinitionId: string;
   scope: string;
+  description: string | null;
+  condition: string | null;
+  conditionVersion: string | null;
+  createdOn: string;
+  updatedOn: string;
+  createdBy: string | null;
+  updatedBy: string | null;
 }
 
 export interface Operation {
@@ -73,7 +83,17 @@ export interface Operator {
   resourceId: string;
 }
 
+export interface StateOptions {
+  /** How long a principal created at run time stays unknown to ARM's directory lookup. */
+  replicationDelayMs: number;
+  /** Items per page of role definition and role assignment lists. */
+  pageSize: number;
+}
+
+export const DEFAULT_STATE_OPTIONS: StateOptions = { replicationDelayMs: 0, pageSize: 20 };
+
 export interface State {
+  options: StateOptions;
   tenantId: string;
   subscriptions: { subscriptionId: string; displayName: string }[];
   operator: Operator;
@@ -83,6 +103,8 @@ export interface State {
   storageAccounts: Record<string, Resource>;
   userAssignedIdentities: Record<string, Uami>;
   roleAssignments: RoleAssignment[];
+  customRoles: RoleDefinition[];
+  directory: Directory;
   operations: Record<string, Operation>;
 }
 
@@ -135,7 +157,52 @@ function byKey<T extends { id: string }>(items: T[]): Record<string, T> {
   return Object.fromEntries(items.map((i) => [i.id.toLowerCase(), i]));
 }
 
-export function buildState(world: World): State {
+/** A custom role without a fixed name gets a GUID derived from its role name, stable across resets. */
+export function stableGuid(seed: string): string {
+  const h = createHash("sha1").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function customRoles(world: World, firstSub: string, now: string): RoleDefinition[] {
+  return (world.roleDefinitions ?? []).map((r) => ({
+    name: (r.name ?? stableGuid(`custom-role:${r.roleName}`)).toLowerCase(),
+    roleName: r.roleName,
+    type: "CustomRole",
+    description: r.description ?? "",
+    assignableScopes: r.assignableScopes.map((s) => s.replaceAll("{subscriptionId}", firstSub)),
+    permissions: [
+      {
+        actions: r.actions,
+        notActions: r.notActions ?? [],
+        dataActions: r.dataActions ?? [],
+        notDataActions: r.notDataActions ?? [],
+      },
+    ],
+    createdOn: now,
+    updatedOn: now,
+  }));
+}
+
+function buildDirectory(world: World, uamis: Uami[], hosts: (Site | Vm)[]): Directory {
+  const directory: Directory = {};
+  const known = (principalId: string, type: PrincipalType, displayName?: string) =>
+    addPrincipal(directory, { principalId, type, displayName, knownAt: 0 });
+  known(world.operator.principalId, "ServicePrincipal", "miauth-operator");
+  for (const u of uamis) known(u.principalId, "ServicePrincipal", u.name);
+  for (const h of hosts)
+    if (h.identity.system) known(h.identity.system.principalId, "ServicePrincipal", h.name);
+  for (const p of world.principals ?? []) known(p.principalId, p.type, p.displayName);
+  return directory;
+}
+
+/** Subscription form for assignments under a subscription, tenant form otherwise (what az shows). */
+function roleDefinitionIdFor(scope: string, guid: string): string {
+  const sub = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
+  const tail = `/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+  return sub ? `/subscriptions/${sub}${tail}` : tail;
+}
+
+export function buildState(world: World, options: Partial<StateOptions> = {}): State {
   const firstSub = world.subscriptions[0]?.subscriptionId ?? "";
   const resourceGroups = byKey(
     world.resourceGroups.map((g) => {
@@ -175,13 +242,31 @@ export function buildState(world: World): State {
       base(world, s, "Microsoft.Storage/storageAccounts", resourceGroups),
     ),
   );
-  const roleAssignments = world.roleAssignments.map((a) => ({
-    name: a.name ?? randomUUID(),
-    principalId: a.principalId.toLowerCase(),
-    roleDefinitionId: findRole(a.roleDefinitionName ?? a.roleDefinitionId ?? "")?.name ?? "",
-    scope: a.scope.replaceAll("{subscriptionId}", firstSub),
-  }));
+  const custom = customRoles(world, firstSub, now);
+  const directory = buildDirectory(world, Object.values(uamis), [
+    ...Object.values(sites),
+    ...Object.values(vms),
+  ]);
+  const roleAssignments = world.roleAssignments.map((a): RoleAssignment => {
+    const scope = a.scope.replaceAll("{subscriptionId}", firstSub);
+    const guid = findRole(custom, a.roleDefinitionName ?? a.roleDefinitionId ?? "")?.name ?? "";
+    return {
+      name: (a.name ?? stableGuid(`assignment:${a.principalId}:${guid}:${scope}`)).toLowerCase(),
+      principalId: a.principalId.toLowerCase(),
+      principalType: directory[a.principalId.toLowerCase()]?.type ?? "ServicePrincipal",
+      roleDefinitionId: roleDefinitionIdFor(scope, guid),
+      scope,
+      description: null,
+      condition: null,
+      conditionVersion: null,
+      createdOn: now,
+      updatedOn: now,
+      createdBy: null,
+      updatedBy: null,
+    };
+  });
   return {
+    options: { ...DEFAULT_STATE_OPTIONS, ...options },
     tenantId: world.tenantId,
     subscriptions: world.subscriptions.map((s) => ({ ...s })),
     operator: {
@@ -197,6 +282,8 @@ export function buildState(world: World): State {
     storageAccounts,
     userAssignedIdentities: uamis,
     roleAssignments,
+    customRoles: custom,
+    directory,
     operations: {},
   };
 }

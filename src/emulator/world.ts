@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { findRole } from "./roles.js";
+import { PRINCIPAL_TYPES, type PrincipalType } from "./directory.js";
+import { BUILTIN_ROLES } from "./roles.js";
 
 export interface WorldIdentity {
   type: string;
@@ -41,6 +42,26 @@ export interface WorldRoleAssignment {
   name?: string;
 }
 
+export interface WorldCustomRole {
+  /** GUID; default: derived from roleName. */
+  name?: string;
+  roleName: string;
+  description?: string;
+  actions: string[];
+  notActions?: string[];
+  dataActions?: string[];
+  notDataActions?: string[];
+  /** "{subscriptionId}" is replaced by the first subscription's ID. */
+  assignableScopes: string[];
+}
+
+/** Users, groups and service principals of the directory, besides the identities the world defines. */
+export interface WorldPrincipal {
+  principalId: string;
+  type: PrincipalType;
+  displayName?: string;
+}
+
 export interface World {
   tenantId: string;
   subscriptions: { subscriptionId: string; displayName: string }[];
@@ -51,6 +72,8 @@ export interface World {
   virtualMachines?: WorldVm[];
   storageAccounts?: WorldResource[];
   roleAssignments: WorldRoleAssignment[];
+  roleDefinitions?: WorldCustomRole[];
+  principals?: WorldPrincipal[];
 }
 
 export const DEFAULT_WORLD: World = {
@@ -217,6 +240,35 @@ export function validateWorld(input: unknown): World {
         fail(`storageAccounts[${i}].name`, "3-24 lower-case letters and digits", s.name);
       }
     });
+    const roleKeys = new Set(BUILTIN_ROLES.flatMap((r) => [r.name, r.roleName.toLowerCase()]));
+    list(input, "roleDefinitions", true).forEach((r, i) => {
+      const path = `roleDefinitions[${i}]`;
+      guid(r, "name", path, true);
+      str(r, "roleName", path);
+      str(r, "description", path, true);
+      strings(r, "actions", path, false);
+      for (const key of ["notActions", "dataActions", "notDataActions"]) strings(r, key, path, true);
+      strings(r, "assignableScopes", path, false);
+      const scopes = r.assignableScopes as string[];
+      if (scopes.length === 0) fail(`${path}.assignableScopes`, "at least one scope", scopes);
+      scopes.forEach((s, j) => {
+        if (!s.startsWith("/")) fail(`${path}.assignableScopes[${j}]`, "a scope starting with /", s);
+      });
+      const roleName = String(r.roleName).toLowerCase();
+      const name = typeof r.name === "string" ? r.name.toLowerCase() : undefined;
+      if (roleKeys.has(roleName)) fail(`${path}.roleName`, "a role name not already in use", r.roleName);
+      if (name && roleKeys.has(name)) fail(`${path}.name`, "a GUID not already in use", r.name);
+      roleKeys.add(roleName);
+      if (name) roleKeys.add(name);
+    });
+    list(input, "principals", true).forEach((p, i) => {
+      const path = `principals[${i}]`;
+      guid(p, "principalId", path);
+      if (!PRINCIPAL_TYPES.includes(p.type as PrincipalType)) {
+        fail(`${path}.type`, PRINCIPAL_TYPES.map((t) => `"${t}"`).join(" | "), p.type);
+      }
+      str(p, "displayName", path, true);
+    });
     list(input, "roleAssignments", false).forEach((a, i) => {
       const path = `roleAssignments[${i}]`;
       guid(a, "principalId", path);
@@ -229,12 +281,23 @@ export function validateWorld(input: unknown): World {
       str(a, "roleDefinitionName", path, true);
       str(a, "roleDefinitionId", path, true);
       const role = String(a.roleDefinitionName ?? a.roleDefinitionId);
-      if (!findRole(role)) fail(`${path}.roleDefinition`, "a built-in role name or ID", role);
+      const key =
+        a.roleDefinitionName !== undefined ? role.toLowerCase() : (role.split("/").pop() ?? "").toLowerCase();
+      if (!roleKeys.has(key))
+        fail(`${path}.roleDefinition`, "a built-in role name or ID, or a roleDefinitions entry", role);
     });
     return input as unknown as World;
   } catch (e) {
     if (e instanceof WorldError) throw new Error(`invalid world: ${e.message}`);
     throw e;
+  }
+}
+
+function strings(o: Record<string, unknown>, key: string, path: string, optional: boolean): void {
+  const v = o[key];
+  if (v === undefined && optional) return;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string" || x === "")) {
+    fail(`${path}.${key}`, "an array of non-empty strings", v);
   }
 }
 

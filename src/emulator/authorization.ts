@@ -1,0 +1,364 @@
+// Microsoft.Authorization: role definitions and role assignments, at any scope.
+import { isReply, readJson } from "./arm.js";
+import { scopeCovers } from "./authz.js";
+import { findPrincipal, isReplicated } from "./directory.js";
+import { armError, type Ctx, ok, type Reply } from "./http.js";
+import { page, unsupportedFilter } from "./paging.js";
+import { allRoles, type RoleDefinition } from "./roles.js";
+import type { Route } from "./router.js";
+import { checkScope, subscriptionOf, under } from "./scope.js";
+import type { RoleAssignment, Settings, State } from "./state.js";
+
+export const ROLE_DEFINITION_API_VERSIONS = [
+  "2015-07-01",
+  "2018-01-01-preview",
+  "2022-04-01",
+  "2022-05-01-preview",
+] as const;
+
+export const ROLE_ASSIGNMENT_API_VERSIONS = [
+  "2015-07-01",
+  "2020-04-01-preview",
+  "2020-10-01-preview",
+  "2022-04-01",
+] as const;
+
+const PROVIDER = "/providers/Microsoft.Authorization";
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// ---- role definitions ---------------------------------------------------------------------------
+
+function renderDefinition(role: RoleDefinition, scope: string): Record<string, unknown> {
+  const sub = subscriptionOf(scope);
+  return {
+    properties: {
+      roleName: role.roleName,
+      type: role.type,
+      description: role.description,
+      assignableScopes: role.assignableScopes,
+      permissions: role.permissions,
+      createdOn: role.createdOn,
+      updatedOn: role.updatedOn,
+      createdBy: null,
+      updatedBy: null,
+    },
+    id: under(sub ? `/subscriptions/${sub}` : "/", `roleDefinitions/${role.name}`),
+    type: "Microsoft.Authorization/roleDefinitions",
+    name: role.name,
+  };
+}
+
+/** Custom roles are visible where one of their assignable scopes is at or above the scope. */
+function assignableAt(role: RoleDefinition, scope: string): boolean {
+  return role.assignableScopes.some((s) => scopeCovers(s, scope));
+}
+
+function definitionFilter(
+  filter: string | null,
+): ((r: RoleDefinition, scope: string) => boolean) | undefined {
+  if (filter === null || filter.trim() === "") return (r, scope) => assignableAt(r, scope);
+  const f = filter.trim();
+  const byName = /^roleName\s+eq\s+'(.*)'$/i.exec(f);
+  if (byName) {
+    const want = (byName[1] ?? "").replaceAll("''", "'").toLowerCase();
+    return (r, scope) => assignableAt(r, scope) && r.roleName.toLowerCase() === want;
+  }
+  const byType = /^type\s+eq\s+'(BuiltInRole|CustomRole)'$/i.exec(f);
+  if (byType) {
+    const want = (byType[1] ?? "").toLowerCase();
+    return (r, scope) => assignableAt(r, scope) && r.type.toLowerCase() === want;
+  }
+  if (/^atScopeAndBelow\(\)$/i.test(f)) {
+    return (r, scope) => assignableAt(r, scope) || r.assignableScopes.some((s) => scopeCovers(scope, s));
+  }
+  return undefined;
+}
+
+function definitionNotFound(id: string, status: number): Reply {
+  return armError(
+    status,
+    "RoleDefinitionDoesNotExist",
+    `The specified role definition with ID '${id}' does not exist.`,
+  );
+}
+
+// ---- role assignments ---------------------------------------------------------------------------
+
+function renderAssignment(a: RoleAssignment): Record<string, unknown> {
+  return {
+    properties: {
+      roleDefinitionId: a.roleDefinitionId,
+      principalId: a.principalId,
+      principalType: a.principalType,
+      scope: a.scope,
+      condition: a.condition,
+      conditionVersion: a.conditionVersion,
+      createdOn: a.createdOn,
+      updatedOn: a.updatedOn,
+      createdBy: a.createdBy,
+      updatedBy: a.updatedBy,
+      delegatedManagedIdentityResourceId: null,
+      description: a.description,
+    },
+    id: under(a.scope, `roleAssignments/${a.name}`),
+    type: "Microsoft.Authorization/roleAssignments",
+    name: a.name,
+  };
+}
+
+const sameScope = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const roleGuid = (roleDefinitionId: string) => (roleDefinitionId.split("/").pop() ?? "").toLowerCase();
+
+function invalidAssignmentName(name: string): Reply | undefined {
+  if (GUID.test(name)) return undefined;
+  return armError(
+    400,
+    "InvalidRoleAssignmentId",
+    `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+  );
+}
+
+function principalNotFound(state: State, principalId: string): Reply {
+  const compact = principalId.replaceAll("-", "").toLowerCase();
+  return armError(
+    400,
+    "PrincipalNotFound",
+    `Principal ${compact} does not exist in the directory ${state.tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
+  );
+}
+
+/** `atScope()`, `principalId eq '…'`, `assignedTo('…')`, or atScope() and one of the other two. */
+function assignmentFilter(filter: string | null): { atScope: boolean; principalId?: string } | undefined {
+  if (filter === null || filter.trim() === "") return { atScope: false };
+  const out: { atScope: boolean; principalId?: string } = { atScope: false };
+  for (const part of filter.trim().split(/\s+and\s+/i)) {
+    const principal =
+      /^principalId\s+eq\s+'([^']*)'$/i.exec(part)?.[1] ?? /^assignedTo\('([^']*)'\)$/i.exec(part)?.[1];
+    if (/^atScope\(\)$/i.test(part) && !out.atScope) out.atScope = true;
+    else if (principal !== undefined && out.principalId === undefined)
+      out.principalId = principal.toLowerCase();
+    else return undefined;
+  }
+  return out;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+function createAssignment(ctx: Ctx, state: State, scope: string, name: string): Reply {
+  const parsed = readJson(ctx);
+  if (isReply(parsed)) return parsed;
+  const props = parsed.body.properties;
+  if (typeof props !== "object" || props === null || Array.isArray(props)) {
+    return armError(
+      400,
+      "InvalidRequestContent",
+      "The request content was invalid and could not be deserialized: 'properties' is required.",
+    );
+  }
+  const p = props as Record<string, unknown>;
+  const principalId = str(p.principalId) ?? "";
+  if (!GUID.test(principalId)) {
+    return armError(
+      400,
+      "InvalidPrincipalId",
+      `The Principal ID '${principalId}' is not valid. Principal ID must be a GUID.`,
+    );
+  }
+  const roleDefinitionId = str(p.roleDefinitionId) ?? "";
+  const guid = roleGuid(roleDefinitionId);
+  const role = allRoles(state.customRoles).find((r) => r.name.toLowerCase() === guid);
+  if (
+    !/^(\/subscriptions\/[^/]+)?\/providers\/Microsoft\.Authorization\/roleDefinitions\/[^/]+$/i.test(
+      roleDefinitionId,
+    ) ||
+    !role ||
+    !assignableAt(role, scope)
+  ) {
+    return definitionNotFound(guid || roleDefinitionId, 400);
+  }
+  const principalType = str(p.principalType);
+  const wanted = {
+    description: str(p.description) ?? null,
+    condition: str(p.condition) ?? null,
+    conditionVersion: str(p.conditionVersion) ?? null,
+  };
+
+  const existing = state.roleAssignments.find((a) => a.name === name.toLowerCase());
+  if (existing) {
+    if (
+      existing.principalId !== principalId.toLowerCase() ||
+      roleGuid(existing.roleDefinitionId) !== guid ||
+      !sameScope(existing.scope, scope)
+    ) {
+      return armError(
+        400,
+        "RoleAssignmentUpdateNotPermitted",
+        "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+      );
+    }
+    const changed = (Object.keys(wanted) as (keyof typeof wanted)[]).some((k) => existing[k] !== wanted[k]);
+    if (!changed) return { status: 201, body: renderAssignment(existing) };
+    Object.assign(existing, wanted, {
+      updatedOn: new Date().toISOString(),
+      updatedBy: ctx.principalId ?? null,
+    });
+    return ok(renderAssignment(existing));
+  }
+  const duplicate = state.roleAssignments.find(
+    (a) =>
+      a.principalId === principalId.toLowerCase() &&
+      roleGuid(a.roleDefinitionId) === guid &&
+      sameScope(a.scope, scope),
+  );
+  if (duplicate) {
+    return armError(
+      409,
+      "RoleAssignmentExists",
+      `The role assignment already exists. The ID of the existing role assignment is ${duplicate.name.replaceAll("-", "")}.`,
+    );
+  }
+  // With principalType set, ARM skips the directory lookup that a new identity may not pass yet.
+  const principal = findPrincipal(state, principalId);
+  if (!principal || (principalType === undefined && !isReplicated(principal))) {
+    return principalNotFound(state, principalId);
+  }
+  const now = new Date().toISOString();
+  const assignment: RoleAssignment = {
+    name: name.toLowerCase(),
+    principalId: principalId.toLowerCase(),
+    principalType: (principalType ?? principal.type) as RoleAssignment["principalType"],
+    roleDefinitionId,
+    scope,
+    ...wanted,
+    createdOn: now,
+    updatedOn: now,
+    createdBy: ctx.principalId ?? null,
+    updatedBy: ctx.principalId ?? null,
+  };
+  state.roleAssignments.push(assignment);
+  return { status: 201, body: renderAssignment(assignment) };
+}
+
+export function authorizationRoutes(state: State, settings: Settings): Route[] {
+  const definitions = {
+    kind: "arm" as const,
+    method: "GET",
+    apiVersions: ROLE_DEFINITION_API_VERSIONS,
+    provider: { namespace: "Microsoft.Authorization", type: "roleDefinitions" },
+    action: "Microsoft.Authorization/roleDefinitions/read",
+  };
+  const assignments = {
+    kind: "arm" as const,
+    apiVersions: ROLE_ASSIGNMENT_API_VERSIONS,
+    provider: { namespace: "Microsoft.Authorization", type: "roleAssignments" },
+  };
+  const ASSIGNMENT = `{*scope}${PROVIDER}/roleAssignments/{roleAssignmentName}`;
+  const scoped = (ctx: Ctx) => ctx.params.scope ?? "/";
+  /** Scope check, then the name check every single-assignment request makes. */
+  const lookup = (ctx: Ctx): { error?: Reply; scope: string; name: string; found?: RoleAssignment } => {
+    const scope = scoped(ctx);
+    const name = ctx.params.roleAssignmentName ?? "";
+    const error = checkScope(state, scope) ?? invalidAssignmentName(name);
+    const found = state.roleAssignments.find(
+      (a) => a.name === name.toLowerCase() && sameScope(a.scope, scope),
+    );
+    return { error, scope, name, found };
+  };
+  return [
+    {
+      ...definitions,
+      pattern: `{*scope}${PROVIDER}/roleDefinitions`,
+      handler: (ctx) => {
+        const scope = scoped(ctx);
+        const error = checkScope(state, scope);
+        if (error) return error;
+        const filter = ctx.query.get("$filter");
+        const keep = definitionFilter(filter);
+        if (!keep) {
+          return unsupportedFilter(
+            filter ?? "",
+            "'roleName eq '{value}'' or 'type eq '{value}'' or 'atScopeAndBelow()'",
+          );
+        }
+        const value = allRoles(state.customRoles)
+          .filter((r) => keep(r, scope))
+          .map((r) => renderDefinition(r, scope));
+        return page(ctx, state, settings, value);
+      },
+    },
+    {
+      ...definitions,
+      pattern: `{*scope}${PROVIDER}/roleDefinitions/{roleDefinitionId}`,
+      handler: (ctx) => {
+        const scope = scoped(ctx);
+        const error = checkScope(state, scope);
+        if (error) return error;
+        const id = ctx.params.roleDefinitionId ?? "";
+        const role = allRoles(state.customRoles).find((r) => r.name.toLowerCase() === id.toLowerCase());
+        if (!role || !assignableAt(role, scope)) return definitionNotFound(id, 404);
+        return ok(renderDefinition(role, scope));
+      },
+    },
+    {
+      ...assignments,
+      method: "GET",
+      pattern: `{*scope}${PROVIDER}/roleAssignments`,
+      action: "Microsoft.Authorization/roleAssignments/read",
+      handler: (ctx) => {
+        const scope = scoped(ctx);
+        const error = checkScope(state, scope);
+        if (error) return error;
+        const filter = ctx.query.get("$filter");
+        const f = assignmentFilter(filter);
+        if (!f)
+          return unsupportedFilter(
+            filter ?? "",
+            "'atScope()' or 'principalId eq '{value}' or assignedTo('{value}')'",
+          );
+        const value = state.roleAssignments
+          .filter((a) => scopeCovers(a.scope, scope) || (!f.atScope && scopeCovers(scope, a.scope)))
+          .filter((a) => f.principalId === undefined || a.principalId === f.principalId)
+          .map(renderAssignment);
+        return page(ctx, state, settings, value);
+      },
+    },
+    {
+      ...assignments,
+      method: "GET",
+      pattern: ASSIGNMENT,
+      action: "Microsoft.Authorization/roleAssignments/read",
+      handler: (ctx) => {
+        const { error, name, found } = lookup(ctx);
+        if (error) return error;
+        if (!found)
+          return armError(404, "RoleAssignmentNotFound", `The role assignment '${name}' is not found.`);
+        return ok(renderAssignment(found));
+      },
+    },
+    {
+      ...assignments,
+      method: "PUT",
+      pattern: ASSIGNMENT,
+      action: "Microsoft.Authorization/roleAssignments/write",
+      handler: (ctx) => {
+        const { error, scope, name } = lookup(ctx);
+        return error ?? createAssignment(ctx, state, scope, name);
+      },
+    },
+    {
+      ...assignments,
+      method: "DELETE",
+      pattern: ASSIGNMENT,
+      action: "Microsoft.Authorization/roleAssignments/delete",
+      handler: (ctx) => {
+        const { error, found } = lookup(ctx);
+        if (error) return error;
+        if (!found) return { status: 204 };
+        state.roleAssignments.splice(state.roleAssignments.indexOf(found), 1);
+        return ok(renderAssignment(found));
+      },
+    },
+  ];
+}
