@@ -12,6 +12,7 @@ const env = { ...process.env, ...emulator.operatorEnv };
 delete env.AZURE_CLIENT_ID;
 delete env.AZURE_CLIENT_SECRET;
 delete env.AZURE_TENANT_ID;
+for (const name of ["MIAUTH_OUTPUT", "MIAUTH_CLOUD", "AZURE_CONFIG_DIR"]) delete env[name];
 
 function step(title) {
   process.stdout.write(`\n# ${title}\n`);
@@ -44,6 +45,53 @@ try {
   failed |= await miauth("enable", "--functionapp", "msdocs-func", "-g", rg, "-o", "yaml");
   step("A VM is a long-running operation (az vm identity assign); just the principal ID");
   failed |= await miauth("enable", "--vm", "msdocs-vm", "-g", rg, "--query", "principalId", "-o", "tsv");
+  step("Find the role the app needs (az role definition list --query … --output table)");
+  failed |= await miauth(
+    "roles",
+    "list",
+    "--search",
+    "Storage Blob",
+    "--query",
+    "sort_by([].{roleName:roleName, description:description}, &roleName)",
+    "--output",
+    "table",
+  );
+  step("Assign it to the web app's new identity at resource-group scope (az role assignment create)");
+  failed |= await miauth(
+    "assign-role",
+    "--webapp",
+    "msdocs-web",
+    "-g",
+    rg,
+    "--role",
+    "Storage Blob Data Contributor",
+  );
+  step("Run it again: found, nothing written");
+  failed |= await miauth(
+    "assign-role",
+    "--webapp",
+    "msdocs-web",
+    "-g",
+    rg,
+    "--role",
+    "Storage Blob Data Contributor",
+    "--query",
+    "result",
+    "-o",
+    "tsv",
+  );
+  step("The web app's identity and its role assignments");
+  failed |= await miauth(
+    "show",
+    "--webapp",
+    "msdocs-web",
+    "-g",
+    rg,
+    "--query",
+    "roleAssignments[].{role:roleName, scope:scope, inherited:inherited}",
+    "-o",
+    "table",
+  );
   step("All three at a glance");
   const sub = emulator.subscriptionId;
   const ids = [
