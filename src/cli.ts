@@ -7,6 +7,7 @@ import { enableCommand } from "./commands/enable.js";
 import { rolesCommand } from "./commands/roles.js";
 import { showCommand } from "./commands/show.js";
 import { unassignRoleCommand } from "./commands/unassign-role.js";
+import { verifyCommand } from "./commands/verify.js";
 import { Context, parseGlobals, type RawGlobalOptions } from "./context.js";
 import { ExitCode, InterruptedError, MiauthError } from "./errors.js";
 import { createIo, error, hint, type Io } from "./output/io.js";
@@ -99,6 +100,7 @@ function buildProgram(run: Runner, io: Io): Command {
     rolesCommand,
     assignRoleCommand,
     unassignRoleCommand,
+    verifyCommand,
     emulatorCommand,
   ]) {
     const cmd = make(run);

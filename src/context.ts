@@ -62,6 +62,7 @@ export class Context {
   /** Set by commands that run until Ctrl-C (the emulator): the signal is their normal end, exit 0. */
   signalEndsNormally = false;
   private clients?: Promise<ArmClients>;
+  private cred?: Promise<TokenCredential>;
   private chosen?: Promise<SubscriptionChoice>;
 
   constructor(
@@ -70,6 +71,12 @@ export class Context {
     readonly globals: Globals,
     readonly signal: AbortSignal,
   ) {}
+
+  /** DefaultAzureCredential, built once on first use. */
+  credential(): Promise<TokenCredential> {
+    this.cred ??= import("./azure/credential.js").then(({ createCredential }) => createCredential(this.globals.cloud));
+    return this.cred;
+  }
 
   /** The SDK clients, built once on first use (loading the SDK only then). */
   arm(): Promise<ArmClients> {
@@ -112,8 +119,7 @@ export class Context {
 
   private async buildClients(): Promise<ArmClients> {
     const { createArmClients, MAX_RETRIES } = await import("./azure/clients.js");
-    const { createCredential } = await import("./azure/credential.js");
-    const credential: TokenCredential = await createCredential(this.globals.cloud);
+    const credential = await this.credential();
     const policies = [retryNoticePolicy((line) => this.warn(line), MAX_RETRIES)];
     if (this.globals.debug) policies.push(tracePolicy((line) => info(this.io, this.io.paint.dim(line))));
     this.verbose(`ARM endpoint ${this.globals.armEndpoint} (token audience ${this.globals.cloud.armScope})`);

@@ -52,8 +52,8 @@ export class InterruptedError extends MiauthError {
   override readonly exitCode = ExitCode.interrupted;
 }
 
-/** Some items of a batch failed; the per-item results were already printed. */
-export class ItemsFailedError extends MiauthError {
+/** A failure whose details were already printed as the result (batch items, a verify report). */
+export class ReportedFailure extends MiauthError {
   override readonly exitCode: ExitCodeValue;
   constructor(message: string, exitCode: ExitCodeValue, details: ErrorDetails = {}) {
     super(message, details);

@@ -4,6 +4,7 @@ import type { WebSiteManagementClient } from "@azure/arm-appservice";
 import type { AuthorizationManagementClient } from "@azure/arm-authorization";
 import type { ComputeManagementClient } from "@azure/arm-compute";
 import type { SubscriptionClient } from "@azure/arm-resources-subscriptions";
+import type { StorageManagementClient } from "@azure/arm-storage";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { Cloud } from "./clouds.js";
@@ -22,6 +23,7 @@ export interface ArmClients {
   compute(subscriptionId: string): Promise<ComputeManagementClient>;
   subscriptions(): Promise<SubscriptionClient>;
   authorization(subscriptionId: string): Promise<AuthorizationManagementClient>;
+  storage(subscriptionId: string): Promise<StorageManagementClient>;
 }
 
 // Short first delay: ARM's 429s carry Retry-After, which the SDK's throttling policy honours anyway.
@@ -72,6 +74,11 @@ export function createArmClients(s: ClientSettings): ArmClients {
       once(`authorization/${sub}`, async () => {
         const { AuthorizationManagementClient } = await import("@azure/arm-authorization");
         return new AuthorizationManagementClient(s.credential, sub, classic);
+      }),
+    storage: (sub) =>
+      once(`storage/${sub}`, async () => {
+        const { StorageManagementClient } = await import("@azure/arm-storage");
+        return new StorageManagementClient(s.credential, sub, classic);
       }),
   };
 }

@@ -7,6 +7,8 @@ export interface Cloud {
   /** The scope asked of the credential; ARM checks the token's audience against it. */
   armScope: string;
   authorityHost: string;
+  /** Host suffix of storage endpoints: https://{account}.blob.{storageSuffix} */
+  storageSuffix: string;
 }
 
 export const CLOUDS: Record<string, Cloud> = {
@@ -15,18 +17,21 @@ export const CLOUDS: Record<string, Cloud> = {
     armEndpoint: "https://management.azure.com",
     armScope: "https://management.azure.com/.default",
     authorityHost: "https://login.microsoftonline.com",
+    storageSuffix: "core.windows.net",
   },
   azureusgovernment: {
     name: "AzureUSGovernment",
     armEndpoint: "https://management.usgovcloudapi.net",
     armScope: "https://management.usgovcloudapi.net/.default",
     authorityHost: "https://login.microsoftonline.us",
+    storageSuffix: "core.usgovcloudapi.net",
   },
   azurechinacloud: {
     name: "AzureChinaCloud",
     armEndpoint: "https://management.chinacloudapi.cn",
     armScope: "https://management.chinacloudapi.cn/.default",
     authorityHost: "https://login.chinacloudapi.cn",
+    storageSuffix: "core.chinacloudapi.cn",
   },
 };
 

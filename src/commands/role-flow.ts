@@ -8,7 +8,7 @@ import { type RoleView, resolveRole } from "../azure/roles.js";
 import { resourceGroupScope, scopeSubscription } from "../azure/scope.js";
 import { describeTarget, type Target } from "../azure/target.js";
 import type { Context } from "../context.js";
-import { ItemsFailedError, NotFoundError } from "../errors.js";
+import { NotFoundError, ReportedFailure } from "../errors.js";
 import type { RoleOptions } from "./role-options.js";
 
 export interface Resolved {
@@ -89,9 +89,9 @@ export async function runForEach(
   if (failed.length > 0) {
     const codes = [...new Set(failed.map((f) => f.error?.exitCode ?? 1))];
     const first = failed[0]?.error?.message ?? "";
-    throw new ItemsFailedError(
+    throw new ReportedFailure(
       `${failed.length} of ${results.length} assignments failed; the first: ${first}`,
-      (codes.length === 1 ? codes[0] : 1) as ItemsFailedError["exitCode"],
+      (codes.length === 1 ? codes[0] : 1) as ReportedFailure["exitCode"],
       { hint: "each failure is in the output with its error" },
     );
   }

@@ -1,0 +1,142 @@
+// Control-plane verify: evaluate Azure RBAC for one principal on one storage account from its role
+// assignments (direct and inherited) and their role definitions. Conditions are reported, not guessed.
+import type { RoleAssignment } from "@azure/arm-authorization";
+import { listPrincipalAssignments } from "./assignments.js";
+import type { Access } from "./blob-probe.js";
+import type { ArmClients } from "./clients.js";
+import { translateAzureError } from "./errors.js";
+import { type Permission, permits } from "./permissions.js";
+import { scopeCovers } from "./scope.js";
+
+const BLOB = "Microsoft.Storage/storageAccounts/blobServices";
+
+export interface NeededPermission {
+  permission: string;
+  data: boolean;
+  /** What it is for, in words. */
+  purpose: string;
+}
+
+/** What the data-plane probe does for each access level, as RBAC permissions. */
+export function neededPermissions(access: Access): NeededPermission[] {
+  const read: NeededPermission[] = [
+    { permission: `${BLOB}/containers/read`, data: false, purpose: "list containers" },
+    { permission: `${BLOB}/containers/blobs/read`, data: true, purpose: "list and read blobs" },
+  ];
+  const write: NeededPermission[] = [
+    { permission: `${BLOB}/containers/blobs/write`, data: true, purpose: "write blobs" },
+    { permission: `${BLOB}/containers/blobs/delete`, data: true, purpose: "delete blobs" },
+  ];
+  return access === "read" ? read : access === "write" ? write : [...read, ...write];
+}
+
+export interface RoleOfAssignment {
+  assignment: RoleAssignment;
+  roleName: string;
+  permissions: Permission[];
+}
+
+export interface Grant {
+  roleName: string;
+  scope: string;
+  assignmentId: string;
+  /** Set when the assignment carries an ABAC condition: reported, never assumed to grant. */
+  condition: string | null;
+}
+
+export interface PermissionCheck extends NeededPermission {
+  granted: boolean;
+  grantedBy: Grant[];
+  /** Assignments that would grant it only if their condition holds. */
+  conditional: Grant[];
+}
+
+/** Pure: which assignments at or above `accountScope` grant each needed permission. */
+export function evaluateAccess(
+  roles: RoleOfAssignment[],
+  accountScope: string,
+  needed: NeededPermission[],
+): PermissionCheck[] {
+  const applicable = roles.filter((r) => r.assignment.scope && scopeCovers(r.assignment.scope, accountScope));
+  return needed.map((n) => {
+    const grants = applicable
+      .filter((r) => permits(r.permissions, n.permission, n.data))
+      .map((r) => ({
+        roleName: r.roleName,
+        scope: r.assignment.scope ?? "",
+        assignmentId: r.assignment.id ?? "",
+        condition: r.assignment.condition ?? null,
+      }));
+    const grantedBy = grants.filter((g) => g.condition === null);
+    return {
+      ...n,
+      granted: grantedBy.length > 0,
+      grantedBy,
+      conditional: grants.filter((g) => g.condition !== null),
+    };
+  });
+}
+
+/** The principal's assignments that reach the account, with their role definitions. */
+export async function rolesOnScope(
+  arm: ArmClients,
+  subscriptionId: string,
+  principalId: string,
+  accountScope: string,
+): Promise<RoleOfAssignment[]> {
+  const assignments = (await listPrincipalAssignments(arm, accountScope, subscriptionId, principalId)).filter(
+    (a) => a.scope && scopeCovers(a.scope, accountScope),
+  );
+  const auth = await arm.authorization(subscriptionId);
+  const cache = new Map<string, Promise<{ roleName: string; permissions: Permission[] }>>();
+  const roleOf = (id: string) => {
+    const key = id.toLowerCase();
+    if (!cache.has(key)) {
+      cache.set(
+        key,
+        auth.roleDefinitions.getById(id.replace(/^\/+/, "")).then(
+          (r) => ({ roleName: r.roleName ?? id, permissions: r.permissions ?? [] }),
+          (err) => {
+            throw translateAzureError(err);
+          },
+        ),
+      );
+    }
+    return cache.get(key) as Promise<{ roleName: string; permissions: Permission[] }>;
+  };
+  return Promise.all(
+    assignments.map(async (assignment) => ({
+      assignment,
+      ...(await roleOf(assignment.roleDefinitionId ?? "")),
+    })),
+  );
+}
+
+export interface NetworkRules {
+  publicNetworkAccess: string | null;
+  defaultAction: string | null;
+}
+
+export async function accountNetworkRules(
+  arm: ArmClients,
+  subscriptionId: string,
+  resourceGroup: string,
+  account: string,
+  abortSignal?: AbortSignal,
+): Promise<NetworkRules> {
+  try {
+    const a = await (await arm.storage(subscriptionId)).storageAccounts.getProperties(
+      resourceGroup,
+      account,
+      { abortSignal },
+    );
+    return {
+      publicNetworkAccess: a.publicNetworkAccess ?? null,
+      defaultAction: a.networkRuleSet?.defaultAction ?? null,
+    };
+  } catch (err) {
+    throw translateAzureError(err, {
+      what: `storage account '${account}' in resource group '${resourceGroup}'`,
+    });
+  }
+}

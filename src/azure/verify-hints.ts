@@ -1,0 +1,89 @@
+// Why a verify step failed and what fixes it, from the Azure error code (pure).
+export interface Diagnosis {
+  /** What the failure means, in one sentence. */
+  cause: string;
+  /** What to do about it. */
+  fix: string;
+  /** The exit code this kind of failure maps to. */
+  exitCode: 1 | 4 | 5;
+  /** Whether waiting may help (RBAC propagation). */
+  retryable: boolean;
+}
+
+export interface DiagnosisContext {
+  account: string;
+  access: string;
+  /** A miauth command that would grant the missing role, when we can write one. */
+  assignCommand?: string;
+}
+
+export const DATA_ROLE = {
+  write: "Storage Blob Data Contributor",
+  read: "Storage Blob Data Reader",
+} as const;
+
+export function roleFor(access: string): string {
+  return access === "read" ? DATA_ROLE.read : DATA_ROLE.write;
+}
+
+export function diagnose(code: string | undefined, message: string, ctx: DiagnosisContext): Diagnosis {
+  const role = roleFor(ctx.access);
+  switch (code) {
+    case "AuthorizationPermissionMismatch":
+      return {
+        cause: `the identity has no Azure RBAC data role for this on '${ctx.account}' (Owner, Contributor and Reader grant no blob data access)`,
+        fix:
+          ctx.assignCommand ??
+          `assign '${role}' to the identity on the storage account or its resource group`,
+        exitCode: 5,
+        retryable: true,
+      };
+    case "AuthorizationFailure":
+      return {
+        cause: `the storage account '${ctx.account}' refuses this caller's network: its firewall, public network access or private endpoint settings block it`,
+        fix: "allow the app's virtual network or outbound IPs under the account's Networking settings, or reach it through its private endpoint",
+        exitCode: 5,
+        retryable: false,
+      };
+    case "InvalidAuthenticationInfo":
+    case "NoAuthenticationInformation":
+    case "InvalidAuthenticationTokenTenant":
+      return {
+        cause: "the storage account rejected the token: it is for another tenant or audience, or expired",
+        fix: "make sure the identity is in the storage account's tenant (AZURE_TENANT_ID) and the token is requested for https://storage.azure.com",
+        exitCode: 4,
+        retryable: false,
+      };
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return {
+        cause: `the blob endpoint's host name does not resolve: is '${ctx.account}' the right storage account name?`,
+        fix: "check --account / AZURE_STORAGE_ACCOUNT_NAME (or --blob-endpoint for private or sovereign endpoints)",
+        exitCode: 1,
+        retryable: false,
+      };
+    case "ContainerNotFound":
+      return {
+        cause: "the container does not exist",
+        fix: "check --container (or create the container)",
+        exitCode: 1,
+        retryable: false,
+      };
+    case "NoManagedIdentity":
+      return {
+        cause: "no managed identity is enabled on this resource, so there is no token to get",
+        fix: ctx.assignCommand ?? "enable one: miauth enable --webapp NAME -g GROUP",
+        exitCode: 4,
+        retryable: false,
+      };
+    case "CredentialUnavailable":
+      return {
+        cause: "no credential of DefaultAzureCredential's chain could get a token",
+        fix: message,
+        exitCode: 4,
+        retryable: false,
+      };
+    default:
+      return { cause: message, fix: "run again with --debug for details", exitCode: 1, retryable: false };
+  }
+}
