@@ -74,7 +74,9 @@ export class Context {
 
   /** DefaultAzureCredential, built once on first use. */
   credential(): Promise<TokenCredential> {
-    this.cred ??= import("./azure/credential.js").then(({ createCredential }) => createCredential(this.globals.cloud));
+    this.cred ??= import("./azure/credential.js").then(({ createCredential }) =>
+      createCredential(this.globals.cloud),
+    );
     return this.cred;
   }
 

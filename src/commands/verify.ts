@@ -220,7 +220,7 @@ async function withWait(ctx: Context, attempt: () => Promise<Attempt>, waitMs: n
       result.report.waitExpired = true;
       return result;
     }
-    const delay = Math.min(left, Math.min(1000 * 1.5 ** (attempts - 1), 5000));
+    const delay = Math.min(left, Math.min(500 * 1.5 ** (attempts - 1), 5000));
     const failed = result.report.steps.find((s) => s.status === "fail");
     ctx.warn(
       `${failed?.name}: ${failed?.code}; role assignments can take minutes to reach the data plane: retrying in ${(delay / 1000).toFixed(1)}s (${Math.ceil(left / 1000)}s left)`,

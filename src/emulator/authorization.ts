@@ -236,6 +236,7 @@ function createAssignment(ctx: Ctx, state: State, scope: string, name: string): 
     updatedOn: now,
     createdBy: ctx.principalId ?? null,
     updatedBy: ctx.principalId ?? null,
+    dataPlaneAt: Date.now() + state.options.dataPlaneDelayMs,
   };
   state.roleAssignments.push(assignment);
   return { status: 201, body: renderAssignment(assignment) };

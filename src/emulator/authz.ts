@@ -26,6 +26,41 @@ export function scopeCovers(scope: string, within: string): boolean {
   return s === "" || w === s || w.startsWith(`${s}/`);
 }
 
+/** The data-plane twin of rolePermits: dataActions minus notDataActions in one permission block. */
+export function rolePermitsData(role: RoleDefinition, dataAction: string): boolean {
+  return role.permissions.some(
+    (p) =>
+      p.dataActions.some((a) => actionMatches(a, dataAction)) &&
+      !p.notDataActions.some((a) => actionMatches(a, dataAction)),
+  );
+}
+
+export type Permission = { action: string } | { dataAction: string };
+
+/**
+ * What the blob data plane sees: only assignments past their propagation delay, and none with a
+ * condition (ABAC conditions are not evaluated, so they never grant).
+ */
+export function isDataPlaneAuthorized(
+  state: State,
+  principalId: string,
+  anyOf: Permission[],
+  scope: string,
+  now = Date.now(),
+): boolean {
+  const oid = principalId.toLowerCase();
+  return state.roleAssignments.some((a) => {
+    if (a.principalId !== oid || a.condition || now < a.dataPlaneAt || !scopeCovers(a.scope, scope)) {
+      return false;
+    }
+    const role = findRole(state.customRoles, a.roleDefinitionId);
+    if (!role) return false;
+    return anyOf.some((p) =>
+      "action" in p ? rolePermits(role, p.action) : rolePermitsData(role, p.dataAction),
+    );
+  });
+}
+
 export function isAuthorized(state: State, principalId: string, action: string, scope: string): boolean {
   const oid = principalId.toLowerCase();
   return state.roleAssignments.some((a) => {

@@ -5,7 +5,7 @@ import { renderIdentity } from "./identity.js";
 import type { JwtService, TokenSubject } from "./jwt.js";
 import type { RequestLog } from "./log.js";
 import { findRole } from "./roles.js";
-import { buildState, identityHost, type Settings, type State } from "./state.js";
+import { buildState, identityHost, type Settings, type State, storageAccountNamed } from "./state.js";
 import type { World } from "./world.js";
 
 export interface ControlDeps {
@@ -15,6 +15,8 @@ export interface ControlDeps {
   log: RequestLog;
   faults: Faults;
   jwt: JwtService;
+  /** Set when the blob plane runs: reset also brings Azurite back to the seed. */
+  blob?: { reset(): Promise<void> };
 }
 
 function badRequest(message: string): Reply {
@@ -73,6 +75,20 @@ async function mintToken(deps: ControlDeps, input: unknown): Promise<Reply> {
   return { status: 200, body: { access_token: issued.token, expires_on: String(issued.expiresOn) } };
 }
 
+/** Test-only: the storage firewall (publicNetworkAccess) on or off at run time. */
+function setFirewall(deps: ControlDeps, account: string, input: unknown): Reply {
+  const found = storageAccountNamed(deps.state, account);
+  if (!found)
+    return {
+      status: 404,
+      body: { error: { code: "NotFound", message: `No storage account '${account}'.` } },
+    };
+  const enabled = (input as { enabled?: unknown } | undefined)?.enabled;
+  if (typeof enabled !== "boolean") return badRequest("enabled: expected true or false");
+  found.publicNetworkAccess = enabled ? "Disabled" : "Enabled";
+  return { status: 200, body: { name: found.name, publicNetworkAccess: found.publicNetworkAccess } };
+}
+
 export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply> {
   const route = `${ctx.method} ${ctx.path.replace(/\/$/, "").toLowerCase()}`;
   let body: unknown;
@@ -81,6 +97,8 @@ export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply>
   } catch {
     return badRequest("body: expected JSON");
   }
+  const firewall = /^POST \/__emulator\/storage\/([^/]+)\/firewall$/.exec(route);
+  if (firewall?.[1]) return setFirewall(deps, firewall[1], body);
   switch (route) {
     case "GET /__emulator/requests":
       return { status: 200, body: { value: deps.log.entries } };
@@ -100,6 +118,7 @@ export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply>
       return { status: 204 };
     case "POST /__emulator/reset":
       Object.assign(deps.state, buildState(deps.world, deps.state.options));
+      await deps.blob?.reset();
       deps.log.clear();
       deps.faults.clear();
       return { status: 204 };

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
 import { authorizationFailed } from "./authz.js";
-import { armError, type Ctx, header, type Reply } from "./http.js";
+import { armError, type Ctx, header, type Kind, type Reply } from "./http.js";
 import type { Next } from "./log.js";
 import type { Router } from "./router.js";
 
@@ -13,7 +13,7 @@ export type FaultAction =
 
 export interface Fault {
   id: string;
-  match: { method?: string; path?: string; kind?: "arm" | "identity" };
+  match: { method?: string; path?: string; kind?: Kind };
   fault: FaultAction;
   remaining: number;
 }
@@ -30,8 +30,13 @@ export function parseFault(input: unknown): Fault | string {
   for (const key of ["method", "path"] as const) {
     if (match[key] !== undefined && typeof match[key] !== "string") return `match.${key}: expected a string`;
   }
-  if (match.kind !== undefined && match.kind !== "arm" && match.kind !== "identity") {
-    return 'match.kind: expected "arm" or "identity"';
+  if (
+    match.kind !== undefined &&
+    match.kind !== "arm" &&
+    match.kind !== "identity" &&
+    match.kind !== "blob"
+  ) {
+    return 'match.kind: expected "arm", "identity" or "blob"';
   }
   const f = input.fault;
   if (!isObject(f)) return "fault: expected an object with a type";
@@ -67,7 +72,9 @@ export function parseFault(input: unknown): Fault | string {
   };
 }
 
-function matches(fault: Fault, ctx: Ctx): boolean {
+type Matched = Pick<Ctx, "method" | "path" | "kind">;
+
+function matches(fault: Fault, ctx: Matched): boolean {
   const m = fault.match;
   if (m.method && m.method !== ctx.method) return false;
   if (m.kind && m.kind !== ctx.kind) return false;
@@ -87,7 +94,7 @@ export class Faults {
   }
 
   /** Uses up one of the first active fault matching ctx and of one of the given types. */
-  take(ctx: Ctx, types: FaultAction["type"][]): FaultAction | undefined {
+  take(ctx: Matched, types: FaultAction["type"][]): FaultAction | undefined {
     const fault = this.active.find((f) => types.includes(f.fault.type) && matches(f, ctx));
     if (!fault) return undefined;
     fault.remaining -= 1;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-export type Kind = "arm" | "identity";
+export type Kind = "arm" | "identity" | "blob";
 
 export interface Reply {
   status: number;

@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { AZURITE_INSTALL, azuriteBlobMain } from "./azurite.js";
+import { type BlobPlane, startBlobPlane } from "./blobplane.js";
 import { createCertificates } from "./certs.js";
 import { createJwtService } from "./jwt.js";
 import { createEmulatorServer } from "./server.js";
@@ -34,6 +36,10 @@ export interface EmulatorOptions {
   replicationDelayMs?: number;
   /** Items per page of role definition and role assignment lists (default 20). */
   pageSize?: number;
+  /** Start the blob data plane (Azurite behind the RBAC gate) when Azurite is installed (default true). */
+  blob?: boolean;
+  /** How long a new role assignment takes to reach the blob data plane (default 5000). */
+  dataPlaneDelayMs?: number;
 }
 
 export interface EmulatorHandle {
@@ -48,6 +54,15 @@ export interface EmulatorHandle {
   operatorEnv: Record<string, string>;
   /** Environment to act as that resource's managed identity; throws if there is no such web app, function app or VM. */
   envFor(resourceId: string): Record<string, string>;
+  /** The blob data plane; undefined when it is off or Azurite is not installed. */
+  blob?: {
+    /** `${gateUrl}/${account}`: what BlobServiceClient gets. */
+    endpoint(account: string): string;
+    /** The RBAC gate, https://127.0.0.1:PORT. */
+    gateUrl: string;
+    /** Azurite itself (no RBAC): for looking behind the gate in tests. */
+    azuriteUrl: string;
+  };
   close(): Promise<void>;
 }
 
@@ -63,6 +78,10 @@ export interface EmulatorInfo {
   identityEndpointBase: string;
   /** Resources with an identity endpoint of their own (web apps, function apps, VMs). */
   identityHosts: string[];
+  /** The blob gate, when the blob plane runs. */
+  blobGateUrl?: string;
+  /** The world's first storage account: the one an identity's environment points at. */
+  storageAccount?: string;
   pid: number;
 }
 
@@ -84,7 +103,13 @@ function envForResource(info: EmulatorInfo, resourceId: string): Record<string, 
       `no web app, function app or virtual machine '${resourceId}' in the emulator (known: ${info.identityHosts.join(", ")})`,
     );
   }
-  return { ...baseEnv(info), IDENTITY_ENDPOINT: `${info.url}${identityPathFor(known)}` };
+  const env = { ...baseEnv(info), IDENTITY_ENDPOINT: `${info.url}${identityPathFor(known)}` };
+  if (!info.blobGateUrl || !info.storageAccount) return env;
+  return {
+    ...env,
+    AZURE_STORAGE_ACCOUNT_NAME: info.storageAccount,
+    AZURE_STORAGE_BLOB_ENDPOINT: `${info.blobGateUrl}/${info.storageAccount}`,
+  };
 }
 
 function envFileText(env: Record<string, string>): string {
@@ -105,6 +130,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const state = buildState(world, {
     replicationDelayMs: opts.replicationDelayMs ?? 5000,
     pageSize: opts.pageSize ?? DEFAULT_STATE_OPTIONS.pageSize,
+    dataPlaneDelayMs: opts.dataPlaneDelayMs ?? 5000,
   });
   const dir = resolve(opts.dir ?? mkdtempSync(join(tmpdir(), "miauth-emulator-")));
   mkdirSync(dir, { recursive: true });
@@ -116,11 +142,23 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     identityHeader: randomBytes(24).toString("base64url"),
   };
   const [certs, jwt] = await Promise.all([createCertificates(), createJwtService(state.tenantId)]);
-  const { server } = createEmulatorServer(certs, state, world, settings, jwt);
+  const { server, log, faults, control } = createEmulatorServer(certs, state, world, settings, jwt);
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);
     server.listen(opts.port ?? 0, "127.0.0.1", () => ok());
   });
+  const azurite = opts.blob === false ? undefined : azuriteBlobMain();
+  let blob: BlobPlane | undefined;
+  if (azurite) {
+    try {
+      blob = await startBlobPlane({ main: azurite, dir, certs, state, world, jwt, log, faults });
+    } catch (e) {
+      server.close();
+      server.closeAllConnections();
+      throw e;
+    }
+    control.blob = blob;
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `https://127.0.0.1:${port}`;
   settings.baseUrl = url;
@@ -141,6 +179,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     identityHosts: [...Object.values(state.sites), ...Object.values(state.vms)].map((r) => r.id),
     pid: process.pid,
   };
+  if (blob) {
+    info.blobGateUrl = blob.gateUrl;
+    info.storageAccount = world.storageAccounts?.[0]?.name;
+  }
   const operatorEnv = baseEnv(info);
   writeFileSync(caPath, certs.caPem);
   writeFileSync(envFile, envFileText(operatorEnv), { mode: 0o600 });
@@ -162,12 +204,20 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       }
       return envForResource(info, resourceId);
     },
+    blob: blob && {
+      endpoint: (account) => `${blob.gateUrl}/${account}`,
+      gateUrl: blob.gateUrl,
+      azuriteUrl: blob.azuriteUrl,
+    },
     close() {
-      closed ??= new Promise<void>((ok) => {
-        server.close(() => ok());
-        server.closeAllConnections();
+      closed ??= (async () => {
+        await blob?.close();
+        await new Promise<void>((ok) => {
+          server.close(() => ok());
+          server.closeAllConnections();
+        });
         rmSync(infoFile, { force: true });
-      });
+      })();
       return closed;
     },
   };
@@ -201,6 +251,9 @@ export async function runEmulatorForeground(
 ): Promise<{ signal: "SIGINT" | "SIGTERM" | "abort" }> {
   const emulator = await startEmulator(opts);
   io.stdout.write(`miauth emulator ready at ${emulator.url} (source ${emulator.envFile})\n`);
+  if (opts.blob !== false && !emulator.blob) {
+    io.stderr.write(`blob plane off: Azurite is not installed (${AZURITE_INSTALL})\n`);
+  }
   const signal = await new Promise<"SIGINT" | "SIGTERM" | "abort">((done) => {
     const onInt = () => finish("SIGINT");
     const onTerm = () => finish("SIGTERM");

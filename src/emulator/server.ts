@@ -23,6 +23,8 @@ export interface ServerParts {
   server: Server;
   log: RequestLog;
   faults: Faults;
+  /** Shared with the control API; the blob plane joins it once started. */
+  control: ControlDeps;
 }
 
 function routingId(correlationId: string): string {
@@ -134,5 +136,5 @@ export function createEmulatorServer(
       );
     });
   });
-  return { server, log, faults };
+  return { server, log, faults, control };
 }

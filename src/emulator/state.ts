@@ -43,6 +43,11 @@ export interface Uami extends Resource {
   clientId: string;
 }
 
+export interface StorageAccount extends Resource {
+  /** "Disabled": the blob gate answers 403 AuthorizationFailure (the firewall). */
+  publicNetworkAccess: "Enabled" | "Disabled";
+}
+
 export interface ResourceGroup {
   id: string;
   subscriptionId: string;
@@ -64,6 +69,8 @@ export interface RoleAssignment {
   updatedOn: string;
   createdBy: string | null;
   updatedBy: string | null;
+  /** Epoch ms from which the blob data plane honours the assignment (creation + dataPlaneDelayMs). */
+  dataPlaneAt: number;
 }
 
 export interface Operation {
@@ -88,9 +95,15 @@ export interface StateOptions {
   replicationDelayMs: number;
   /** Items per page of role definition and role assignment lists. */
   pageSize: number;
+  /** How long a new role assignment takes to reach the blob data plane. */
+  dataPlaneDelayMs: number;
 }
 
-export const DEFAULT_STATE_OPTIONS: StateOptions = { replicationDelayMs: 0, pageSize: 20 };
+export const DEFAULT_STATE_OPTIONS: StateOptions = {
+  replicationDelayMs: 0,
+  pageSize: 20,
+  dataPlaneDelayMs: 0,
+};
 
 export interface State {
   options: StateOptions;
@@ -100,7 +113,7 @@ export interface State {
   resourceGroups: Record<string, ResourceGroup>;
   sites: Record<string, Site>;
   vms: Record<string, Vm>;
-  storageAccounts: Record<string, Resource>;
+  storageAccounts: Record<string, StorageAccount>;
   userAssignedIdentities: Record<string, Uami>;
   roleAssignments: RoleAssignment[];
   customRoles: RoleDefinition[];
@@ -238,9 +251,10 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
     })),
   );
   const storageAccounts = byKey(
-    (world.storageAccounts ?? []).map((s) =>
-      base(world, s, "Microsoft.Storage/storageAccounts", resourceGroups),
-    ),
+    (world.storageAccounts ?? []).map((s) => ({
+      ...base(world, s, "Microsoft.Storage/storageAccounts", resourceGroups),
+      publicNetworkAccess: s.publicNetworkAccess ?? "Enabled",
+    })),
   );
   const custom = customRoles(world, firstSub, now);
   const directory = buildDirectory(world, Object.values(uamis), [
@@ -263,6 +277,7 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
       updatedOn: now,
       createdBy: null,
       updatedBy: null,
+      dataPlaneAt: 0,
     };
   });
   return {
@@ -289,6 +304,11 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
 }
 
 /** Resources that have a managed identity endpoint of their own (system identity and attached ones). */
+/** A storage account by name (names are global in Azure, so unique in a world). */
+export function storageAccountNamed(state: State, name: string): StorageAccount | undefined {
+  return Object.values(state.storageAccounts).find((a) => a.name === name);
+}
+
 export function identityHost(state: State, key: string): Site | Vm | undefined {
   return state.sites[key] ?? state.vms[key];
 }

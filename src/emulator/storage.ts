@@ -1,7 +1,7 @@
 import { groupMissing, resourceNotFound } from "./arm.js";
 import { ok } from "./http.js";
 import type { Route } from "./router.js";
-import type { Resource, State } from "./state.js";
+import type { State, StorageAccount } from "./state.js";
 
 export const STORAGE_API_VERSIONS = [
   "2023-01-01",
@@ -12,7 +12,7 @@ export const STORAGE_API_VERSIONS = [
   "2025-06-01",
 ] as const;
 
-export function renderStorageAccount(a: Resource): Record<string, unknown> {
+export function renderStorageAccount(a: StorageAccount): Record<string, unknown> {
   const endpoint = (svc: string) => `https://${a.name}.${svc}.core.windows.net/`;
   const created = "2024-05-01T09:00:00.0000000Z";
   return {
@@ -26,7 +26,7 @@ export function renderStorageAccount(a: Resource): Record<string, unknown> {
     properties: {
       dnsEndpointType: "Standard",
       defaultToOAuthAuthentication: false,
-      publicNetworkAccess: "Enabled",
+      publicNetworkAccess: a.publicNetworkAccess,
       keyCreationTime: { key1: created, key2: created },
       allowCrossTenantReplication: false,
       privateEndpointConnections: [],

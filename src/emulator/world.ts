@@ -33,6 +33,15 @@ export interface WorldUami extends WorldResource {
   clientId: string;
 }
 
+export interface WorldStorageAccount extends WorldResource {
+  /** "Disabled" firewalls the blob data plane: every request gets 403 AuthorizationFailure. */
+  publicNetworkAccess?: "Enabled" | "Disabled";
+  /** Containers created in Azurite at start and after every reset. */
+  containers?: string[];
+  /** "container/blob name" -> text content, created with the containers. */
+  blobs?: Record<string, string>;
+}
+
 export interface WorldRoleAssignment {
   principalId: string;
   roleDefinitionName?: string;
@@ -70,7 +79,7 @@ export interface World {
   userAssignedIdentities?: WorldUami[];
   sites?: WorldSite[];
   virtualMachines?: WorldVm[];
-  storageAccounts?: WorldResource[];
+  storageAccounts?: WorldStorageAccount[];
   roleAssignments: WorldRoleAssignment[];
   roleDefinitions?: WorldCustomRole[];
   principals?: WorldPrincipal[];
@@ -102,7 +111,14 @@ export const DEFAULT_WORLD: World = {
     },
   ],
   virtualMachines: [{ resourceGroup: "msdocs-sdk-auth-example", name: "msdocs-vm" }],
-  storageAccounts: [{ resourceGroup: "msdocs-sdk-auth-example", name: "msdocsstorage" }],
+  storageAccounts: [
+    {
+      resourceGroup: "msdocs-sdk-auth-example",
+      name: "msdocsstorage",
+      containers: ["msdocs-container"],
+      blobs: { "msdocs-container/hello.txt": "Hello from msdocs" },
+    },
+  ],
   roleAssignments: [
     {
       name: "1c3e5a7b-9d2f-4b6a-8c0e-2f4a6c8e0b1d",
@@ -234,11 +250,17 @@ export function validateWorld(input: unknown): World {
       str(v, "vmSize", `virtualMachines[${i}]`, true);
       checkIdentity(v.identity, `virtualMachines[${i}].identity`, uamiNames);
     });
+    const accountNames = new Set<string>();
     list(input, "storageAccounts", true).forEach((s, i) => {
       checkResource("storageAccounts", s, i);
       if (!/^[a-z0-9]{3,24}$/.test(String(s.name))) {
         fail(`storageAccounts[${i}].name`, "3-24 lower-case letters and digits", s.name);
       }
+      // Account names are global in Azure: the blob endpoint finds an account by name alone.
+      if (accountNames.has(String(s.name)))
+        fail(`storageAccounts[${i}].name`, "a name not already in use", s.name);
+      accountNames.add(String(s.name));
+      checkStorageContents(s, `storageAccounts[${i}]`);
     });
     const roleKeys = new Set(BUILTIN_ROLES.flatMap((r) => [r.name, r.roleName.toLowerCase()]));
     list(input, "roleDefinitions", true).forEach((r, i) => {
@@ -290,6 +312,29 @@ export function validateWorld(input: unknown): World {
   } catch (e) {
     if (e instanceof WorldError) throw new Error(`invalid world: ${e.message}`);
     throw e;
+  }
+}
+
+const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+
+function checkStorageContents(s: Record<string, unknown>, path: string): void {
+  const access = s.publicNetworkAccess;
+  if (access !== undefined && access !== "Enabled" && access !== "Disabled") {
+    fail(`${path}.publicNetworkAccess`, '"Enabled" or "Disabled"', access);
+  }
+  strings(s, "containers", path, true);
+  const containers = (s.containers ?? []) as string[];
+  containers.forEach((c, j) => {
+    if (!CONTAINER_NAME.test(c)) fail(`${path}.containers[${j}]`, "a container name (3-63 a-z, 0-9, -)", c);
+  });
+  if (s.blobs === undefined) return;
+  if (!isObject(s.blobs)) fail(`${path}.blobs`, 'an object {"container/blob": "text"}', s.blobs);
+  for (const [key, text] of Object.entries(s.blobs)) {
+    const container = key.split("/")[0] ?? "";
+    if (!containers.includes(container) || key.length <= container.length + 1) {
+      fail(`${path}.blobs`, `keys "container/blob" naming one of containers`, key);
+    }
+    if (typeof text !== "string") fail(`${path}.blobs["${key}"]`, "a string", text);
   }
 }
 

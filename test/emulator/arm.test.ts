@@ -7,7 +7,7 @@ let api: ReturnType<typeof client>;
 let id: ReturnType<typeof ids>;
 
 beforeAll(async () => {
-  emu = await startEmulator({ lroDelayMs: 300, retryAfterSeconds: 0 });
+  emu = await startEmulator({ blob: false, lroDelayMs: 300, retryAfterSeconds: 0 });
   api = client(emu);
   id = ids(emu);
 });

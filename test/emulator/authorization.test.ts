@@ -55,7 +55,7 @@ let id: ReturnType<typeof ids>;
 let saved: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: world(), replicationDelayMs: 400, retryAfterSeconds: 0 });
+  emu = await startEmulator({ blob: false, seed: world(), replicationDelayMs: 400, retryAfterSeconds: 0 });
   api = client(emu);
   id = ids(emu);
   saved = { ...process.env };
@@ -445,7 +445,7 @@ describe("callers without Microsoft.Authorization write", () => {
       scope: "/subscriptions/{subscriptionId}",
     });
     w.principals = [{ principalId: USER, type: "User" }];
-    limited = await startEmulator({ seed: w, replicationDelayMs: 0 });
+    limited = await startEmulator({ blob: false, seed: w, replicationDelayMs: 0 });
     lapi = client(limited);
   });
   afterAll(() => limited.close());

@@ -15,7 +15,7 @@ let emu: EmulatorHandle;
 let api: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  emu = await startEmulator({ lroDelayMs: 200, retryAfterSeconds: 0 });
+  emu = await startEmulator({ blob: false, lroDelayMs: 200, retryAfterSeconds: 0 });
   api = client(emu);
 });
 afterAll(() => emu.close());
@@ -185,7 +185,7 @@ describe("worlds", () => {
         },
       ];
     });
-    const e = await startEmulator({ seed: reader });
+    const e = await startEmulator({ blob: false, seed: reader });
     try {
       const a = client(e);
       const site = ids(e).site("msdocs-web");
@@ -204,6 +204,7 @@ describe("worlds", () => {
       await e.close();
     }
     const nobody = await startEmulator({
+      blob: false,
       seed: withChange((w) => {
         w.roleAssignments = [];
       }),

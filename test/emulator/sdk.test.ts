@@ -14,7 +14,7 @@ let emu: EmulatorHandle;
 let saved: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  emu = await startEmulator({ lroDelayMs: 300, retryAfterSeconds: 0 });
+  emu = await startEmulator({ blob: false, lroDelayMs: 300, retryAfterSeconds: 0 });
   saved = { ...process.env };
   // MSAL reads these when the credential is constructed; NODE_EXTRA_CA_CERTS cannot apply in-process,
   // so the CA is passed as tlsOptions instead.

@@ -7,7 +7,7 @@ let emu: EmulatorHandle;
 let api: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  emu = await startEmulator({ lroDelayMs: 200, retryAfterSeconds: 0 });
+  emu = await startEmulator({ blob: false, lroDelayMs: 200, retryAfterSeconds: 0 });
   api = client(emu);
 });
 afterAll(() => emu.close());

@@ -85,6 +85,42 @@ export class TestEmulator {
     return this.control("GET", "state");
   }
 
+  /** A raw blob request through the RBAC gate as the operator (give it a data role in the test world). */
+  async blob(
+    method: string,
+    path: string,
+  ): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
+    const gate = this.handle.blob?.gateUrl;
+    if (!gate) throw new Error("the blob plane is not running (is azurite installed?)");
+    const token = (
+      (await this.control("POST", "token", { resource: "https://storage.azure.com" })) as {
+        access_token: string;
+      }
+    ).access_token;
+    const ca = readFileSync(this.handle.caPath);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        `${gate}${path}`,
+        { method, ca, headers: { authorization: `Bearer ${token}`, "x-ms-version": "2025-01-05" } },
+        (res) => {
+          let text = "";
+          res.on("data", (d) => {
+            text += d;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  async blobNames(account: string, container: string): Promise<string[]> {
+    const r = await this.blob("GET", `/${account}/${container}?restype=container&comp=list`);
+    if (r.status !== 200) throw new Error(`list blobs: ${r.status} ${r.text}`);
+    return [...r.text.matchAll(/<Name>([^<]+)<\/Name>/g)].map((m) => m[1] ?? "");
+  }
+
   /** A raw ARM request as the operator, for what the CLI never sends (e.g. no principalType). */
   async arm(
     method: string,

@@ -1,0 +1,358 @@
+// Step 3 of the guide, end to end: the app's identity reaching Blob Storage, proved as the app (data
+// plane, through the emulator's RBAC gate in front of Azurite) and from a pipeline (control plane).
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { XMLValidator } from "fast-xml-parser";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_WORLD } from "../../src/emulator/index.js";
+import { json, runCli } from "../helpers/cli.js";
+import { useEmulator } from "../helpers/emulator.js";
+
+const RG = "msdocs-sdk-auth-example";
+const ACCOUNT = "msdocsstorage";
+const CONTAINER = "msdocs-container";
+const DELAY_MS = 3000;
+const OPERATOR_DATA_READER = {
+  principalId: DEFAULT_WORLD.operator.principalId,
+  roleDefinitionName: "Storage Blob Data Reader",
+  scope: `/subscriptions/{subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`,
+};
+const emu = useEmulator({
+  dataPlaneDelayMs: DELAY_MS,
+  replicationDelayMs: 0,
+  seed: {
+    ...DEFAULT_WORLD,
+    roleAssignments: [...DEFAULT_WORLD.roleAssignments, OPERATOR_DATA_READER],
+  } as typeof DEFAULT_WORLD,
+});
+
+interface Report {
+  mode: string;
+  result: string;
+  access: string;
+  account: string;
+  container: string | null;
+  identity: { credential: string | null; objectId: string | null; resourceId: string | null } | null;
+  steps: {
+    name: string;
+    status: string;
+    code: string | null;
+    message: string | null;
+    cause: string | null;
+    fix: string | null;
+  }[];
+  fix: string | null;
+  attempts: number;
+  elapsedMs: number;
+}
+
+function operator(args: string[]) {
+  return runCli(args, { env: emu.current.env });
+}
+
+/** Runs the CLI as the web app: only the app's own environment (its identity endpoint and storage settings). */
+function asApp(args: string[], extra: Record<string, string | undefined> = {}, cwd?: string) {
+  const env = emu.current.handle.envFor(emu.current.siteId("msdocs-web"));
+  return runCli(["verify", ...args], {
+    env: { ...env, ...extra },
+    cwd: cwd ?? mkdtempSync(join(tmpdir(), "app-")),
+  });
+}
+
+async function enableWebApp(): Promise<string> {
+  const r = await operator(["enable", "--webapp", "msdocs-web", "-g", RG]);
+  return json<{ principalId: string }>(r).principalId;
+}
+
+function step(report: Report, name: string) {
+  return report.steps.find((s) => s.name === name);
+}
+
+describe("verify as the app (data plane)", () => {
+  it("the guide's whole flow: denied, assign at resource group, then passes with --wait", async () => {
+    const principalId = await enableWebApp();
+    const denied = await asApp(["--access", "readwrite"]);
+    expect(denied.code).toBe(5);
+    const report = json<Report>(denied);
+    expect(report).toMatchObject({
+      mode: "data-plane",
+      result: "fail",
+      access: "readwrite",
+      account: ACCOUNT,
+    });
+    expect(report.identity).toMatchObject({ credential: "ManagedIdentityCredential", objectId: principalId });
+    expect(report.identity?.resourceId?.toLowerCase()).toBe(emu.current.siteId("msdocs-web").toLowerCase());
+    expect(step(report, "credential")?.status).toBe("pass");
+    expect(step(report, "list-containers")).toMatchObject({
+      status: "fail",
+      code: "AuthorizationPermissionMismatch",
+    });
+    expect(report.fix).toContain('--role "Storage Blob Data Contributor"');
+    expect(denied.stderr).toMatch(/Storage Blob Data Contributor/);
+    expect(denied.stdout + denied.stderr).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+
+    const assigned = await operator([
+      "assign-role",
+      "--webapp",
+      "msdocs-web",
+      "-g",
+      RG,
+      "--role",
+      "Storage Blob Data Contributor",
+    ]);
+    expect(assigned.code).toBe(0);
+    const effectiveAt = Date.now() + DELAY_MS;
+    const passed = await asApp(["--access", "readwrite", "--wait", "30s"]);
+    const finishedAt = Date.now();
+    expect(passed.stderr).toMatch(/retrying in/);
+    expect(passed.code).toBe(0);
+    const ok = json<Report>(passed);
+    expect(ok.result).toBe("pass");
+    expect(ok.attempts).toBeGreaterThan(1);
+    expect(ok.steps.map((s) => [s.name, s.status])).toEqual([
+      ["credential", "pass"],
+      ["list-containers", "pass"],
+      ["list-blobs", "pass"],
+      ["write-probe", "pass"],
+      ["read-probe", "pass"],
+      ["delete-probe", "pass"],
+    ]);
+    // How long after the assignment became effective verify reported success (the closing note's figure).
+    console.log(
+      `verify --wait succeeded ${finishedAt - effectiveAt} ms after the assignment became effective`,
+    );
+    expect(await emu.current.blobNames(ACCOUNT, CONTAINER)).toEqual(["hello.txt"]);
+  });
+
+  it("Storage Blob Data Reader: read passes, write fails with exit 5", async () => {
+    const principalId = await enableWebApp();
+    await operator([
+      "assign-role",
+      "--assignee",
+      principalId,
+      "--role",
+      "Storage Blob Data Reader",
+      "-g",
+      RG,
+    ]);
+    await new Promise((r) => setTimeout(r, DELAY_MS + 200));
+    const read = await asApp([]);
+    expect(read.code).toBe(0);
+    expect(json<Report>(read).container).toBe(CONTAINER);
+    const write = await asApp(["--access", "write", "--container", CONTAINER]);
+    expect(write.code).toBe(5);
+    const report = json<Report>(write);
+    expect(step(report, "write-probe")).toMatchObject({
+      status: "fail",
+      code: "AuthorizationPermissionMismatch",
+    });
+    expect(step(report, "delete-probe")?.status).toBe("skip");
+    expect(await emu.current.blobNames(ACCOUNT, CONTAINER)).toEqual(["hello.txt"]);
+  });
+
+  it("Contributor on the resource group: the data plane says Owner/Contributor are not enough", async () => {
+    const principalId = await enableWebApp();
+    await operator(["assign-role", "--assignee", principalId, "--role", "Contributor", "-g", RG]);
+    await new Promise((r) => setTimeout(r, DELAY_MS + 200));
+    const r = await asApp(["--container", CONTAINER]);
+    expect(r.code).toBe(5);
+    const report = json<Report>(r);
+    expect(step(report, "list-containers")?.status).toBe("pass"); // containers/read is a control-plane action
+    expect(step(report, "list-blobs")).toMatchObject({
+      status: "fail",
+      code: "AuthorizationPermissionMismatch",
+    });
+    expect(step(report, "list-blobs")?.cause).toMatch(
+      /Owner, Contributor and Reader grant no blob data access/,
+    );
+  });
+
+  it("a firewalled account fails with AuthorizationFailure, explained", async () => {
+    await enableWebApp();
+    await emu.current.control("POST", `storage/${ACCOUNT}/firewall`, { enabled: true });
+    const r = await asApp([]);
+    expect(r.code).toBe(5);
+    const s = step(json<Report>(r), "list-containers");
+    expect(s).toMatchObject({ status: "fail", code: "AuthorizationFailure" });
+    expect(s?.cause).toMatch(/firewall/);
+  });
+
+  it("an app without a managed identity: exit 4, no wall of credential errors", async () => {
+    const r = await asApp([]);
+    expect(r.code).toBe(4);
+    expect(step(json<Report>(r), "credential")).toMatchObject({ status: "fail", code: "NoManagedIdentity" });
+    expect(r.stderr.split("\n").length).toBeLessThan(20);
+  });
+
+  it("reads the account from .env as the guide's app does, and checks input before any request", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "app-"));
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(join(dir, ".env"), "AZURE_STORAGE_ACCOUNT_NAME=Not_Valid\n");
+    const r = await asApp([], { AZURE_STORAGE_ACCOUNT_NAME: undefined }, dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/invalid storage account name 'Not_Valid'/);
+    const bad = await asApp(["--access", "everything"]);
+    expect(bad.code).toBe(2);
+    expect(await emu.current.requests()).toEqual([]);
+  });
+
+  it("never touches an existing blob, and leaves no probe behind even when interrupted", async () => {
+    const principalId = await enableWebApp();
+    await operator([
+      "assign-role",
+      "--assignee",
+      principalId,
+      "--role",
+      "Storage Blob Data Contributor",
+      "-g",
+      RG,
+    ]);
+    await new Promise((r) => setTimeout(r, DELAY_MS + 200));
+    const before = await emu.current.blob("HEAD", `/${ACCOUNT}/${CONTAINER}/hello.txt`);
+    expect((await asApp(["--access", "readwrite", "--container", CONTAINER])).code).toBe(0);
+
+    // Slow down the read-back so Ctrl-C lands after the probe was written.
+    await emu.current.fault(
+      { method: "GET", kind: "blob", path: "miauth-verify-probe" },
+      { type: "latency", ms: 4000 },
+      1,
+    );
+    const env = emu.current.handle.envFor(emu.current.siteId("msdocs-web"));
+    const interrupted = await runCli(["verify", "--access", "readwrite", "--container", CONTAINER], {
+      env,
+      cwd: mkdtempSync(join(tmpdir(), "app-")),
+      onSpawn: (child) => {
+        setTimeout(() => child.kill("SIGINT"), 2500);
+      },
+    });
+    expect(interrupted.code).toBe(130);
+    const after = await emu.current.blob("HEAD", `/${ACCOUNT}/${CONTAINER}/hello.txt`);
+    expect(after.headers.etag).toBe(before.headers.etag);
+    expect(await emu.current.blobNames(ACCOUNT, CONTAINER)).toEqual(["hello.txt"]);
+    const puts = (await emu.current.requests()).filter(
+      (q) => q.kind === ("blob" as string) && q.method === "PUT",
+    );
+    expect(puts.length).toBe(2); // one probe per run, each created with If-None-Match: *
+  });
+
+  it("writes valid JUnit XML and GitHub annotations; the JSON report has the documented shape", async () => {
+    await enableWebApp();
+    const dir = mkdtempSync(join(tmpdir(), "junit-"));
+    const file = join(dir, "verify.xml");
+    const r = await asApp(["--access", "readwrite", "--junit", file], { GITHUB_ACTIONS: "true" });
+    expect(r.code).toBe(5);
+    const xml = readFileSync(file, "utf8");
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(xml).toMatch(/<testsuite name="miauth verify" tests="6" failures="1" errors="0" skipped="4"/);
+    expect(xml).toMatch(
+      /<testcase name="list-containers" classname="miauth.verify.data-plane" time="[\d.]+">\s*<failure message="AuthorizationPermissionMismatch: /,
+    );
+    expect(r.stderr).toMatch(
+      /^::error title=miauth verify%3A list-containers::AuthorizationPermissionMismatch: /m,
+    );
+    expect(r.stdout).not.toMatch(/::error/);
+    const report = json<Record<string, unknown>>(r);
+    expect(Object.keys(report)).toEqual([
+      "mode",
+      "access",
+      "account",
+      "endpoint",
+      "storageId",
+      "container",
+      "identity",
+      "steps",
+      "fix",
+      "result",
+      "attempts",
+      "elapsedMs",
+      "waitExpired",
+    ]);
+  });
+
+  it("--wait that runs out while still denied exits 6", async () => {
+    await enableWebApp();
+    const r = await asApp(["--wait", "2s"]);
+    expect(r.code).toBe(6);
+    expect(json<Report>(r).attempts).toBeGreaterThan(1);
+    expect(r.stderr).toMatch(/still failing after --wait 2s/);
+  });
+});
+
+describe("verify for an identity (control plane, as a pipeline)", () => {
+  it("names the role that grants each permission, or the command that would", async () => {
+    await enableWebApp();
+    const args = [
+      "verify",
+      "--webapp",
+      "msdocs-web",
+      "-g",
+      RG,
+      "--account",
+      ACCOUNT,
+      "--access",
+      "readwrite",
+    ];
+    const denied = await operator(args);
+    expect(denied.code).toBe(5);
+    const report = json<Report>(denied);
+    expect(report.mode).toBe("control-plane");
+    expect(report.fix).toBe(
+      `miauth assign-role --webapp msdocs-web -g ${RG} --role "Storage Blob Data Contributor" --scope ${emu.current.rg()}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`,
+    );
+    // The fix it prints works, and then the check passes (no data-plane delay on the control plane).
+    const fixed = await runCli(
+      report.fix
+        ?.replace(/^miauth /, "")
+        .match(/"[^"]*"|\S+/g)
+        ?.map((a) => a.replace(/"/g, "")) ?? [],
+      {
+        env: emu.current.env,
+      },
+    );
+    expect(fixed.code).toBe(0);
+    const ok = await operator(args);
+    expect(ok.code).toBe(0);
+    const passed = json<Report>(ok);
+    expect(step(passed, "write blobs")?.message).toMatch(
+      /granted by Storage Blob Data Contributor at .*storageAccounts\/msdocsstorage/,
+    );
+  });
+
+  it("Contributor on the resource group grants no data access", async () => {
+    const principalId = await enableWebApp();
+    await operator(["assign-role", "--assignee", principalId, "--role", "Contributor", "-g", RG]);
+    const r = await operator(["verify", "--principal", principalId, "--account", ACCOUNT, "-g", RG]);
+    expect(r.code).toBe(5);
+    const report = json<Report>(r);
+    expect(step(report, "list containers")?.status).toBe("pass");
+    expect(step(report, "list and read blobs")).toMatchObject({
+      status: "fail",
+      code: "AuthorizationPermissionMismatch",
+    });
+    expect(step(report, "list and read blobs")?.message).toMatch(/Contributor grant no blob data access/);
+  });
+
+  it("a resource without an identity gets the enable command", async () => {
+    const r = await operator(["verify", "--vm", "msdocs-vm", "-g", RG, "--account", ACCOUNT]);
+    expect(r.code).toBe(4);
+    expect(json<Report>(r).fix).toBe(`miauth enable --vm msdocs-vm -g ${RG}`);
+  });
+
+  it("reports a firewalled account without failing the RBAC answer", async () => {
+    const principalId = await enableWebApp();
+    await operator([
+      "assign-role",
+      "--assignee",
+      principalId,
+      "--role",
+      "Storage Blob Data Reader",
+      "-g",
+      RG,
+    ]);
+    await emu.current.control("POST", `storage/${ACCOUNT}/firewall`, { enabled: true });
+    const r = await operator(["verify", "--principal", principalId, "--account", ACCOUNT, "-g", RG]);
+    expect(r.code).toBe(0);
+    expect(step(json<Report>(r), "network")).toMatchObject({ status: "warn", code: "AuthorizationFailure" });
+  });
+});
