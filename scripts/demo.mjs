@@ -7,7 +7,8 @@ import { startEmulator } from "../dist/emulator/index.js";
 const bin = fileURLToPath(new URL("../bin/miauth.js", import.meta.url));
 const rg = "msdocs-sdk-auth-example";
 
-const emulator = await startEmulator({ lroDelayMs: 2000 });
+// A role assignment takes 10 s to reach the blob data plane here (up to ~10 minutes in Azure).
+const emulator = await startEmulator({ lroDelayMs: 2000, dataPlaneDelayMs: 10_000 });
 const env = { ...process.env, ...emulator.operatorEnv };
 delete env.AZURE_CLIENT_ID;
 delete env.AZURE_CLIENT_SECRET;
@@ -18,7 +19,16 @@ function step(title) {
   process.stdout.write(`\n# ${title}\n`);
 }
 function miauth(...args) {
-  process.stdout.write(`$ miauth ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(" ")}\n`);
+  return run(env, args);
+}
+/** As the web app itself: only its identity endpoint and storage settings, as App Service gives it. */
+function asApp(...args) {
+  const site = `/subscriptions/${emulator.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Web/sites/msdocs-web`;
+  const appEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...emulator.envFor(site) };
+  return run(appEnv, args, "app$");
+}
+function run(env, args, prompt = "$") {
+  process.stdout.write(`${prompt} miauth ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(" ")}\n`);
   // Asynchronous: the emulator runs in this process and must keep answering.
   const child = spawn(process.execPath, [bin, ...args], { env, stdio: ["ignore", "inherit", "inherit"] });
   return new Promise((resolve) =>
@@ -89,6 +99,20 @@ try {
     rg,
     "--query",
     "roleAssignments[].{role:roleName, scope:scope, inherited:inherited}",
+    "-o",
+    "table",
+  );
+  step("Verify as the app, right after the assignment: denied until RBAC reaches the data plane");
+  failed |= (await asApp("verify", "--access", "readwrite", "-o", "none")) === 0 ? 1 : 0;
+  step("Verify again, waiting for propagation as a pipeline would (exit 0 when the app can read and write)");
+  failed |= await asApp(
+    "verify",
+    "--access",
+    "readwrite",
+    "--wait",
+    "2m",
+    "--query",
+    "{result:result, attempts:attempts, identity:identity.credential}",
     "-o",
     "table",
   );

@@ -126,7 +126,7 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
       "list-blobs",
       listed ? "the account has no container; pass --container" : "containers could not be listed",
     );
-    for (const n of names.slice(2)) skip(steps, n, "no container to write in; pass --container");
+    for (const n of names.slice(2)) skip(steps, n, listed ? "no container to write in; pass --container" : "containers could not be listed");
     return { identity, container, steps };
   }
   const client = service.getContainerClient(container);
