@@ -126,7 +126,8 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
       "list-blobs",
       listed ? "the account has no container; pass --container" : "containers could not be listed",
     );
-    for (const n of names.slice(2)) skip(steps, n, listed ? "no container to write in; pass --container" : "containers could not be listed");
+    const why = listed ? "no container to write in; pass --container" : "containers could not be listed";
+    for (const n of names.slice(2)) skip(steps, n, why);
     return { identity, container, steps };
   }
   const client = service.getContainerClient(container);
