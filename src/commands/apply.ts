@@ -1,12 +1,36 @@
 // The part enable and disable share: read and plan every target first (so a missing one stops the
 // run before any write), then write each in turn, with a spinner for VMs.
+import type { Command } from "commander";
 import { type ApplyOptions, applyChange, dryRunResult, planChange } from "../azure/identity.js";
 import type { IdentityChange } from "../azure/identity-merge.js";
 import { sameId } from "../azure/ids.js";
 import { describeTarget, type Target } from "../azure/target.js";
 import type { Context } from "../context.js";
 import { startSpinner } from "../output/spinner.js";
-import { oneOrMany } from "./shared.js";
+import { oneOrMany, parseDuration } from "./shared.js";
+
+/** The flags enable and disable share besides the target. */
+export interface RawChangeOptions {
+  dryRun?: boolean;
+  wait: boolean;
+  timeout: string;
+}
+
+export function addChangeOptions(cmd: Command): Command {
+  return cmd
+    .option("--dry-run", "print the planned change, write nothing")
+    .option("--no-wait", "VMs: return once ARM accepted the change")
+    .option("--timeout <duration>", "VMs: how long to wait for the update to finish (exit 6 after)", "10m");
+}
+
+export function changeFlags(raw: RawChangeOptions, change: IdentityChange): ChangeFlags {
+  return {
+    change,
+    dryRun: raw.dryRun === true,
+    noWait: !raw.wait,
+    timeoutMs: parseDuration("--timeout", raw.timeout),
+  };
+}
 
 export interface ChangeFlags {
   change: IdentityChange;

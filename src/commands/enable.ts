@@ -3,28 +3,21 @@ import { parseUserAssignedId } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
 import type { Runner } from "../cli.js";
 import { UsageError } from "../errors.js";
-import { applyIdentityChange } from "./apply.js";
-import { addTargetOptions, collect, examples, parseDuration } from "./shared.js";
+import { addChangeOptions, applyIdentityChange, changeFlags, type RawChangeOptions } from "./apply.js";
+import { addTargetOptions, collect, examples } from "./shared.js";
 
-interface EnableOptions extends RawTargetOptions {
+interface EnableOptions extends RawTargetOptions, RawChangeOptions {
   userAssigned?: string[];
   systemAssigned: boolean;
-  dryRun?: boolean;
-  wait: boolean;
-  timeout: string;
 }
 
 export function enableCommand(run: Runner): Command {
-  return addTargetOptions(
-    new Command("enable").description(
-      "Enable the system-assigned managed identity (and attach user-assigned ones) on a web app, function app or VM",
-    ),
-  )
+  const cmd = new Command("enable").description(
+    "Enable the system-assigned managed identity (and attach user-assigned ones) on a web app, function app or VM",
+  );
+  return addChangeOptions(addTargetOptions(cmd))
     .option("--user-assigned <resourceId>", "also attach this user-assigned identity (repeatable)", collect)
     .option("--no-system-assigned", "attach only the --user-assigned identities")
-    .option("--dry-run", "print the planned change, write nothing")
-    .option("--no-wait", "VMs: return once ARM accepted the change")
-    .option("--timeout <duration>", "VMs: how long to wait for the update to finish (exit 6 after)", "10m")
     .addHelpText(
       "after",
       examples([
@@ -40,16 +33,9 @@ export function enableCommand(run: Runner): Command {
         if (!opts.systemAssigned && userAssigned.length === 0) {
           throw new UsageError("--no-system-assigned needs at least one --user-assigned ID");
         }
-        await applyIdentityChange(ctx, targets, {
-          change: {
-            system: opts.systemAssigned ? "enable" : "keep",
-            addUserAssigned: userAssigned,
-            removeUserAssigned: [],
-          },
-          dryRun: opts.dryRun === true,
-          noWait: !opts.wait,
-          timeoutMs: parseDuration("--timeout", opts.timeout),
-        });
+        const system = opts.systemAssigned ? "enable" : "keep";
+        const flags = changeFlags(opts, { system, addUserAssigned: userAssigned, removeUserAssigned: [] });
+        await applyIdentityChange(ctx, targets, flags);
       }),
     );
 }
