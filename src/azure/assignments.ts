@@ -1,7 +1,7 @@
 // Role assignments: find, create idempotently under a deterministic name, and remove.
+
+import { createRequire } from "node:module";
 import type { RoleAssignment } from "@azure/arm-authorization";
-import pRetry from "p-retry";
-import { v5 as uuidv5 } from "uuid";
 import { MiauthError, NotFoundError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { translateAzureError } from "./errors.js";
@@ -11,7 +11,11 @@ import { sameScope, scopeCovers, scopeSubscription, sdkScope } from "./scope.js"
 // Fixed namespace for miauth's assignment names: the same (scope, principal, role) always gets the same name.
 const NAMESPACE = "6fb77ee5-b54f-486a-8138-f3b74b0d4c66";
 
+// Loaded on first use, like every library only some commands need (start-up time).
+const require = createRequire(import.meta.url);
+
 export function assignmentName(scope: string, principalId: string, roleDefinitionGuid: string): string {
+  const { v5: uuidv5 } = require("uuid") as typeof import("uuid");
   return uuidv5(
     `${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleDefinitionGuid.toLowerCase()}`,
     NAMESPACE,
@@ -137,6 +141,7 @@ export async function assignRole(
       { abortSignal: opts.abortSignal },
     );
   const started = Date.now();
+  const { default: pRetry } = await import("p-retry");
   try {
     const created = await pRetry(create, {
       retries: 100,

@@ -1,6 +1,5 @@
 // What assign-role and unassign-role share: resolve scope, role and assignees, run each with bounded
 // concurrency, print one result per assignee, and fail (after printing) if any failed.
-import pLimit from "p-limit";
 import { type AssignmentRequest, type AssignmentResult, failedResult } from "../azure/assignments.js";
 import { readIdentity } from "../azure/identity.js";
 import { hasSystemAssigned } from "../azure/identity-merge.js";
@@ -64,6 +63,7 @@ export async function runForEach(
   opts: RoleOptions,
   op: (req: AssignmentRequest) => Promise<AssignmentResult>,
 ): Promise<void> {
+  const { default: pLimit } = await import("p-limit");
   const limit = pLimit(opts.concurrency);
   const results = await Promise.all(
     resolved.principalIds.map((principalId) =>

@@ -1,6 +1,7 @@
 // Options and helpers shared by the commands that take a target resource.
+
+import { createRequire } from "node:module";
 import type { Command } from "commander";
-import ms from "ms";
 import type { Target } from "../azure/target.js";
 import { UsageError } from "../errors.js";
 
@@ -28,7 +29,8 @@ export function oneOrMany<T>(targets: Target[], results: T[]): T | T[] {
 
 /** "30s", "3m", "1h" (or plain seconds) in milliseconds. */
 export function parseDuration(flag: string, value: string): number {
-  const n = /^\d+$/.test(value) ? Number(value) * 1000 : ms(value as ms.StringValue);
+  const ms = createRequire(import.meta.url)("ms") as typeof import("ms");
+  const n = /^\d+$/.test(value) ? Number(value) * 1000 : ms(value as import("ms").StringValue);
   if (typeof n !== "number" || !Number.isFinite(n) || n < 0) {
     throw new UsageError(`invalid ${flag} '${value}': use a duration such as 30s, 3m or 1h`);
   }
