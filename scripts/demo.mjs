@@ -18,8 +18,8 @@ for (const name of ["MIAUTH_OUTPUT", "MIAUTH_CLOUD", "AZURE_CONFIG_DIR"]) delete
 function step(title) {
   process.stdout.write(`\n# ${title}\n`);
 }
-function miauth(...args) {
-  return run(env, args);
+async function miauth(...args) {
+  return (await run(env, args)) === 0 ? 0 : 1;
 }
 /** As the web app itself: only its identity endpoint and storage settings, as App Service gives it. */
 function asApp(...args) {
@@ -34,7 +34,7 @@ function run(env, args, prompt = "$") {
   return new Promise((resolve) =>
     child.on("close", (code) => {
       if (code !== 0) process.stdout.write(`(exit ${code})\n`);
-      resolve(code === 0 ? 0 : 1);
+      resolve(code);
     }),
   );
 }
@@ -103,9 +103,9 @@ try {
     "table",
   );
   step("Verify as the app, right after the assignment: denied until RBAC reaches the data plane");
-  failed |= (await asApp("verify", "--access", "readwrite", "-o", "none")) === 0 ? 1 : 0;
+  failed |= (await asApp("verify", "--access", "readwrite", "-o", "none")) === 5 ? 0 : 1; // denied, as expected
   step("Verify again, waiting for propagation as a pipeline would (exit 0 when the app can read and write)");
-  failed |= await asApp(
+  const verified = await asApp(
     "verify",
     "--access",
     "readwrite",
@@ -116,6 +116,7 @@ try {
     "-o",
     "table",
   );
+  failed |= verified === 0 ? 0 : 1;
   step("All three at a glance");
   const sub = emulator.subscriptionId;
   const ids = [

@@ -32,7 +32,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     setTimeout(() => {
       if (!context?.signalEndsNormally) error(io, "interrupted");
       process.exit(context?.signalEndsNormally ? ExitCode.ok : ExitCode.interrupted);
-    }, 3000).unref();
+    }, context?.shutdownGraceMs ?? 3000).unref();
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);

@@ -117,7 +117,8 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
   let container = o.container ?? null;
   const listed = await step(steps, "list-containers", async () => {
     const page = await service.listContainers().byPage({ maxPageSize: 50 }).next();
-    const first = page.value?.containerItems?.[0]?.name;
+    // $web, $root and $logs are special (static website, public root): never probe in them unasked.
+    const first = page.value?.containerItems?.find((c: { name: string }) => !c.name.startsWith("$"))?.name;
     container ??= first ?? null;
   });
   if (!container) {
@@ -131,9 +132,12 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
     return { identity, container, steps };
   }
   const client = service.getContainerClient(container);
-  await step(steps, "list-blobs", async () => {
-    await client.listBlobsFlat().byPage({ maxPageSize: 5 }).next();
-  });
+  if (o.access === "write") skip(steps, "list-blobs", "not needed for --access write");
+  else {
+    await step(steps, "list-blobs", async () => {
+      await client.listBlobsFlat().byPage({ maxPageSize: 5 }).next();
+    });
+  }
   if (o.access !== "read") await writeProbe(steps, client, o);
   return { identity, container, steps };
 }
@@ -160,13 +164,18 @@ async function writeProbe(steps: Step[], client: ContainerClient, o: ProbeOption
           abortSignal: o.abortSignal,
         });
       } catch (err) {
-        // The service answered no: nothing was created. (Aborted or cut off: it may exist; remove it.)
-        if (typeof (err as { statusCode?: number }).statusCode === "number") attempted = false;
+        // Refused outright: nothing was created. Anything else (a retried PUT answering 409, a 5xx after
+        // the write, an abort) may have left it: it is ours (a fresh UUID), so remove it.
+        if ([401, 403, 412].includes((err as { statusCode?: number }).statusCode ?? 0)) attempted = false;
         throw err;
       }
     });
     if (!wrote) {
       skip(steps, "read-probe", "nothing was written");
+      return;
+    }
+    if (o.access === "write") {
+      skip(steps, "read-probe", "not needed for --access write");
       return;
     }
     await step(steps, "read-probe", async () => {
@@ -180,8 +189,12 @@ async function writeProbe(steps: Step[], client: ContainerClient, o: ProbeOption
       }
     });
   } finally {
-    if (attempted) await step(steps, "delete-probe", remove);
-    else if (!steps.some((x) => x.name === "delete-probe"))
+    if (attempted) {
+      const removed = await step(steps, "delete-probe", remove);
+      const last = steps.at(-1);
+      if (!removed && last)
+        last.message = `could not remove the probe blob ${client.containerName}/${name}: ${last.message}`;
+    } else if (!steps.some((x) => x.name === "delete-probe"))
       skip(steps, "delete-probe", "nothing was written");
   }
 }

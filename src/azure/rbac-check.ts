@@ -27,7 +27,12 @@ export function neededPermissions(access: Access): NeededPermission[] {
     { permission: `${BLOB}/containers/blobs/write`, data: true, purpose: "write blobs" },
     { permission: `${BLOB}/containers/blobs/delete`, data: true, purpose: "delete blobs" },
   ];
-  return access === "read" ? read : access === "write" ? write : [...read, ...write];
+  // The same checks as the data-plane probe: every mode lists containers; read lists and reads blobs.
+  return access === "read"
+    ? read
+    : access === "write"
+      ? [read[0] as NeededPermission, ...write]
+      : [...read, ...write];
 }
 
 export interface RoleOfAssignment {

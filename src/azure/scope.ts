@@ -7,11 +7,11 @@ export type ScopeLevel = "root" | "managementGroup" | "subscription" | "resource
 /** Validates a scope and returns it with a leading slash and no trailing one. */
 export function parseScope(value: string): string {
   const scope = value.trim().replace(/\/+$/, "") || "/";
-  if (scope === "/") return scope;
   const bad = (why: string) =>
     new UsageError(
       `invalid --scope '${value}': ${why}; expected /subscriptions/{id}[/resourceGroups/{group}[/providers/{namespace}/{type}/{name}…]]`,
     );
+  if (scope === "/") throw bad("the root scope '/' is not supported");
   if (!scope.startsWith("/")) throw bad("it must start with /");
   if (scope.includes("//")) throw bad("it has an empty segment");
   const parts = scope.slice(1).split("/");

@@ -8,7 +8,7 @@ import { parseTargets, type RawTargetOptions, type Target } from "../azure/targe
 import { exitCodeOf } from "../azure/verify-report.js";
 import type { Runner } from "../cli.js";
 import type { Context } from "../context.js";
-import { ReportedFailure, UsageError } from "../errors.js";
+import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
 import { githubError, renderJunit } from "../output/junit.js";
 import { addTargetOptions, examples, parseDuration } from "./shared.js";
 import { type Attempt, controlPlaneAttempt, dataPlaneAttempt } from "./verify-modes.js";
@@ -78,28 +78,37 @@ export function verifyCommand(run: Runner): Command {
           throw new UsageError(`--junit: the directory of '${raw.junit}' does not exist`);
         }
         const input = await parseInput(ctx, raw);
+        // Ctrl-C must leave time to remove the probe blob.
+        ctx.shutdownGraceMs = 15_000;
         const attempt: () => Promise<Attempt> =
           input.mode === "data-plane"
             ? () => dataPlaneAttempt(ctx, input, access)
             : () => controlPlaneAttempt(ctx, input, access);
-        const { report, first } = await withWait(ctx, attempt, waitMs);
+        let outcome: Attempt;
+        try {
+          outcome = await withWait(ctx, attempt, waitMs);
+        } catch (err) {
+          // An error before any report (ARM refused to show the site, say) still reaches CI.
+          if (!(err instanceof MiauthError) || err.exitCode === 130) throw err;
+          const code = err.azureCode ?? err.name;
+          reportToCi(ctx, raw.junit, input.mode, [
+            {
+              name: "verify",
+              status: "fail",
+              ms: 0,
+              code,
+              message: err.message,
+              cause: err.message,
+              fix: err.hint ?? null,
+            },
+          ]);
+          throw err;
+        }
+        const { report, first } = outcome;
         ctx.print(report);
         summarize(ctx, report);
-        if (raw.junit) {
-          writeFileSync(
-            raw.junit,
-            renderJunit("miauth verify", `miauth.verify.${report.mode}`, report.steps),
-          );
-        }
+        reportToCi(ctx, raw.junit, report.mode, report.steps);
         if (report.result === "pass") return;
-        if (ctx.env.GITHUB_ACTIONS === "true") {
-          // The Actions runner reads workflow commands from stderr as well; stdout stays pure data.
-          for (const s of report.steps.filter((x) => x.status === "fail")) {
-            ctx.io.stderr.write(
-              `${githubError(`miauth verify: ${s.name}`, `${s.code}: ${s.cause ?? s.message} Fix: ${s.fix}`)}\n`,
-            );
-          }
-        }
         const failed = report.steps.find((s) => s.status === "fail");
         throw new ReportedFailure(
           report.waitExpired
@@ -186,6 +195,23 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions): Promise<DataPlan
       `invalid blob endpoint '${endpoint}': it must be https (tokens are never sent over http)`,
     );
   return { mode: "data-plane", account, endpoint: endpoint.replace(/\/+$/, ""), container };
+}
+
+/** --junit file and GitHub annotations. */
+function reportToCi(
+  ctx: Context,
+  junit: string | undefined,
+  mode: string,
+  steps: Attempt["report"]["steps"],
+): void {
+  if (junit) writeFileSync(junit, renderJunit("miauth verify", `miauth.verify.${mode}`, steps));
+  if (ctx.env.GITHUB_ACTIONS !== "true") return;
+  // The Actions runner reads workflow commands from stderr as well; stdout stays pure data.
+  for (const s of steps.filter((x) => x.status === "fail")) {
+    ctx.io.stderr.write(
+      `${githubError(`miauth verify: ${s.name}`, `${s.code}: ${s.cause ?? s.message} Fix: ${s.fix}`)}\n`,
+    );
+  }
 }
 
 function validateAccount(name: string | undefined, flag: string): string {

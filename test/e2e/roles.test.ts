@@ -220,6 +220,8 @@ describe("assign-role", () => {
     const writes = await emu.current.writes();
     expect(writes.filter((w) => w.status === 429)).toHaveLength(15);
     expect(writes.filter((w) => w.status === 201)).toHaveLength(100);
+    const inState = await Promise.all(extraPrincipals.map((p) => assignmentsInState(p)));
+    expect(inState.map((a) => a.length)).toEqual(extraPrincipals.map(() => 1));
     expect(r.stderr).toMatch(/429/);
     const again = json<Assignment[]>(
       await cli([

@@ -212,28 +212,39 @@ describe("verify as the app (data plane)", () => {
     const before = await emu.current.blob("HEAD", `/${ACCOUNT}/${CONTAINER}/hello.txt`);
     expect((await asApp(["--access", "readwrite", "--container", CONTAINER])).code).toBe(0);
 
-    // Slow down the read-back so Ctrl-C lands after the probe was written.
+    // Slow down the read-back, and press Ctrl-C once the emulator saw the probe created.
     await emu.current.fault(
       { method: "GET", kind: "blob", path: "miauth-verify-probe" },
-      { type: "latency", ms: 4000 },
+      { type: "latency", ms: 8000 },
       1,
     );
+    await emu.current.clearLog();
     const env = emu.current.handle.envFor(emu.current.siteId("msdocs-web"));
+    let sent = false;
     const interrupted = await runCli(["verify", "--access", "readwrite", "--container", CONTAINER], {
       env,
       cwd: mkdtempSync(join(tmpdir(), "app-")),
       onSpawn: (child) => {
-        setTimeout(() => child.kill("SIGINT"), 2500);
+        const poll = setInterval(async () => {
+          const log = await emu.current.requests();
+          if (log.some((q) => q.method === "PUT" && /miauth-verify-probe/.test(q.path) && q.status === 201)) {
+            clearInterval(poll);
+            sent = true;
+            child.kill("SIGINT");
+          }
+        }, 100);
+        child.on("close", () => clearInterval(poll));
       },
     });
+    expect(sent).toBe(true);
     expect(interrupted.code).toBe(130);
     const after = await emu.current.blob("HEAD", `/${ACCOUNT}/${CONTAINER}/hello.txt`);
     expect(after.headers.etag).toBe(before.headers.etag);
     expect(await emu.current.blobNames(ACCOUNT, CONTAINER)).toEqual(["hello.txt"]);
-    const puts = (await emu.current.requests()).filter(
-      (q) => q.kind === ("blob" as string) && q.method === "PUT",
-    );
-    expect(puts.length).toBe(2); // one probe per run, each created with If-None-Match: *
+    const log = await emu.current.requests();
+    const probe = (q: { path: string }) => /miauth-verify-probe/.test(q.path);
+    expect(log.filter((q) => q.method === "PUT" && probe(q)).map((q) => q.status)).toEqual([201]);
+    expect(log.filter((q) => q.method === "DELETE" && probe(q)).map((q) => q.status)).toEqual([202]); // removed after Ctrl-C
   });
 
   it("writes valid JUnit XML and GitHub annotations; the JSON report has the documented shape", async () => {

@@ -69,7 +69,6 @@ describe("scopes", () => {
       "resource",
     ],
     ["/providers/Microsoft.Management/managementGroups/mg1", "managementGroup"],
-    ["/", "root"],
   ])("%s is a %s scope", (scope, level) => {
     expect(scopeLevel(parseScope(scope))).toBe(level);
   });
@@ -80,6 +79,7 @@ describe("scopes", () => {
     `/subscriptions/${SUB}//resourceGroups/rg`,
     `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts`,
     `/subscriptions/${SUB}/groups/rg`,
+    "/",
   ])("refuses %s", (scope) => {
     expect(() => parseScope(scope)).toThrow(/invalid --scope/);
   });
