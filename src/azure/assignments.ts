@@ -4,8 +4,8 @@ import { createRequire } from "node:module";
 import type { RoleAssignment } from "@azure/arm-authorization";
 import { MiauthError, NotFoundError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
-import { translateAzureError } from "./errors.js";
-import { type RoleView, roleGuid } from "./roles.js";
+import { armErrorCode, translateAzureError } from "./errors.js";
+import { type RoleView, roleDefinitionLookup, roleGuid } from "./roles.js";
 import { sameScope, scopeCovers, scopeSubscription, sdkScope } from "./scope.js";
 
 // Fixed namespace for miauth's assignment names: the same (scope, principal, role) always gets the same name.
@@ -60,11 +60,6 @@ export interface AssignOptions {
   /** Called with remarks worth a line on stderr (e.g. the role is already inherited). */
   onNote?: (message: string) => void;
   abortSignal?: AbortSignal;
-}
-
-function armCode(err: unknown): string | undefined {
-  const e = err as { code?: string; details?: { error?: { code?: string } } };
-  return e.details?.error?.code ?? e.code;
 }
 
 async function client(arm: ArmClients, req: { scope: string; subscriptionId: string }) {
@@ -151,9 +146,9 @@ export async function assignRole(
       maxRetryTime: opts.principalWaitMs,
       signal: opts.abortSignal,
       shouldRetry: (err) =>
-        armCode(err) === "PrincipalNotFound" && Date.now() - started < opts.principalWaitMs,
+        armErrorCode(err) === "PrincipalNotFound" && Date.now() - started < opts.principalWaitMs,
       onFailedAttempt: (err) => {
-        if (armCode(err) === "PrincipalNotFound" && Date.now() - started < opts.principalWaitMs) {
+        if (armErrorCode(err) === "PrincipalNotFound" && Date.now() - started < opts.principalWaitMs) {
           const left = Math.max(0, Math.round((opts.principalWaitMs - (Date.now() - started)) / 1000));
           opts.onWait?.(
             `principal ${req.principalId} is not in the directory yet (PrincipalNotFound: a new identity takes a while to replicate); retrying, up to ${left}s more`,
@@ -163,7 +158,7 @@ export async function assignRole(
     });
     return view(req, "created", created);
   } catch (err) {
-    const code = armCode(err);
+    const code = armErrorCode(err);
     if (code === "RoleAssignmentExists") {
       // Same principal, role and scope under another name, created between our list and our write.
       const id = /existing role assignment is ([0-9a-f]{32})/i.exec((err as Error).message ?? "")?.[1];
@@ -250,21 +245,13 @@ export async function assignmentsOf(
   subscriptionId: string,
   principalIds: string[],
 ): Promise<IdentityAssignment[]> {
-  const auth = await arm.authorization(subscriptionId);
-  const names = new Map<string, Promise<string>>();
-  const roleName = (id: string) => {
-    const key = id.toLowerCase();
-    if (!names.has(key)) {
-      names.set(
-        key,
-        auth.roleDefinitions.getById(id.replace(/^\/+/, "")).then(
-          (r) => r.roleName ?? roleGuid(id),
-          () => roleGuid(id),
-        ),
-      );
-    }
-    return names.get(key) as Promise<string>;
-  };
+  const lookup = roleDefinitionLookup(arm, subscriptionId);
+  // A role the caller may not read still shows, by its GUID.
+  const roleName = (id: string) =>
+    lookup(id).then(
+      (r) => r.roleName,
+      () => roleGuid(id),
+    );
   const out: IdentityAssignment[] = [];
   for (const principalId of principalIds) {
     for (const a of await listPrincipalAssignments(

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import type { ContainerClient } from "@azure/storage-blob";
+import { endpointDescription } from "./errors.js";
 import { identifyCredential, type TokenIdentity } from "./token-info.js";
 
 export type Access = "read" | "write" | "readwrite";
@@ -60,8 +61,7 @@ export function errorCode(err: unknown): string {
 
 function firstLine(err: unknown): string {
   const text = (err as Error)?.message ?? String(err);
-  const described = /Description: (.+?) - (?:Correlation ID|Trace ID)/.exec(text)?.[1];
-  return (described ?? text.split("\n")[0] ?? text).replace(/\s+/g, " ").trim();
+  return (endpointDescription(text) ?? text.split("\n")[0] ?? text).replace(/\s+/g, " ").trim();
 }
 
 async function step(steps: Step[], name: string, run: () => Promise<void>): Promise<boolean> {

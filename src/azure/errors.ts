@@ -24,6 +24,17 @@ function armError(e: RestLike): { code?: string; message?: string } {
   return { code: e.code, message: e.message };
 }
 
+/** ARM's error code from whatever the SDK threw (RestError with an ARM envelope, or its own code). */
+export function armErrorCode(err: unknown): string | undefined {
+  return armError((err ?? {}) as RestLike).code;
+}
+
+/** MSAL's managed-identity errors carry the endpoint's own words in "Description: … - Correlation ID". */
+export function endpointDescription(text: string): string | undefined {
+  const described = /Description: (.+?) - (?:Correlation ID|Trace ID)/.exec(text)?.[1];
+  return described && !/^Not Available$/i.test(described) ? described : undefined;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
@@ -138,9 +149,8 @@ function credentialName(e: RestLike): string {
 
 function credentialReason(e: RestLike): string {
   const m = oneLine(e.message ?? "");
-  // MSAL's managed-identity errors carry the endpoint's own words in "Description: … - Correlation ID".
-  const described = /Description: (.+?) - (?:Correlation ID|Trace ID)/.exec(m)?.[1];
-  if (described && !/^Not Available$/i.test(described)) return described;
+  const described = endpointDescription(m);
+  if (described) return described;
   if (/could not be found|couldn't be found|not installed|Unable to execute/i.test(m)) return "not installed";
   if (/IMDS endpoint, but it is not available|No Managed Identity found|no managed identity/i.test(m)) {
     return "no managed identity here";

@@ -6,6 +6,7 @@ import type { Access } from "./blob-probe.js";
 import type { ArmClients } from "./clients.js";
 import { translateAzureError } from "./errors.js";
 import { type Permission, permits } from "./permissions.js";
+import { roleDefinitionLookup } from "./roles.js";
 import { scopeCovers } from "./scope.js";
 
 const BLOB = "Microsoft.Storage/storageAccounts/blobServices";
@@ -92,23 +93,7 @@ export async function rolesOnScope(
   const assignments = (await listPrincipalAssignments(arm, accountScope, subscriptionId, principalId)).filter(
     (a) => a.scope && scopeCovers(a.scope, accountScope),
   );
-  const auth = await arm.authorization(subscriptionId);
-  const cache = new Map<string, Promise<{ roleName: string; permissions: Permission[] }>>();
-  const roleOf = (id: string) => {
-    const key = id.toLowerCase();
-    if (!cache.has(key)) {
-      cache.set(
-        key,
-        auth.roleDefinitions.getById(id.replace(/^\/+/, "")).then(
-          (r) => ({ roleName: r.roleName ?? id, permissions: r.permissions ?? [] }),
-          (err) => {
-            throw translateAzureError(err);
-          },
-        ),
-      );
-    }
-    return cache.get(key) as Promise<{ roleName: string; permissions: Permission[] }>;
-  };
+  const roleOf = roleDefinitionLookup(arm, subscriptionId);
   return Promise.all(
     assignments.map(async (assignment) => ({
       assignment,

@@ -126,6 +126,37 @@ export function filterRoles(roles: RoleView[], f: RoleFilter): RoleView[] {
   );
 }
 
+export interface RoleDefinitionSummary {
+  roleName: string;
+  permissions: Permission[];
+}
+
+/** Reads role definitions by ID, each at most once per command. */
+export function roleDefinitionLookup(
+  arm: ArmClients,
+  subscriptionId: string,
+): (id: string) => Promise<RoleDefinitionSummary> {
+  const cache = new Map<string, Promise<RoleDefinitionSummary>>();
+  return (id) => {
+    const key = id.toLowerCase();
+    let found = cache.get(key);
+    if (!found) {
+      found = arm
+        .authorization(subscriptionId)
+        // getById puts its own "/" before the ID (see sdkScope).
+        .then((auth) => auth.roleDefinitions.getById(id.replace(/^\/+/, "")))
+        .then(
+          (r) => ({ roleName: r.roleName ?? roleGuid(id), permissions: r.permissions ?? [] }),
+          (err) => {
+            throw translateAzureError(err);
+          },
+        );
+      cache.set(key, found);
+    }
+    return found;
+  };
+}
+
 export function roleGuid(roleDefinitionId: string): string {
   return (roleDefinitionId.split("/").pop() ?? "").toLowerCase();
 }

@@ -3,6 +3,7 @@ import { type Access, runDataPlane, type Step } from "../azure/blob-probe.js";
 import { readIdentity } from "../azure/identity.js";
 import { hasSystemAssigned } from "../azure/identity-merge.js";
 import { parseResourceId } from "../azure/ids.js";
+import { hasDataActions } from "../azure/permissions.js";
 import { accountNetworkRules, evaluateAccess, neededPermissions, rolesOnScope } from "../azure/rbac-check.js";
 import { describeTarget, type Target } from "../azure/target.js";
 import type { Diagnosis } from "../azure/verify-hints.js";
@@ -85,6 +86,21 @@ export async function controlPlaneAttempt(
   const account = parseResourceId(storageId);
   const steps: Step[] = [];
   const time = () => performance.now();
+  const finish = (identity: VerifyReport["identity"], fix: string): Attempt => {
+    const { steps: out, first } = diagnoseSteps(steps, { account: account.name, access, assignCommand: fix });
+    const r = report({
+      mode: "control-plane",
+      access,
+      account: account.name,
+      endpoint: null,
+      storageId,
+      container: input.container ?? null,
+      identity,
+      steps: out,
+      fix: first ? fix : null,
+    });
+    return { report: r, first };
+  };
 
   // 1. The identity.
   let started = time();
@@ -102,25 +118,7 @@ export async function controlPlaneAttempt(
         code: "NoManagedIdentity",
         message: `${describeTarget(input.target)} has no system-assigned managed identity`,
       });
-      const { steps: out, first } = diagnoseSteps(steps, {
-        account: account.name,
-        access,
-        assignCommand: `miauth enable ${assignee}`,
-      });
-      return {
-        report: report({
-          mode: "control-plane",
-          access,
-          account: account.name,
-          endpoint: null,
-          storageId,
-          container: input.container ?? null,
-          identity: null,
-          steps: out,
-          fix: `miauth enable ${assignee}`,
-        }),
-        first,
-      };
+      return finish(null, `miauth enable ${assignee}`);
     }
   }
   steps.push({
@@ -158,9 +156,7 @@ export async function controlPlaneAttempt(
   started = time();
   const roles = await rolesOnScope(arm, account.subscriptionId, principalId ?? "", scope);
   const checks = evaluateAccess(roles, scope, neededPermissions(access));
-  const noData = roles
-    .filter((r) => !r.permissions.some((p) => (p.dataActions ?? []).length > 0))
-    .map((r) => r.roleName);
+  const noData = roles.filter((r) => !hasDataActions(r.permissions)).map((r) => r.roleName);
   const ms = Math.round(time() - started);
   for (const c of checks) {
     const by = c.grantedBy.map((g) => `${g.roleName} at ${g.scope}`).join("; ");
@@ -175,20 +171,8 @@ export async function controlPlaneAttempt(
         : `no role grants ${c.permission}${noData.length ? ` (${[...new Set(noData)].join(", ")} grant no blob data access)` : ""}${conditional ? `; only with a condition (not evaluated): ${conditional}` : ""}`,
     });
   }
-  const fix = `miauth assign-role ${assignee} --role "${roleFor(access)}" --scope ${storageId}`;
-  const { steps: out, first } = diagnoseSteps(steps, { account: account.name, access, assignCommand: fix });
-  return {
-    report: report({
-      mode: "control-plane",
-      access,
-      account: account.name,
-      endpoint: null,
-      storageId,
-      container: input.container ?? null,
-      identity: { principalId, objectId: principalId },
-      steps: out,
-      fix: first ? fix : null,
-    }),
-    first,
-  };
+  return finish(
+    { principalId, objectId: principalId },
+    `miauth assign-role ${assignee} --role "${roleFor(access)}" --scope ${storageId}`,
+  );
 }
