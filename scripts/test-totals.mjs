@@ -8,9 +8,10 @@ if (!existsSync(file)) {
 }
 const r = JSON.parse(readFileSync(file, "utf8"));
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-// A file that failed to load counts as a failure even though it ran no test.
+// A file that failed outside its tests (a failing beforeAll, an import error) counts as a failure even
+// though none of its tests failed: they were skipped or never ran.
 const brokenFiles = (r.testResults ?? []).filter(
-  (f) => f.status === "failed" && (f.assertionResults ?? []).length === 0,
+  (f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed"),
 ).length;
 const failed = r.numFailedTests + brokenFiles;
 console.log(`${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);

@@ -1,4 +1,4 @@
-import { generateKeyPair } from "node:crypto";
+import { generateKeyPair, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import type * as Forge from "node-forge";
@@ -24,9 +24,15 @@ async function newKeyPair(): Promise<Forge.pki.rsa.KeyPair> {
   return { privateKey: key, publicKey: forge.pki.rsa.setPublicKey(key.n, key.e) };
 }
 
-function serialNumber(): string {
-  // Positive (leading bit clear) 16-byte serial.
-  return `0${forge.util.bytesToHex(forge.random.getBytesSync(15))}`;
+/**
+ * A 16-byte positive serial in minimal DER form. forge writes the hex as given, so a leading 0x00
+ * before a byte below 0x80 would be non-minimal and OpenSSL 3 rejects the certificate
+ * ("asn1 encoding routines::illegal padding"): the first byte is kept in 0x40-0x7f instead.
+ */
+export function serialNumber(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = ((bytes[0] ?? 0) & 0x3f) | 0x40;
+  return bytes.toString("hex");
 }
 
 function validity(cert: Forge.pki.Certificate): void {
