@@ -7,7 +7,7 @@ import type { Certificates } from "./certs.js";
 import { computeRoutes } from "./compute.js";
 import { type ControlDeps, handleControl } from "./control.js";
 import { Faults, withFaults } from "./faults.js";
-import { type Ctx, header, type Reply, readBody } from "./http.js";
+import { type Ctx, header, type Reply, readBody, sendTruncated } from "./http.js";
 import type { JwtService } from "./jwt.js";
 import { RequestLog, withRequestLog } from "./log.js";
 import { managedIdentityRoutes } from "./managedidentity.js";
@@ -68,11 +68,17 @@ function send(ctx: Ctx, reply: Reply, limits?: RateLimits): void {
     const [name, value] = limits.next(ctx.method);
     headers[name] = value;
   }
-  const text = reply.body === undefined ? "" : JSON.stringify(reply.body);
-  if (text !== "") headers["Content-Type"] = "application/json; charset=utf-8";
-  headers["Content-Length"] = String(Buffer.byteLength(text));
-  ctx.res.writeHead(reply.status, { ...headers, ...reply.headers });
-  ctx.res.end(text);
+  const text = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
+  if (text !== "" && reply.raw === undefined) headers["Content-Type"] = "application/json; charset=utf-8";
+  const bytes = Buffer.from(text);
+  headers["Content-Length"] = String(bytes.length);
+  const all = { ...headers, ...reply.headers };
+  if (reply.truncate) {
+    sendTruncated(ctx.res, reply.status, all, bytes);
+    return;
+  }
+  ctx.res.writeHead(reply.status, all);
+  ctx.res.end(bytes);
 }
 
 export function createEmulatorServer(
