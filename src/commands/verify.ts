@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
 import type { Access } from "../azure/blob-probe.js";
-import { parseGuid, parseResourceId } from "../azure/ids.js";
+import { formatResourceId, parseGuid, parseResourceId, validateResourceGroupName } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions, type Target } from "../azure/target.js";
 import { exitCodeOf } from "../azure/verify-report.js";
 import type { Runner } from "../cli.js";
@@ -148,7 +148,8 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions): Promise<DataPlan
           `--storage-id must be a Microsoft.Storage/storageAccounts ID, got ${id.provider}/${id.type}`,
         );
       }
-      storage = { id: raw.storageId };
+      validateAccount(id.name, "--storage-id");
+      storage = { id: formatResourceId(id) };
     } else {
       const account = validateAccount(raw.account ?? ctx.env.AZURE_STORAGE_ACCOUNT_NAME, "--account");
       const group = raw.accountResourceGroup ?? raw.resourceGroup;
@@ -156,7 +157,7 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions): Promise<DataPlan
         throw new UsageError(
           "--account needs --account-resource-group (or -g) for the control plane; or use --storage-id",
         );
-      storage = { account, resourceGroup: group };
+      storage = { account, resourceGroup: validateResourceGroupName(group) };
     }
     return {
       mode: "control-plane",

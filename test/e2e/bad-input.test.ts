@@ -1,0 +1,121 @@
+// Bad input is exit 2 with one line on stderr, and nothing is sent: the emulator's request log stays empty.
+import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { useEmulator } from "../helpers/emulator.js";
+
+const RG = "msdocs-sdk-auth-example";
+const P = "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5";
+const emu = useEmulator();
+
+function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  return runCli(args, { env: { ...emu.current.env, ...env } });
+}
+
+async function expectRefused(args: string[], message: RegExp, env: Record<string, string | undefined> = {}) {
+  const r = await cli(args, env);
+  expect(r.stderr).toMatch(message);
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe("");
+  expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(r.stderr).toMatch(/^error: /);
+  expect(await emu.current.requests()).toEqual([]);
+  return r;
+}
+
+describe("a scope that climbs is refused before any request", () => {
+  const store = () => `${emu.current.rg()}/providers/Microsoft.Storage/storageAccounts/msdocsstorage`;
+  const owner = (scope: string, ...more: string[]) => [
+    "assign-role",
+    "--assignee",
+    P,
+    "--role",
+    "Owner",
+    "--scope",
+    scope,
+    ...more,
+  ];
+
+  it("assign-role --scope …/providers/../../.. (Owner at the subscription, today)", async () => {
+    await expectRefused(owner(`${emu.current.rg()}/providers/../../..`), /'\.\.' is not a name/);
+  });
+  it("assign-role --scope with %2e%2e", async () => {
+    await expectRefused(owner(`${emu.current.rg()}/providers/%2e%2e/%2e%2e/%2e%2e`), /contains '%'/);
+  });
+  it("assign-role --scope …/containers/.. (the blob service, today)", async () => {
+    await expectRefused(
+      [
+        "assign-role",
+        "--assignee",
+        P,
+        "--role",
+        "Storage Blob Data Reader",
+        "--scope",
+        `${store()}/blobServices/default/containers/..`,
+      ],
+      /'\.\.' is not a name/,
+    );
+  });
+  it("assign-role --scope $STORE?api-version=1 (the account itself, today)", async () => {
+    await expectRefused(owner(`${store()}?api-version=1`), /contains '\?'/);
+  });
+  it("assign-role --scope $STORE#x", async () => {
+    await expectRefused(owner(`${store()}#x`), /contains '#'/);
+  });
+  it("a %2F scope in --dry-run", async () => {
+    await expectRefused(owner(`${emu.current.rg()}%2Fproviders%2Fx`, "--dry-run"), /contains '%'/);
+  });
+  it("unassign-role --scope with ..", async () => {
+    await expectRefused(
+      ["unassign-role", "--assignee", P, "--role", "Reader", "--scope", `${store()}/..`],
+      /'\.\.' is not a name/,
+    );
+  });
+  it("roles list --scope with .. or a backslash", async () => {
+    await expectRefused(["roles", "list", "--scope", `${emu.current.rg()}/..`], /'\.\.' is not a name/);
+    await expectRefused(["roles", "list", "--scope", `${emu.current.rg()}\\..`], /contains '\\'/);
+  });
+  it("a role definition ID that climbs", async () => {
+    await expectRefused(
+      [
+        "assign-role",
+        "--assignee",
+        P,
+        "--role",
+        `/subscriptions/${emu.current.sub}/x/../providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+        "-g",
+        RG,
+      ],
+      /'\.\.' is not a name/,
+    );
+  });
+  it("verify --storage-id with a query string", async () => {
+    await expectRefused(
+      ["verify", "--principal", P, "--storage-id", `${store()}?api-version=1`],
+      /invalid --storage-id .*contains '\?'/,
+    );
+  });
+  it("verify --account-resource-group that climbs", async () => {
+    await expectRefused(
+      ["verify", "--principal", P, "--account", "msdocsstorage", "--account-resource-group", ".."],
+      /invalid resource group name/,
+    );
+  });
+  it("--ids and --user-assigned with escapes", async () => {
+    await expectRefused(
+      ["show", "--ids", `${emu.current.rg()}/providers/Microsoft.Web/sites/%2e%2e`],
+      /contains '%'/,
+    );
+    await expectRefused(
+      [
+        "enable",
+        "--webapp",
+        "msdocs-web",
+        "-g",
+        RG,
+        "--user-assigned",
+        `${emu.current.rg()}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/..`,
+      ],
+      /'\.\.' is not a name/,
+    );
+  });
+});
