@@ -1,6 +1,5 @@
 // Options and helpers shared by the commands that take a target resource.
 
-import { createRequire } from "node:module";
 import type { Command } from "commander";
 import type { Target } from "../azure/target.js";
 import { UsageError } from "../errors.js";
@@ -27,12 +26,19 @@ export function oneOrMany<T>(targets: Target[], results: T[]): T | T[] {
   return targets.length === 1 && results[0] !== undefined ? results[0] : results;
 }
 
-/** "30s", "3m", "1h" (or plain seconds) in milliseconds. */
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** Longer waits overflow Node's timers (about 24.8 days) long before they make sense for a CLI. */
+export const MAX_DURATION_MS = UNIT_MS.d;
+
+/** One syntax: a whole number with s, m, h or d ("30s", "3m", "1h", "1d"), or plain seconds; at most 24h. */
 export function parseDuration(flag: string, value: string): number {
-  const ms = createRequire(import.meta.url)("ms") as typeof import("ms");
-  const n = /^\d+$/.test(value) ? Number(value) * 1000 : ms(value as import("ms").StringValue);
-  if (typeof n !== "number" || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(`invalid ${flag} '${value}': use a duration such as 30s, 3m or 1h`);
+  const match = /^(\d+)([smhd]?)$/.exec(value);
+  if (!match) {
+    throw new UsageError(
+      `invalid ${flag} '${value}': use a whole number of seconds or a whole number with s, m, h or d, e.g. 30s, 5m or 1h`,
+    );
   }
-  return n;
+  const ms = Number(match[1]) * UNIT_MS[(match[2] || "s") as keyof typeof UNIT_MS];
+  if (ms > MAX_DURATION_MS) throw new UsageError(`invalid ${flag} '${value}': at most 24h`);
+  return ms;
 }

@@ -119,3 +119,35 @@ describe("a scope that climbs is refused before any request", () => {
     );
   });
 });
+
+describe("durations have one syntax and a maximum, checked before any request", () => {
+  it.each([
+    [
+      "--timeout 30d (overflowed Node's timer after the PATCH, today)",
+      ["enable", "--vm", "msdocs-vm", "-g", RG, "--timeout", "30d"],
+      /invalid --timeout '30d': at most 24h/,
+    ],
+    [
+      "--timeout 99999999999999999999",
+      ["enable", "--vm", "msdocs-vm", "-g", RG, "--timeout", "99999999999999999999"],
+      /at most 24h/,
+    ],
+    [
+      "--timeout 1.5 (1.5 ms, today)",
+      ["enable", "--vm", "msdocs-vm", "-g", RG, "--timeout", "1.5"],
+      /invalid --timeout '1\.5': use a whole number/,
+    ],
+    [
+      "--principal-wait 2 hours",
+      ["assign-role", "--assignee", P, "--role", "Reader", "-g", RG, "--principal-wait", "2 hours"],
+      /invalid --principal-wait/,
+    ],
+    [
+      "--wait 30d",
+      ["verify", "--principal", P, "--account", "msdocsstorage", "-g", RG, "--wait", "30d"],
+      /invalid --wait '30d': at most 24h/,
+    ],
+  ])("%s", async (_name, args, message) => {
+    await expectRefused(args, message);
+  });
+});
