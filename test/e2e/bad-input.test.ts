@@ -151,3 +151,17 @@ describe("durations have one syntax and a maximum, checked before any request", 
     await expectRefused(args, message);
   });
 });
+
+describe("--query is checked in full before any request", () => {
+  it.each([
+    ["an unknown function (failed after the PATCH, today)", "nosuchfn(@)", /unknown function nosuchfn\(\)/],
+    ["a wrong number of arguments", "length(@, @)", /length\(\) takes 1 argument, not 2/],
+    [
+      "an argument that can never have the right type",
+      "sort_by(@, name)",
+      /expected argument 2 to be type expression/,
+    ],
+  ])("%s", async (_name, query, message) => {
+    await expectRefused(["enable", "--webapp", "msdocs-web", "-g", RG, "--query", query], message);
+  });
+});
