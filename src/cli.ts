@@ -10,7 +10,7 @@ import { unassignRoleCommand } from "./commands/unassign-role.js";
 import { verifyCommand } from "./commands/verify.js";
 import { Context, parseGlobals, type RawGlobalOptions } from "./context.js";
 import { ExitCode, InterruptedError, MiauthError } from "./errors.js";
-import { createIo, error, hint, type Io } from "./output/io.js";
+import { createIo, error, hint, type Io, oneLine } from "./output/io.js";
 import { VERSION } from "./version.js";
 
 export interface MainDeps {
@@ -91,7 +91,8 @@ function buildProgram(run: Runner, io: Io): Command {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(io.paint.err(s)),
+      // Commander echoes the flag or value it refuses: keep its lines, but each one plain text.
+      outputError: (s, write) => write(io.paint.err(s.split("\n").map(oneLine).join("\n"))),
     });
   for (const make of [
     enableCommand,

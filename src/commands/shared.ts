@@ -1,5 +1,7 @@
 // Options and helpers shared by the commands that take a target resource.
 
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import type { Target } from "../azure/target.js";
 import { UsageError } from "../errors.js";
@@ -41,4 +43,46 @@ export function parseDuration(flag: string, value: string): number {
   const ms = Number(match[1]) * UNIT_MS[(match[2] || "s") as keyof typeof UNIT_MS];
   if (ms > MAX_DURATION_MS) throw new UsageError(`invalid ${flag} '${value}': at most 24h`);
   return ms;
+}
+
+/** A file a command will write later: refuse now, before any request, what could never be written. */
+export function checkOutputFile(flag: string, path: string): string {
+  const full = resolve(path);
+  const kind = (p: string) => {
+    try {
+      return statSync(p).isDirectory() ? "directory" : "other";
+    } catch {
+      return "missing";
+    }
+  };
+  if (kind(full) === "directory") throw new UsageError(`${flag} '${path}' is a directory: give a file name`);
+  if (kind(dirname(full)) !== "directory")
+    throw new UsageError(`${flag}: the directory of '${path}' does not exist`);
+  return path;
+}
+
+const MAX_INPUT_BYTES = 1024 * 1024;
+
+/** Reads a text file the user named, at most 1 MiB (never /dev/zero or a huge file into memory). */
+export function readTextFile(flag: string, path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const buf = Buffer.alloc(MAX_INPUT_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > MAX_INPUT_BYTES) throw new UsageError(`${flag} '${path}' is larger than 1 MiB`);
+    }
+    return buf.toString("utf8", 0, length);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(
+      `cannot read ${flag} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

@@ -1,5 +1,5 @@
-import { existsSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
 import type { Access } from "../azure/blob-probe.js";
@@ -10,7 +10,7 @@ import type { Runner } from "../cli.js";
 import type { Context } from "../context.js";
 import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
 import { githubError, renderJunit } from "../output/junit.js";
-import { addTargetOptions, examples, parseDuration } from "./shared.js";
+import { addTargetOptions, checkOutputFile, examples, parseDuration } from "./shared.js";
 import { type Attempt, controlPlaneAttempt, dataPlaneAttempt } from "./verify-modes.js";
 
 interface RawVerifyOptions extends RawTargetOptions {
@@ -74,9 +74,7 @@ export function verifyCommand(run: Runner): Command {
         const access = ACCESS.find((a) => a === raw.access.toLowerCase());
         if (!access) throw new UsageError(`invalid --access '${raw.access}': use read, write or readwrite`);
         const waitMs = raw.wait === undefined ? 0 : parseDuration("--wait", raw.wait);
-        if (raw.junit !== undefined && !existsSync(dirname(resolve(raw.junit)))) {
-          throw new UsageError(`--junit: the directory of '${raw.junit}' does not exist`);
-        }
+        if (raw.junit !== undefined) checkOutputFile("--junit", raw.junit);
         const input = await parseInput(ctx, raw);
         // Ctrl-C must leave time to remove the probe blob.
         ctx.shutdownGraceMs = 15_000;

@@ -1,11 +1,26 @@
 // Bad input is exit 2 with one line on stderr, and nothing is sent: the emulator's request log stays empty.
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { DEFAULT_WORLD } from "../../src/emulator/index.js";
+import { json, runCli } from "../helpers/cli.js";
 import { useEmulator } from "../helpers/emulator.js";
 
 const RG = "msdocs-sdk-auth-example";
 const P = "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5";
-const emu = useEmulator();
+const many = Array.from({ length: 12 }, () => randomUUID());
+const emu = useEmulator({
+  seed: {
+    ...DEFAULT_WORLD,
+    principals: many.map((principalId, i) => ({
+      principalId,
+      type: "ServicePrincipal",
+      displayName: `app-${i}`,
+    })),
+  } as typeof DEFAULT_WORLD,
+});
 
 function cli(args: string[], env: Record<string, string | undefined> = {}) {
   return runCli(args, { env: { ...emu.current.env, ...env } });
@@ -163,5 +178,101 @@ describe("--query is checked in full before any request", () => {
     ],
   ])("%s", async (_name, query, message) => {
     await expectRefused(["enable", "--webapp", "msdocs-web", "-g", RG, "--query", query], message);
+  });
+});
+
+describe("many assignees", () => {
+  it("12 assignees at --concurrency 8: no MaxListenersExceededWarning", async () => {
+    const assignees = many.flatMap((p) => ["--assignee", p]);
+    const assigned = await cli(["assign-role", "--role", "Reader", "-g", RG, ...assignees]);
+    expect(assigned.code).toBe(0);
+    expect(json<{ result: string }[]>(assigned).map((a) => a.result)).toEqual(many.map(() => "created"));
+    const removed = await cli(["unassign-role", "--role", "Reader", "-g", RG, ...assignees]);
+    expect(removed.code).toBe(0);
+    for (const r of [assigned, removed]) {
+      expect(r.stderr).not.toMatch(/MaxListenersExceededWarning|memory leak/);
+    }
+  });
+});
+
+describe("small but real", () => {
+  const dir = mkdtempSync(join(tmpdir(), "miauth-bad-input-"));
+  const roleArgs = ["assign-role", "--role", "Reader", "-g", RG];
+
+  it("--assignees-file /dev/zero is refused by size, not a native crash", async () => {
+    await expectRefused(
+      [...roleArgs, "--assignees-file", "/dev/zero"],
+      /--assignees-file '\/dev\/zero' is larger than 1 MiB/,
+    );
+  });
+  it("--assignees-file with a huge line, or a directory", async () => {
+    const file = join(dir, "long.txt");
+    writeFileSync(file, `${P}\n${"x".repeat(5000)}\n`);
+    await expectRefused(
+      [...roleArgs, "--assignees-file", file],
+      /line 2 of --assignees-file .* is longer than 1000 characters/,
+    );
+    await expectRefused([...roleArgs, "--assignees-file", dir], /cannot read --assignees-file .*EISDIR/);
+  });
+  it("--junit a directory, or under a file, fails before the run", async () => {
+    const verify = ["verify", "--principal", P, "--account", "msdocsstorage", "-g", RG];
+    await expectRefused([...verify, "--junit", dir], /--junit '.*' is a directory/);
+    const file = join(dir, "plain");
+    writeFileSync(file, "");
+    await expectRefused(
+      [...verify, "--junit", join(file, "report.xml")],
+      /--junit: the directory of .* does not exist/,
+    );
+  });
+  it("user input echoed in an error loses its newlines and terminal escapes", async () => {
+    const r = await expectRefused(
+      ["show", "--webapp", "a\u001b[2Jb\nerror: fake", "-g", RG],
+      /invalid --webapp name 'a\\x1b\[2Jb\\nerror: fake'/,
+    );
+    expect(r.stderr).not.toContain("\u001b");
+    const unknown = await cli(["show", "--webapp", "a1", "-g", RG, "--bo\u001b]0;title\u0007gus"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown option '--bo\\x1b\]0;title\\x07gus'/);
+    expect(unknown.stderr).not.toContain("\u0007");
+    expect(unknown.stderr).not.toContain("\u001b");
+  });
+  it("a scope with a newline stays one line", async () => {
+    await expectRefused(["roles", "list", "--scope", `${emu.current.rg()}\n/x`], /contains U\+000A/);
+  });
+  it("a role name with a newline", async () => {
+    await expectRefused(
+      ["assign-role", "--assignee", P, "--role", "Reader\nOwner", "-g", RG],
+      /invalid --role: a role name is one line/,
+    );
+    await expectRefused(["roles", "list", "--name", "Reader\nOwner"], /invalid --name/);
+  });
+  it("userinfo in the ARM endpoint is refused and never printed", async () => {
+    const withUser = emu.current.url.replace("https://", "https://admin:s3cret@");
+    for (const [args, env] of [
+      [["show", "--webapp", "msdocs-web", "-g", RG, "--arm-endpoint", withUser], {}],
+      [["show", "--webapp", "msdocs-web", "-g", RG], { MIAUTH_ARM_ENDPOINT: withUser }],
+    ] as const) {
+      const r = await expectRefused(
+        [...args],
+        /invalid ARM endpoint 'https:\/\/…@127\.0\.0\.1:\d+': no user name or password/,
+        env,
+      );
+      expect(r.stderr).not.toMatch(/s3cret|admin/);
+    }
+  });
+  it("AZURE_TOKEN_CREDENTIALS=Bogus", async () => {
+    await expectRefused(
+      ["show", "--webapp", "msdocs-web", "-g", RG],
+      /invalid AZURE_TOKEN_CREDENTIALS 'Bogus'/,
+      {
+        AZURE_TOKEN_CREDENTIALS: "Bogus",
+      },
+    );
+  });
+  it("AZURE_TOKEN_CREDENTIALS takes the SDK's names in any case", async () => {
+    const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG], {
+      AZURE_TOKEN_CREDENTIALS: "managedidentitycredential",
+    });
+    expect(r.code).toBe(0);
   });
 });
