@@ -276,3 +276,26 @@ describe("small but real", () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe("the scope in the result is the scope that was sent", () => {
+  it("a scope typed in another casing, with a trailing slash, is rebuilt before use", async () => {
+    const canonical = `${emu.current.rg()}/providers/Microsoft.Storage/storageAccounts/msdocsstorage`;
+    const typed = `/SUBSCRIPTIONS/${emu.current.sub.toUpperCase()}/resourcegroups/${RG}/PROVIDERS/Microsoft.Storage/storageAccounts/msdocsstorage/`;
+    const r = await cli([
+      "assign-role",
+      "--assignee",
+      P,
+      "--role",
+      "Storage Blob Data Reader",
+      "--scope",
+      typed,
+    ]);
+    expect(r.code).toBe(0);
+    const out = json<{ scope: string; id: string }>(r);
+    expect(out.scope).toBe(canonical);
+    expect(out.id.startsWith(`${canonical}/providers/Microsoft.Authorization/roleAssignments/`)).toBe(true);
+    const puts = (await emu.current.writes()).map((w) => w.path);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.startsWith(`${canonical}/providers/Microsoft.Authorization/roleAssignments/`)).toBe(true);
+  });
+});
