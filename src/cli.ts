@@ -133,12 +133,17 @@ function report(io: Io, err: unknown, debug: boolean): number {
   if (err instanceof MiauthError) {
     error(io, err.message);
     if (err.hint) hint(io, err.hint);
-    if (debug && err.cause instanceof Error && err.cause.stack) io.stderr.write(`${err.cause.stack}\n`);
+    if (debug && err.cause instanceof Error && err.cause.stack) writeStack(io, err.cause.stack);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
   error(io, message.split("\n")[0] ?? message);
-  if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  if (debug && err instanceof Error && err.stack) writeStack(io, err.stack);
   else hint(io, "run again with --debug for details");
   return ExitCode.failure;
+}
+
+/** --debug: a stack is many lines, but none of them may carry a terminal escape from echoed input. */
+function writeStack(io: Io, stack: string): void {
+  io.stderr.write(`${stack.split("\n").map(oneLine).join("\n")}\n`);
 }

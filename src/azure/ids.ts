@@ -60,9 +60,9 @@ export interface ResourceId {
 }
 
 // What a URL would read as syntax rather than as part of a name, and what no ARM name contains:
-// `%` (an escape: `%2e%2e` is `..`, `%2f` is `/`), `?` and `#` (query, fragment), `\` (a `/` to
-// WHATWG URLs), quotes and brackets, whitespace, control and invisible format characters.
-const UNSAFE_CHAR = /[%?#\\"<>`{}|^\s\p{C}]/u;
+// `/` and `\` (a `/` to WHATWG URLs), `%` (an escape: `%2e%2e` is `..`, `%2f` is `/`), `?` and `#`
+// (query, fragment), quotes and brackets, whitespace, control and invisible format characters.
+const UNSAFE_CHAR = /[/\\%?#"<>`{}|^\s\p{C}]/u;
 
 /** A resource provider namespace, e.g. Microsoft.Storage. */
 export const NAMESPACE = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)+$/;
@@ -77,11 +77,16 @@ function describeChar(c: string): string {
 
 /** Why a path segment is not a plain name (so a URL layer could reinterpret it); undefined if it is one. */
 export function segmentProblem(segment: string): string | undefined {
-  if (segment === "") return "it has an empty segment";
-  if (/^\.+$/.test(segment)) return `'${segment}' is not a name`;
-  const bad = UNSAFE_CHAR.exec(segment);
-  if (bad) return `it contains ${describeChar(bad[0])}`;
-  return undefined;
+  const problem = (s: string) => {
+    if (s === "") return "it has an empty segment";
+    if (/^\.+$/.test(s)) return `'${s}' is not a name`;
+    const bad = UNSAFE_CHAR.exec(s);
+    return bad ? `it contains ${describeChar(bad[0])}` : undefined;
+  };
+  // Fullwidth `．．` or `／` become `..` and `/` under compatibility normalization: never risk a server
+  // that folds them.
+  const folded = segment.normalize("NFKC");
+  return problem(segment) ?? (folded === segment ? undefined : problem(folded)?.concat(" once normalized"));
 }
 
 /**

@@ -45,6 +45,7 @@ describe("parseScope refuses what could climb or be reread", () => {
     [`${RG}/providers/../../..`, /'\.\.' is not a name/],
     [`${RG}/providers/%2e%2e/%2e%2e/%2e%2e`, /contains '%'/],
     [`${CONTAINER}/..`, /'\.\.' is not a name/],
+    [`${CONTAINER}/\uff0e\uff0e`, /'\.\.' is not a name once normalized/],
     [`${STORE}?api-version=1`, /contains '\?'/],
     [`${STORE}#x`, /contains '#'/],
     [`/subscriptions/${SUB}/resourceGroups/rg%2Fproviders`, /contains '%'/],
@@ -116,6 +117,9 @@ describe("segmentProblem", () => {
     "a\u202e",
     'a"b',
     "a<b",
+    "\uff0e\uff0e",
+    "a\uff0fb",
+    "\uff05\uff12\uff45",
   ])("refuses %j", (s) => {
     expect(segmentProblem(s)).toBeDefined();
   });
