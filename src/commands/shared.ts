@@ -1,6 +1,6 @@
 // Options and helpers shared by the commands that take a target resource.
 
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import type { Target } from "../azure/target.js";
@@ -58,6 +58,11 @@ export function checkOutputFile(flag: string, path: string): string {
   if (kind(full) === "directory") throw new UsageError(`${flag} '${path}' is a directory: give a file name`);
   if (kind(dirname(full)) !== "directory")
     throw new UsageError(`${flag}: the directory of '${path}' does not exist`);
+  try {
+    accessSync(kind(full) === "missing" ? dirname(full) : full, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot write '${path}' (${(err as NodeJS.ErrnoException).code})`);
+  }
   return path;
 }
 

@@ -1,11 +1,12 @@
 // Bad input is exit 2 with one line on stderr, and nothing is sent: the emulator's request log stays empty.
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_WORLD } from "../../src/emulator/index.js";
-import { json, runCli } from "../helpers/cli.js";
+import { baseEnv, json, ROOT, runCli } from "../helpers/cli.js";
 import { useEmulator } from "../helpers/emulator.js";
 
 const RG = "msdocs-sdk-auth-example";
@@ -223,6 +224,45 @@ describe("small but real", () => {
       [...verify, "--junit", join(file, "report.xml")],
       /--junit: the directory of .* does not exist/,
     );
+  });
+  it("--junit in a directory the user cannot write fails before the run", async () => {
+    const locked = mkdtempSync(join(tmpdir(), "miauth-locked-"));
+    chmodSync(locked, 0o500);
+    try {
+      // root may write anywhere: run the CLI as nobody then.
+      const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const args = ["verify", "--principal", P, "--account", "msdocsstorage", "-g", RG];
+      const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
+        const child = spawn(
+          process.execPath,
+          [join(ROOT, "bin/miauth.js"), ...args, "--junit", join(locked, "r.xml")],
+          {
+            // The emulator's CA file is root's own; nothing is meant to be sent, so it is not needed.
+          env: { ...baseEnv(), ...emu.current.env, NODE_EXTRA_CA_CERTS: "" },
+            cwd: ROOT,
+            stdio: ["ignore", "pipe", "pipe"],
+            ...user,
+          },
+        );
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => {
+          stdout += d;
+        });
+        child.stderr.on("data", (d) => {
+          stderr += d;
+        });
+        child.on("error", fail);
+        child.on("close", (code) => done({ code, stdout, stderr }));
+      });
+      expect(r.stderr).toMatch(/^error: --junit: cannot write '.*r\.xml' \(EACCES\)\n$/);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(await emu.current.requests()).toEqual([]);
+    } finally {
+      chmodSync(locked, 0o700);
+      rmSync(locked, { recursive: true, force: true });
+    }
   });
   it("user input echoed in an error loses its newlines and terminal escapes", async () => {
     const r = await expectRefused(
