@@ -27,6 +27,31 @@ function cli(args: string[], env: Record<string, string | undefined> = {}) {
   return runCli(args, { env: { ...emu.current.env, ...env } });
 }
 
+/** The built CLI as a user without root's right to write anywhere (nobody, when the tests run as root). */
+function runAsUser(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  // The emulator's CA file is root's own; nothing is meant to be sent, so it is not needed.
+  const env = { ...baseEnv(), ...emu.current.env, NODE_EXTRA_CA_CERTS: "" };
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(ROOT, "bin/miauth.js"), ...args], {
+      env,
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...user,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
+
 async function expectRefused(args: string[], message: RegExp, env: Record<string, string | undefined> = {}) {
   const r = await cli(args, env);
   expect(r.stderr).toMatch(message);
@@ -229,32 +254,8 @@ describe("small but real", () => {
     const locked = mkdtempSync(join(tmpdir(), "miauth-locked-"));
     chmodSync(locked, 0o500);
     try {
-      // root may write anywhere: run the CLI as nobody then.
-      const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
       const args = ["verify", "--principal", P, "--account", "msdocsstorage", "-g", RG];
-      const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-        const child = spawn(
-          process.execPath,
-          [join(ROOT, "bin/miauth.js"), ...args, "--junit", join(locked, "r.xml")],
-          {
-            // The emulator's CA file is root's own; nothing is meant to be sent, so it is not needed.
-          env: { ...baseEnv(), ...emu.current.env, NODE_EXTRA_CA_CERTS: "" },
-            cwd: ROOT,
-            stdio: ["ignore", "pipe", "pipe"],
-            ...user,
-          },
-        );
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => {
-          stdout += d;
-        });
-        child.stderr.on("data", (d) => {
-          stderr += d;
-        });
-        child.on("error", fail);
-        child.on("close", (code) => done({ code, stdout, stderr }));
-      });
+      const r = await runAsUser([...args, "--junit", join(locked, "r.xml")]);
       expect(r.stderr).toMatch(/^error: --junit: cannot write '.*r\.xml' \(EACCES\)\n$/);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe("");
