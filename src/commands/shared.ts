@@ -55,11 +55,12 @@ export function checkOutputFile(flag: string, path: string): string {
       return "missing";
     }
   };
-  if (kind(full) === "directory") throw new UsageError(`${flag} '${path}' is a directory: give a file name`);
+  const existing = kind(full);
+  if (existing === "directory") throw new UsageError(`${flag} '${path}' is a directory: give a file name`);
   if (kind(dirname(full)) !== "directory")
     throw new UsageError(`${flag}: the directory of '${path}' does not exist`);
   try {
-    accessSync(kind(full) === "missing" ? dirname(full) : full, constants.W_OK);
+    accessSync(existing === "missing" ? dirname(full) : full, constants.W_OK);
   } catch (err) {
     throw new UsageError(`${flag}: cannot write '${path}' (${(err as NodeJS.ErrnoException).code})`);
   }
