@@ -10,7 +10,7 @@ import { unassignRoleCommand } from "./commands/unassign-role.js";
 import { verifyCommand } from "./commands/verify.js";
 import { Context, parseGlobals, type RawGlobalOptions } from "./context.js";
 import { ExitCode, InterruptedError, MiauthError } from "./errors.js";
-import { createIo, error, hint, type Io } from "./output/io.js";
+import { createIo, error, hint, type Io, oneLine } from "./output/io.js";
 import { VERSION } from "./version.js";
 
 export interface MainDeps {
@@ -91,7 +91,8 @@ function buildProgram(run: Runner, io: Io): Command {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(io.paint.err(s)),
+      // Commander echoes the flag or value it refuses: keep its lines, but each one plain text.
+      outputError: (s, write) => write(io.paint.err(s.split("\n").map(oneLine).join("\n"))),
     });
   for (const make of [
     enableCommand,
@@ -132,12 +133,17 @@ function report(io: Io, err: unknown, debug: boolean): number {
   if (err instanceof MiauthError) {
     error(io, err.message);
     if (err.hint) hint(io, err.hint);
-    if (debug && err.cause instanceof Error && err.cause.stack) io.stderr.write(`${err.cause.stack}\n`);
+    if (debug && err.cause instanceof Error && err.cause.stack) writeStack(io, err.cause.stack);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
   error(io, message.split("\n")[0] ?? message);
-  if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  if (debug && err instanceof Error && err.stack) writeStack(io, err.stack);
   else hint(io, "run again with --debug for details");
   return ExitCode.failure;
+}
+
+/** --debug: a stack is many lines, but none of them may carry a terminal escape from echoed input. */
+function writeStack(io: Io, stack: string): void {
+  io.stderr.write(`${stack.split("\n").map(oneLine).join("\n")}\n`);
 }

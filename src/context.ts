@@ -2,6 +2,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { ArmClients } from "./azure/clients.js";
 import { type Cloud, parseArmEndpoint, parseCloud } from "./azure/clouds.js";
+import { checkTokenCredentials } from "./azure/credential.js";
 import { retryNoticePolicy, tracePolicy } from "./azure/policies.js";
 import { type SubscriptionChoice, subscriptionFromArm, subscriptionFromLocal } from "./azure/subscription.js";
 import { UsageError } from "./errors.js";
@@ -45,6 +46,7 @@ export function parseGlobals(raw: RawGlobalOptions, env: NodeJS.ProcessEnv): Glo
       throw new UsageError((err as Error).message);
     }
   }
+  checkTokenCredentials(env);
   const cloud = parseCloud(raw.cloud ?? env.MIAUTH_CLOUD);
   const endpoint = raw.armEndpoint ?? env.MIAUTH_ARM_ENDPOINT;
   return {

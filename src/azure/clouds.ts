@@ -47,20 +47,25 @@ export function parseCloud(name: string | undefined): Cloud {
   return cloud;
 }
 
+/** The URL as it may be shown: a user name or password in it is never printed. */
+function shown(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1…@");
+}
+
 /** --arm-endpoint / MIAUTH_ARM_ENDPOINT: an https URL; trailing slashes removed so paths never get `//`. */
 export function parseArmEndpoint(value: string): string {
+  const bad = (why: string) => new UsageError(`invalid ARM endpoint '${shown(value)}': ${why}`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`invalid ARM endpoint '${value}': expected an https:// URL`);
+    throw bad("expected an https:// URL");
   }
-  if (url.protocol !== "https:") {
-    throw new UsageError(
-      `invalid ARM endpoint '${value}': it must be https (the Azure SDK never sends a token over plain http)`,
-    );
-  }
-  if (url.search || url.hash)
-    throw new UsageError(`invalid ARM endpoint '${value}': no query or fragment allowed`);
+  if (url.protocol !== "https:")
+    throw bad("it must be https (the Azure SDK never sends a token over plain http)");
+  // Credentials in the URL would be sent to the server and printed in traces: ARM takes a token.
+  if (url.username || url.password || /^[^/]*\/\/[^/?#]*@/.test(value))
+    throw bad("no user name or password allowed in it");
+  if (url.search || url.hash || /[?#]/.test(value)) throw bad("no query or fragment allowed");
   return url.toString().replace(/\/+$/, "");
 }

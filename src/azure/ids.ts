@@ -59,20 +59,78 @@ export interface ResourceId {
   name: string;
 }
 
+// What a URL would read as syntax rather than as part of a name, and what no ARM name contains:
+// `/` and `\` (a `/` to WHATWG URLs), `%` (an escape: `%2e%2e` is `..`, `%2f` is `/`), `?` and `#`
+// (query, fragment), quotes and brackets, whitespace, control and invisible format characters.
+const UNSAFE_CHAR = /[/\\%?#"<>`{}|^\s\p{C}]/u;
+
+/** A resource provider namespace, e.g. Microsoft.Storage. */
+export const NAMESPACE = /^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)+$/;
+/** A resource type segment, e.g. storageAccounts. */
+export const RESOURCE_TYPE = /^[A-Za-z][A-Za-z0-9]*$/;
+
+function describeChar(c: string): string {
+  return /^[\x21-\x7e]$/.test(c)
+    ? `'${c}'`
+    : `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/** Why a path segment is not a plain name (so a URL layer could reinterpret it); undefined if it is one. */
+export function segmentProblem(segment: string): string | undefined {
+  const problem = (s: string) => {
+    if (s === "") return "it has an empty segment";
+    if (/^\.+$/.test(s)) return `'${s}' is not a name`;
+    const bad = UNSAFE_CHAR.exec(s);
+    return bad ? `it contains ${describeChar(bad[0])}` : undefined;
+  };
+  // Fullwidth `．．` or `／` become `..` and `/` under compatibility normalization: never risk a server
+  // that folds them.
+  const folded = segment.normalize("NFKC");
+  return problem(segment) ?? (folded === segment ? undefined : problem(folded)?.concat(" once normalized"));
+}
+
+/**
+ * Splits an ARM path (`/a/b/c`, one trailing `/` allowed) into its segments, each checked by
+ * segmentProblem; `bad(why)` builds the error to throw.
+ */
+export function pathSegments(value: string, bad: (why: string) => Error): string[] {
+  if (!value.startsWith("/")) throw bad("it must start with /");
+  const body = value.endsWith("/") && value.length > 1 ? value.slice(1, -1) : value.slice(1);
+  const parts = body.split("/");
+  for (const part of parts) {
+    const why = segmentProblem(part);
+    if (why) throw bad(why);
+  }
+  return parts;
+}
+
 /** Parses `/subscriptions/{guid}/resourceGroups/{rg}/providers/{ns}/{type}/{name}` (top-level resources only). */
 export function parseResourceId(value: string, what = "resource ID"): ResourceId {
-  const match =
-    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([A-Za-z0-9.]+)\/([A-Za-z0-9]+)\/([^/]+)$/i.exec(
-      value,
-    );
-  if (!match) {
-    throw new UsageError(
-      `invalid ${what} '${value}': expected /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}`,
-    );
+  const expected = "expected /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}";
+  const bad = (why: string) => new UsageError(`invalid ${what} '${value}': ${why}; ${expected}`);
+  const parts = pathSegments(value, bad);
+  const [
+    subs,
+    subscriptionId = "",
+    groups,
+    resourceGroup = "",
+    providers,
+    provider = "",
+    type = "",
+    name = "",
+  ] = parts;
+  if (
+    parts.length !== 8 ||
+    subs?.toLowerCase() !== "subscriptions" ||
+    groups?.toLowerCase() !== "resourcegroups" ||
+    providers?.toLowerCase() !== "providers"
+  ) {
+    throw new UsageError(`invalid ${what} '${value}': ${expected}`);
   }
-  const [, subscriptionId = "", resourceGroup = "", provider = "", type = "", name = ""] = match;
-  parseGuid(subscriptionId, `subscription in ${what}`);
-  validateResourceGroupName(resourceGroup);
+  if (!isGuid(subscriptionId)) throw bad("the subscription is not a GUID");
+  if (!isResourceGroupName(resourceGroup)) throw bad(`invalid resource group name '${resourceGroup}'`);
+  if (!NAMESPACE.test(provider)) throw bad(`'${provider}' is not a provider namespace`);
+  if (!RESOURCE_TYPE.test(type)) throw bad(`'${type}' is not a resource type`);
   return { subscriptionId: subscriptionId.toLowerCase(), resourceGroup, provider, type, name };
 }
 

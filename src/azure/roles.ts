@@ -5,9 +5,9 @@ import type { RoleDefinition } from "@azure/arm-authorization";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { translateAzureError } from "./errors.js";
-import { isGuid } from "./ids.js";
+import { isGuid, pathSegments } from "./ids.js";
 import { hasDataActions, type Permission, permits } from "./permissions.js";
-import { scopeSubscription, sdkScope } from "./scope.js";
+import { parseScope, scopeSubscription, sdkScope } from "./scope.js";
 
 /** A role definition flattened the way `az role definition list` prints it (keys in az's order). */
 export interface RoleView {
@@ -161,18 +161,38 @@ export function roleGuid(roleDefinitionId: string): string {
   return (roleDefinitionId.split("/").pop() ?? "").toLowerCase();
 }
 
+/** A role name as typed: one line of printable text (custom role names are at most 512 characters). */
+export function checkRoleName(value: string, flag: string): string {
+  const v = value.trim();
+  if (v === "") throw new UsageError(`${flag} is empty`);
+  if (/[\p{Cc}\p{Cf}]/u.test(value))
+    throw new UsageError(`invalid ${flag}: a role name is one line of printable text`);
+  if (v.length > 512) throw new UsageError(`invalid ${flag}: a role name has at most 512 characters`);
+  return v;
+}
+
 /** What the user may type for --role: a name, a GUID, or a full role definition ID. */
 export function parseRoleInput(value: string): { kind: "name" | "guid" | "id"; value: string } {
-  const v = value.trim();
-  if (v === "") throw new UsageError("--role is empty");
+  const v = checkRoleName(value, "--role");
   if (isGuid(v)) return { kind: "guid", value: v.toLowerCase() };
   if (v.startsWith("/")) {
-    const guid = v.split("/").pop() ?? "";
-    if (!/\/providers\/Microsoft\.Authorization\/roleDefinitions\/[^/]+$/i.test(v) || !isGuid(guid)) {
-      throw new UsageError(
-        `invalid --role ID '${value}': expected …/providers/Microsoft.Authorization/roleDefinitions/{guid}`,
+    const bad = (why: string) =>
+      new UsageError(
+        `invalid --role ID '${v}': ${why}; expected [scope]/providers/Microsoft.Authorization/roleDefinitions/{guid}`,
       );
+    const parts = pathSegments(v, bad);
+    const [providers = "", namespace = "", type = "", guid = ""] = parts.slice(-4);
+    if (
+      parts.length < 4 ||
+      providers.toLowerCase() !== "providers" ||
+      namespace.toLowerCase() !== "microsoft.authorization" ||
+      type.toLowerCase() !== "roledefinitions" ||
+      !isGuid(guid)
+    ) {
+      throw bad("it does not end in a role definition");
     }
+    // Only the GUID is sent (looked up at the assignment's scope); the prefix must still be a scope.
+    if (parts.length > 4) parseScope(`/${parts.slice(0, -4).join("/")}`, "--role scope");
     return { kind: "guid", value: guid.toLowerCase() };
   }
   return { kind: "name", value: v };

@@ -1,42 +1,67 @@
 // ARM scopes: where a role is assigned. Pure validation and comparison.
 import { UsageError } from "../errors.js";
-import { isGuid, isResourceGroupName } from "./ids.js";
+import { isGuid, isResourceGroupName, NAMESPACE, pathSegments, RESOURCE_TYPE } from "./ids.js";
 
 export type ScopeLevel = "root" | "managementGroup" | "subscription" | "resourceGroup" | "resource";
 
-/** Validates a scope and returns it with a leading slash and no trailing one. */
-export function parseScope(value: string): string {
-  const scope = value.trim().replace(/\/+$/, "") || "/";
-  const bad = (why: string) =>
-    new UsageError(
-      `invalid --scope '${value}': ${why}; expected /subscriptions/{id}[/resourceGroups/{group}[/providers/{namespace}/{type}/{name}…]]`,
-    );
-  if (scope === "/") throw bad("the root scope '/' is not supported");
-  if (!scope.startsWith("/")) throw bad("it must start with /");
-  if (scope.includes("//")) throw bad("it has an empty segment");
-  const parts = scope.slice(1).split("/");
-  if (parts[0]?.toLowerCase() === "providers") {
+const SCOPE_FORMS =
+  "expected /subscriptions/{id}[/resourceGroups/{group}[/providers/{namespace}/{type}/{name}…]]";
+
+/**
+ * Parses a scope into its segments and rebuilds it: the result, and only the result, is what is sent.
+ * Nothing a URL layer would reinterpret (`..`, `%2e`, `?`, `#`, `\`, `//`) survives as text.
+ */
+export function parseScope(value: string, flag = "--scope"): string {
+  const bad = (why: string) => new UsageError(`invalid ${flag} '${value}': ${why}; ${SCOPE_FORMS}`);
+  if (value === "/") throw bad("the root scope '/' is not supported");
+  const parts = pathSegments(value, bad);
+  const [first = "", second = "", third = "", fourth = ""] = parts;
+  if (first.toLowerCase() === "providers") {
     if (
       parts.length === 4 &&
-      /^microsoft\.management$/i.test(parts[1] ?? "") &&
-      /^managementgroups$/i.test(parts[2] ?? "")
+      /^microsoft\.management$/i.test(second) &&
+      /^managementgroups$/i.test(third) &&
+      isResourceGroupName(fourth)
     ) {
-      return scope;
+      return `/providers/Microsoft.Management/managementGroups/${fourth}`;
     }
     throw bad("unsupported provider-level scope");
   }
-  if (parts[0]?.toLowerCase() !== "subscriptions" || parts.length < 2)
+  if (first.toLowerCase() !== "subscriptions" || parts.length < 2)
     throw bad("it must start with /subscriptions/{id}");
-  if (!isGuid(parts[1] ?? "")) throw bad("the subscription is not a GUID");
-  if (parts.length === 2) return scope;
-  if (parts[2]?.toLowerCase() !== "resourcegroups" || parts.length < 4)
+  if (!isGuid(second)) throw bad("the subscription is not a GUID");
+  const subscription = `/subscriptions/${second.toLowerCase()}`;
+  if (parts.length === 2) return subscription;
+  if (third.toLowerCase() !== "resourcegroups" || parts.length < 4)
     throw bad("expected resourceGroups after the subscription");
-  if (!isResourceGroupName(parts[3] ?? "")) throw bad("invalid resource group name");
-  if (parts.length === 4) return scope;
-  if (parts[4]?.toLowerCase() !== "providers" || parts.length < 8 || (parts.length - 6) % 2 !== 0) {
-    throw bad("expected /providers/{namespace}/{type}/{name} after the resource group");
+  if (!isResourceGroupName(fourth)) throw bad(`invalid resource group name '${fourth}'`);
+  const group = `${subscription}/resourceGroups/${fourth}`;
+  if (parts.length === 4) return group;
+  return group + providerPath(parts.slice(4), bad);
+}
+
+/** `providers/{namespace}/{type}/{name}[/{type}/{name}…]`, repeated for extension resources. */
+function providerPath(parts: string[], bad: (why: string) => Error): string {
+  let out = "";
+  let i = 0;
+  while (i < parts.length) {
+    const namespace = parts[i + 1] ?? "";
+    if (parts[i]?.toLowerCase() !== "providers" || !NAMESPACE.test(namespace))
+      throw bad("expected /providers/{namespace}/{type}/{name} after the resource group");
+    out += `/providers/${namespace}`;
+    i += 2;
+    const start = i;
+    while (i < parts.length && parts[i]?.toLowerCase() !== "providers") {
+      const type = parts[i] ?? "";
+      const name = parts[i + 1];
+      if (!RESOURCE_TYPE.test(type)) throw bad(`'${type}' is not a resource type`);
+      if (name === undefined) throw bad(`the resource type '${type}' has no name after it`);
+      out += `/${type}/${name}`;
+      i += 2;
+    }
+    if (i === start) throw bad(`expected {type}/{name} after '${namespace}'`);
   }
-  return scope;
+  return out;
 }
 
 export function subscriptionScope(subscriptionId: string): string {

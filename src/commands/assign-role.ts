@@ -50,11 +50,11 @@ export function assignRoleCommand(run: Runner): Command {
           );
         }
         const arm = await ctx.arm();
-        await runForEach(ctx, resolved, opts, (req) =>
+        await runForEach(ctx, resolved, opts, (req, signal) =>
           assignRole(arm, req, {
             dryRun: opts.dryRun,
             principalWaitMs: opts.principalWaitMs,
-            abortSignal: ctx.signal,
+            abortSignal: signal,
             onWait: (m) => ctx.warn(m),
             onNote: (m) => ctx.warn(m),
           }),

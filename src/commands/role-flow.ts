@@ -61,7 +61,7 @@ export async function runForEach(
   ctx: Context,
   resolved: Resolved,
   opts: RoleOptions,
-  op: (req: AssignmentRequest) => Promise<AssignmentResult>,
+  op: (req: AssignmentRequest, signal: AbortSignal) => Promise<AssignmentResult>,
 ): Promise<void> {
   const { default: pLimit } = await import("p-limit");
   const limit = pLimit(opts.concurrency);
@@ -76,7 +76,10 @@ export async function runForEach(
           subscriptionId: resolved.subscriptionId,
         };
         try {
-          return await op(req);
+          // Each assignment's requests listen on a signal of their own that follows Ctrl-C: with
+          // --concurrency N, N operations listening on ctx.signal itself pass Node's limit of 10
+          // listeners (MaxListenersExceededWarning), though none of them leaks.
+          return await op(req, AbortSignal.any([ctx.signal]));
         } catch (err) {
           if (resolved.principalIds.length === 1 || ctx.signal.aborted) throw err;
           return failedResult(req, err);

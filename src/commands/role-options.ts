@@ -1,5 +1,4 @@
 // Flags shared by assign-role and unassign-role, and their validation (all before any network call).
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { PRINCIPAL_TYPES, type PrincipalType } from "../azure/assignments.js";
 import { parseGuid, validateResourceGroupName } from "../azure/ids.js";
@@ -7,7 +6,7 @@ import { isPrivilegedRole, parseRoleInput } from "../azure/roles.js";
 import { parseScope, scopeLevel } from "../azure/scope.js";
 import { parseTargets, type RawTargetOptions, type Target } from "../azure/target.js";
 import { UsageError } from "../errors.js";
-import { addTargetOptions, collect, parseDuration } from "./shared.js";
+import { addTargetOptions, collect, parseDuration, readTextFile } from "./shared.js";
 
 export interface RawRoleOptions extends RawTargetOptions {
   assignee?: string[];
@@ -50,17 +49,16 @@ export function addRoleOptions(cmd: Command): Command {
     .option("--yes", "allow broad roles (Owner, Contributor, …) at subscription scope");
 }
 
+const MAX_LINE = 1000;
+
 function readAssigneesFile(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new UsageError(
-      `cannot read --assignees-file '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
+  const text = readTextFile("--assignees-file", path);
   const ids: string[] = [];
   text.split(/\r?\n/).forEach((line, i) => {
+    if (line.length > MAX_LINE)
+      throw new UsageError(
+        `line ${i + 1} of --assignees-file '${path}' is longer than ${MAX_LINE} characters`,
+      );
     const v = line.replace(/#.*$/, "").trim();
     if (v) ids.push(parseGuid(v, `assignee on line ${i + 1} of ${path}`));
   });

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { validateResourceGroupName } from "../azure/ids.js";
-import { listRoles } from "../azure/roles.js";
+import { checkRoleName, listRoles } from "../azure/roles.js";
 import { parseScope, resourceGroupScope, scopeSubscription, subscriptionScope } from "../azure/scope.js";
 import type { Runner } from "../cli.js";
 import { UsageError } from "../errors.js";
@@ -49,7 +49,7 @@ export function rolesCommand(run: Runner): Command {
         }
         if (opts.customOnly && opts.builtinOnly)
           throw new UsageError("--custom-only and --builtin-only exclude each other");
-        if (opts.name !== undefined && opts.name.trim() === "") throw new UsageError("--name is empty");
+        const name = opts.name === undefined ? undefined : checkRoleName(opts.name, "--name");
         const fixed = opts.scope !== undefined ? parseScope(opts.scope) : undefined;
         if (opts.resourceGroup !== undefined) validateResourceGroupName(opts.resourceGroup);
         const subscriptionId = (fixed && scopeSubscription(fixed)) || (await ctx.subscriptionId());
@@ -59,7 +59,7 @@ export function rolesCommand(run: Runner): Command {
             ? resourceGroupScope(subscriptionId, opts.resourceGroup)
             : subscriptionScope(subscriptionId));
         const roles = await listRoles(await ctx.arm(), scope, subscriptionId, {
-          name: opts.name?.trim(),
+          name,
           search: opts.search,
           customOnly: opts.customOnly,
           builtinOnly: opts.builtinOnly,

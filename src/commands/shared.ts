@@ -1,6 +1,7 @@
 // Options and helpers shared by the commands that take a target resource.
 
-import { createRequire } from "node:module";
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import type { Target } from "../azure/target.js";
 import { UsageError } from "../errors.js";
@@ -27,12 +28,67 @@ export function oneOrMany<T>(targets: Target[], results: T[]): T | T[] {
   return targets.length === 1 && results[0] !== undefined ? results[0] : results;
 }
 
-/** "30s", "3m", "1h" (or plain seconds) in milliseconds. */
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** Longer waits overflow Node's timers (about 24.8 days) long before they make sense for a CLI. */
+export const MAX_DURATION_MS = UNIT_MS.d;
+
+/** One syntax: a whole number with s, m, h or d ("30s", "3m", "1h", "1d"), or plain seconds; at most 24h. */
 export function parseDuration(flag: string, value: string): number {
-  const ms = createRequire(import.meta.url)("ms") as typeof import("ms");
-  const n = /^\d+$/.test(value) ? Number(value) * 1000 : ms(value as import("ms").StringValue);
-  if (typeof n !== "number" || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(`invalid ${flag} '${value}': use a duration such as 30s, 3m or 1h`);
+  const match = /^(\d+)([smhd]?)$/.exec(value);
+  if (!match) {
+    throw new UsageError(
+      `invalid ${flag} '${value}': use a whole number of seconds or a whole number with s, m, h or d, e.g. 30s, 5m or 1h`,
+    );
   }
-  return n;
+  const ms = Number(match[1]) * UNIT_MS[(match[2] || "s") as keyof typeof UNIT_MS];
+  if (ms > MAX_DURATION_MS) throw new UsageError(`invalid ${flag} '${value}': at most 24h`);
+  return ms;
+}
+
+/** A file a command will write later: refuse now, before any request, what could never be written. */
+export function checkOutputFile(flag: string, path: string): string {
+  const full = resolve(path);
+  const kind = (p: string) => {
+    try {
+      return statSync(p).isDirectory() ? "directory" : "other";
+    } catch {
+      return "missing";
+    }
+  };
+  const existing = kind(full);
+  if (existing === "directory") throw new UsageError(`${flag} '${path}' is a directory: give a file name`);
+  if (kind(dirname(full)) !== "directory")
+    throw new UsageError(`${flag}: the directory of '${path}' does not exist`);
+  try {
+    accessSync(existing === "missing" ? dirname(full) : full, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot write '${path}' (${(err as NodeJS.ErrnoException).code})`);
+  }
+  return path;
+}
+
+const MAX_INPUT_BYTES = 1024 * 1024;
+
+/** Reads a text file the user named, at most 1 MiB (never /dev/zero or a huge file into memory). */
+export function readTextFile(flag: string, path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const buf = Buffer.alloc(MAX_INPUT_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > MAX_INPUT_BYTES) throw new UsageError(`${flag} '${path}' is larger than 1 MiB`);
+    }
+    return buf.toString("utf8", 0, length);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(
+      `cannot read ${flag} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

@@ -20,8 +20,8 @@ export function unassignRoleCommand(run: Runner): Command {
         const opts = parseRoleOptions(raw);
         const resolved = await resolveRoleRequest(ctx, opts);
         const arm = await ctx.arm();
-        await runForEach(ctx, resolved, opts, (req) =>
-          unassignRole(arm, req, { dryRun: opts.dryRun, abortSignal: ctx.signal }),
+        await runForEach(ctx, resolved, opts, (req, signal) =>
+          unassignRole(arm, req, { dryRun: opts.dryRun, abortSignal: signal }),
         );
       }),
     );

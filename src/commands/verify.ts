@@ -1,16 +1,16 @@
-import { existsSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
 import type { Access } from "../azure/blob-probe.js";
-import { parseGuid, parseResourceId } from "../azure/ids.js";
+import { formatResourceId, parseGuid, parseResourceId, validateResourceGroupName } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions, type Target } from "../azure/target.js";
 import { exitCodeOf } from "../azure/verify-report.js";
 import type { Runner } from "../cli.js";
 import type { Context } from "../context.js";
 import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
 import { githubError, renderJunit } from "../output/junit.js";
-import { addTargetOptions, examples, parseDuration } from "./shared.js";
+import { addTargetOptions, checkOutputFile, examples, parseDuration } from "./shared.js";
 import { type Attempt, controlPlaneAttempt, dataPlaneAttempt } from "./verify-modes.js";
 
 interface RawVerifyOptions extends RawTargetOptions {
@@ -74,9 +74,7 @@ export function verifyCommand(run: Runner): Command {
         const access = ACCESS.find((a) => a === raw.access.toLowerCase());
         if (!access) throw new UsageError(`invalid --access '${raw.access}': use read, write or readwrite`);
         const waitMs = raw.wait === undefined ? 0 : parseDuration("--wait", raw.wait);
-        if (raw.junit !== undefined && !existsSync(dirname(resolve(raw.junit)))) {
-          throw new UsageError(`--junit: the directory of '${raw.junit}' does not exist`);
-        }
+        if (raw.junit !== undefined) checkOutputFile("--junit", raw.junit);
         const input = await parseInput(ctx, raw);
         // Ctrl-C must leave time to remove the probe blob.
         ctx.shutdownGraceMs = 15_000;
@@ -148,7 +146,8 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions): Promise<DataPlan
           `--storage-id must be a Microsoft.Storage/storageAccounts ID, got ${id.provider}/${id.type}`,
         );
       }
-      storage = { id: raw.storageId };
+      validateAccount(id.name, "--storage-id");
+      storage = { id: formatResourceId(id) };
     } else {
       const account = validateAccount(raw.account ?? ctx.env.AZURE_STORAGE_ACCOUNT_NAME, "--account");
       const group = raw.accountResourceGroup ?? raw.resourceGroup;
@@ -156,7 +155,7 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions): Promise<DataPlan
         throw new UsageError(
           "--account needs --account-resource-group (or -g) for the control plane; or use --storage-id",
         );
-      storage = { account, resourceGroup: group };
+      storage = { account, resourceGroup: validateResourceGroupName(group) };
     }
     return {
       mode: "control-plane",

@@ -77,18 +77,34 @@ export function result(io: Io, value: unknown, format: OutputFormat, query?: str
   if (text !== "") io.stdout.write(text);
 }
 
+/**
+ * One line of plain text: control characters (newlines, ESC that starts a terminal escape sequence)
+ * and bidirectional overrides become visible escapes, so text a user typed (or a server sent) that is
+ * echoed in a message can neither add lines nor drive the terminal.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, (c) => {
+    const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+    const code = c.codePointAt(0) ?? 0;
+    return (
+      named[c] ??
+      (code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`)
+    );
+  });
+}
+
 export function info(io: Io, message: string): void {
   io.stderr.write(`${message}\n`);
 }
 
 export function warn(io: Io, message: string): void {
-  io.stderr.write(`${io.paint.warn("warning:")} ${message}\n`);
+  io.stderr.write(`${io.paint.warn("warning:")} ${oneLine(message)}\n`);
 }
 
 export function error(io: Io, message: string): void {
-  io.stderr.write(`${io.paint.err("error:")} ${message}\n`);
+  io.stderr.write(`${io.paint.err("error:")} ${oneLine(message)}\n`);
 }
 
 export function hint(io: Io, message: string): void {
-  io.stderr.write(`${io.paint.hint("hint:")} ${message}\n`);
+  io.stderr.write(`${io.paint.hint("hint:")} ${oneLine(message)}\n`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { colorLevel, error, hint, info, result, warn } from "../../src/output/io.js";
+import { colorLevel, error, hint, info, oneLine, result, warn } from "../../src/output/io.js";
 import { fakeIo } from "./fakes.js";
 
 describe("colour decision", () => {
@@ -94,5 +94,22 @@ describe("messages", () => {
     const { io, stderr } = fakeIo({ stderr: true });
     error(io, "boom");
     expect(stderr.text).toBe("\x1b[31m\x1b[1merror:\x1b[22m\x1b[39m boom\n");
+  });
+});
+
+describe("messages are one line of plain text", () => {
+  it("escapes newlines, terminal escapes and bidi overrides in error, warning and hint", () => {
+    const { io, stderr } = fakeIo({});
+    error(io, "invalid name 'a\u001b[2Jb\nerror: fake\r'");
+    warn(io, "x\u0007\u009b\u202ey\u2028");
+    hint(io, "tab\there");
+    expect(stderr.text).toBe(
+      "error: invalid name 'a\\x1b[2Jb\\nerror: fake\\r'\nwarning: x\\x07\\x9b\\u202ey\\u2028\nhint: tab\\there\n",
+    );
+  });
+  it("leaves ordinary text alone", () => {
+    expect(oneLine("Storage Blob Data Contributor at /subscriptions/…/grüppe (ok)")).toBe(
+      "Storage Blob Data Contributor at /subscriptions/…/grüppe (ok)",
+    );
   });
 });

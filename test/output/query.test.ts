@@ -47,3 +47,38 @@ describe("validateQuery", () => {
     expect(message).not.toContain("\n");
   });
 });
+
+describe("validateQuery checks function calls against jmespath's function table", () => {
+  it.each([
+    "length(@)",
+    "merge(@, `{}`)",
+    "not_null(a, b, c)",
+    "sort_by(@, &name)",
+    "sort_by([].{roleName:roleName, description:description}, &roleName)",
+    "[?contains(name, 'a')].id | [0]",
+    "join(', ', roles[].role)",
+    "abs(to_number(n))",
+    "map(&role, roles)",
+    "{x: keys(@)}",
+  ])("accepts %j", (expr) => {
+    expect(() => validateQuery(expr)).not.toThrow();
+  });
+  it.each([
+    ["nosuchfn(@)", /unknown function nosuchfn\(\)/],
+    ["roles[?nosuchfn(role)]", /unknown function nosuchfn\(\)/],
+    ["{a: to_strin(@)}", /unknown function to_strin\(\)/],
+    ["constructor(@)", /unknown function constructor\(\)/],
+    ["__proto__(@)", /unknown function __proto__\(\)/],
+    ["toString(@)", /unknown function toString\(\)/],
+    ["length(@, @)", /length\(\) takes 1 argument, not 2/],
+    ["sort_by(@)", /sort_by\(\) takes 2 arguments, not 1/],
+    ["merge()", /merge\(\) takes at least 1 argument, not 0/],
+    ["abs('x')", /abs\(\) expected argument 1 to be type number/],
+    ["length(`1`)", /length\(\) expected argument 1 to be type string,array,object/],
+    ["sort_by(@, name)", /sort_by\(\) expected argument 2 to be type expression/],
+    ["map(roles, &role)", /map\(\) expected argument 1 to be type expression/],
+  ])("rejects %j before any data exists", (expr, message) => {
+    expect(() => validateQuery(expr)).toThrow(message);
+    expect(() => validateQuery(expr)).toThrow(/^invalid JMESPath query "/);
+  });
+});

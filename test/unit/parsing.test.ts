@@ -7,6 +7,7 @@ import { parseArmEndpoint } from "../../src/azure/clouds.js";
 import { parseUserAssignedId } from "../../src/azure/ids.js";
 import { subscriptionFromLocal } from "../../src/azure/subscription.js";
 import { parseTargets, targetResourceId } from "../../src/azure/target.js";
+import { checkOutputFile, readTextFile } from "../../src/commands/shared.js";
 import { parseGlobals } from "../../src/context.js";
 import { UsageError } from "../../src/errors.js";
 
@@ -106,6 +107,48 @@ describe("parseGlobals", () => {
   });
   it("refuses endpoints with query strings", () => {
     expect(() => parseArmEndpoint("https://h/?x=1")).toThrow(/no query/);
+    expect(() => parseArmEndpoint("https://h/#")).toThrow(/no query/);
+  });
+  it.each([
+    "https://user:pass@h",
+    "https://user@h:8443/",
+    "https://:pass@h",
+    "https://@h",
+    "https://u:p@h/?x=1",
+  ])("refuses userinfo in %s and never echoes it", (value) => {
+    let message = "";
+    try {
+      parseArmEndpoint(value);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(
+      /^invalid ARM endpoint 'https:\/\/…@h.*': no user name or password allowed in it$/,
+    );
+    expect(message).not.toMatch(/user[:@]|:pass|u:p@/);
+  });
+  it("does not echo userinfo in a URL it cannot parse either", () => {
+    expect(() => parseArmEndpoint("https://user:pa ss@h:99999")).toThrow(
+      /^invalid ARM endpoint 'https:\/\/…@h:99999'/,
+    );
+  });
+  it.each(["dev", "PROD", " ManagedIdentityCredential ", "azureclicredential", ""])(
+    "accepts AZURE_TOKEN_CREDENTIALS=%j",
+    (value) => {
+      expect(() => parseGlobals({}, { AZURE_TOKEN_CREDENTIALS: value })).not.toThrow();
+    },
+  );
+  it.each(["Bogus", "DefaultAzureCredential", "dev,prod", "ManagedIdentity"])(
+    "refuses AZURE_TOKEN_CREDENTIALS=%j",
+    (value) => {
+      expect(() => parseGlobals({}, { AZURE_TOKEN_CREDENTIALS: value })).toThrow(UsageError);
+      expect(() => parseGlobals({}, { AZURE_TOKEN_CREDENTIALS: value })).toThrow(
+        /invalid AZURE_TOKEN_CREDENTIALS/,
+      );
+    },
+  );
+  it("refuses unknown functions in --query", () => {
+    expect(() => parseGlobals({ query: "nosuchfn(@)" }, {})).toThrow(UsageError);
   });
 });
 
@@ -131,5 +174,30 @@ describe("subscriptionFromLocal", () => {
     });
     expect(await subscriptionFromLocal(undefined, env)).toEqual({ id: other, source: "Azure CLI profile" });
     expect(await subscriptionFromLocal(undefined, { AZURE_CONFIG_DIR: join(dir, "none") })).toBeUndefined();
+  });
+});
+
+describe("files the user names", () => {
+  const dir = mkdtempSync(join(tmpdir(), "miauth-files-"));
+  it("reads a small file", () => {
+    const file = join(dir, "ids.txt");
+    writeFileSync(file, "a\nb\n");
+    expect(readTextFile("--f", file)).toBe("a\nb\n");
+  });
+  it("refuses more than 1 MiB, a device that never ends, a directory and a missing file", () => {
+    const big = join(dir, "big.txt");
+    writeFileSync(big, "x".repeat(1024 * 1024 + 1));
+    expect(() => readTextFile("--f", big)).toThrow(/larger than 1 MiB/);
+    expect(() => readTextFile("--f", "/dev/zero")).toThrow(/larger than 1 MiB/);
+    expect(() => readTextFile("--f", dir)).toThrow(/cannot read --f .*EISDIR/);
+    expect(() => readTextFile("--f", join(dir, "none"))).toThrow(/cannot read --f .*ENOENT/);
+  });
+  it("checks an output file before the run", () => {
+    expect(checkOutputFile("--junit", join(dir, "report.xml"))).toBe(join(dir, "report.xml"));
+    expect(() => checkOutputFile("--junit", dir)).toThrow(/is a directory/);
+    expect(() => checkOutputFile("--junit", join(dir, "no", "report.xml"))).toThrow(/does not exist/);
+    const file = join(dir, "plain");
+    writeFileSync(file, "");
+    expect(() => checkOutputFile("--junit", join(file, "report.xml"))).toThrow(/does not exist/);
   });
 });

@@ -12,6 +12,7 @@ import {
 import { isStorageScope, parseScope, scopeCovers, scopeLevel } from "../../src/azure/scope.js";
 import { needsConfirmation, parseRoleOptions } from "../../src/commands/role-options.js";
 import { parseDuration } from "../../src/commands/shared.js";
+import { UsageError } from "../../src/errors.js";
 
 const SUB = "11111111-2222-3333-4444-555555555555";
 const BLOB_WRITE = "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write";
@@ -206,10 +207,38 @@ describe("assign-role flags", () => {
     expect(o.scope).toEqual({ scope: `/subscriptions/${SUB}` });
     expect("targets" in o.assignees && o.assignees.targets[0]?.resourceGroup).toBe("rg");
   });
-  it("parses durations", () => {
-    expect(parseDuration("--x", "30s")).toBe(30_000);
-    expect(parseDuration("--x", "10m")).toBe(600_000);
-    expect(parseDuration("--x", "45")).toBe(45_000);
-    expect(() => parseDuration("--x", "-1s")).toThrow(/invalid --x/);
+  it.each([
+    ["30s", 30_000],
+    ["10m", 600_000],
+    ["45", 45_000],
+    ["0", 0],
+    ["2h", 7_200_000],
+    ["1d", 86_400_000],
+    ["24h", 86_400_000],
+    ["86400", 86_400_000],
+  ])("parses the duration %s", (value, ms) => {
+    expect(parseDuration("--x", value)).toBe(ms);
+  });
+  it.each([
+    ["-1s", /invalid --x '-1s': use a whole number/],
+    ["1.5", /use a whole number/],
+    ["1.5s", /use a whole number/],
+    ["1e3", /use a whole number/],
+    ["5 m", /use a whole number/],
+    ["5min", /use a whole number/],
+    ["1 hour", /use a whole number/],
+    ["10ms", /use a whole number/],
+    ["5M", /use a whole number/],
+    ["", /use a whole number/],
+    ["s", /use a whole number/],
+    [" 5s", /use a whole number/],
+    ["30d", /at most 24h/],
+    ["25h", /at most 24h/],
+    ["1441m", /at most 24h/],
+    ["86401", /at most 24h/],
+    ["99999999999999999999", /at most 24h/],
+  ])("refuses the duration %j", (value, message) => {
+    expect(() => parseDuration("--x", value)).toThrow(UsageError);
+    expect(() => parseDuration("--x", value)).toThrow(message);
   });
 });
