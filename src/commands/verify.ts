@@ -11,6 +11,7 @@ import type { Context } from "../context.js";
 import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
 import { githubError, renderJunit } from "../output/junit.js";
 import { addTargetOptions, examples, parseDuration } from "./shared.js";
+import { TIMEOUT_HELP } from "./timeout.js";
 import { type Attempt, controlPlaneAttempt, dataPlaneAttempt } from "./verify-modes.js";
 
 interface RawVerifyOptions extends RawTargetOptions {
@@ -23,6 +24,7 @@ interface RawVerifyOptions extends RawTargetOptions {
   access: string;
   wait?: string;
   junit?: string;
+  timeout?: string;
 }
 
 export interface DataPlaneInput {
@@ -61,6 +63,7 @@ export function verifyCommand(run: Runner): Command {
       "retry denied steps until they pass or this time runs out (RBAC propagation)",
     )
     .option("--junit <file>", "also write a JUnit XML report")
+    .option("--timeout <duration>", `${TIMEOUT_HELP} (default: --wait plus 2m)`)
     .addHelpText(
       "after",
       examples([
@@ -74,6 +77,7 @@ export function verifyCommand(run: Runner): Command {
         const access = ACCESS.find((a) => a === raw.access.toLowerCase());
         if (!access) throw new UsageError(`invalid --access '${raw.access}': use read, write or readwrite`);
         const waitMs = raw.wait === undefined ? 0 : parseDuration("--wait", raw.wait);
+        if (raw.timeout === undefined) ctx.setDeadline(waitMs + 120_000, "--wait plus 2m");
         if (raw.junit !== undefined && !existsSync(dirname(resolve(raw.junit)))) {
           throw new UsageError(`--junit: the directory of '${raw.junit}' does not exist`);
         }
