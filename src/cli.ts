@@ -5,11 +5,11 @@ import { disableCommand } from "./commands/disable.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { enableCommand } from "./commands/enable.js";
 import { rolesCommand } from "./commands/roles.js";
+import { parseDuration } from "./commands/shared.js";
 import { showCommand } from "./commands/show.js";
 import { unassignRoleCommand } from "./commands/unassign-role.js";
 import { verifyCommand } from "./commands/verify.js";
 import { Context, parseGlobals, type RawGlobalOptions } from "./context.js";
-import { parseDuration } from "./commands/shared.js";
 import { ExitCode, InterruptedError, MiauthError, TimeoutError } from "./errors.js";
 import { createIo, error, hint, type Io } from "./output/io.js";
 import { VERSION } from "./version.js";
@@ -70,7 +70,8 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   } catch (err) {
     if (err instanceof CommanderError) return commanderExit(err);
     // Whatever the expired deadline made a call throw, it is one line and exit 6.
-    if (context?.timedOut) return report(io, err instanceof TimeoutError ? err : context.deadlineError(), debug);
+    if (context?.timedOut)
+      return report(io, err instanceof TimeoutError ? err : context.deadlineError(), debug);
     if (abort.signal.aborted && !(err instanceof MiauthError && err.exitCode !== ExitCode.failure)) {
       return report(io, new InterruptedError("interrupted"), debug);
     }

@@ -103,9 +103,12 @@ export class Context {
   deadlineError(): TimeoutError {
     const d = this.deadline;
     const s = Math.round((d?.ms ?? 0) / 1000);
-    return new TimeoutError(`timed out after ${s}s (${d?.flag ?? "--timeout"}): an endpoint did not answer in time`, {
-      hint: "run again with a longer --timeout, or with --debug to see which request hung",
-    });
+    return new TimeoutError(
+      `timed out after ${s}s (${d?.flag ?? "--timeout"}): an endpoint did not answer in time`,
+      {
+        hint: "run again with a longer --timeout, or with --debug to see which request hung",
+      },
+    );
   }
 
   /** The policies every SDK client gets: retry notices and Retry-After caps, and the --debug trace. */

@@ -54,7 +54,8 @@ export function requiredDataSteps(access: Access): string[] {
 
 export const PROBE_PREFIX = "miauth-verify-probe-";
 /** Exactly the names writeProbe creates: the prefix, a random UUID, ".txt". */
-const PROBE_NAME = /^miauth-verify-probe-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.txt$/;
+const PROBE_NAME =
+  /^miauth-verify-probe-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.txt$/;
 /** A probe older than this was left by a run that was killed (a run takes seconds). */
 export const STALE_PROBE_MS = 10 * 60_000;
 
@@ -100,7 +101,7 @@ function firstLine(err: unknown): string {
 async function step(
   steps: Step[],
   name: string,
-  run: () => Promise<string | undefined | void>,
+  run: () => Promise<unknown>,
   signal: AbortSignal | undefined,
 ): Promise<boolean> {
   const started = performance.now();
@@ -111,7 +112,7 @@ async function step(
       status: "pass",
       ms: Math.round(performance.now() - started),
       code: null,
-      message: note || null,
+      message: typeof note === "string" ? note : null,
     });
     return true;
   } catch (err) {

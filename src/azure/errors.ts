@@ -1,11 +1,5 @@
 // Turns what the Azure SDK throws into miauth's typed errors with a one-line message and a hint.
-import {
-  AuthError,
-  MiauthError,
-  NotFoundError,
-  PermissionError,
-  TimeoutError,
-} from "../errors.js";
+import { AuthError, MiauthError, NotFoundError, PermissionError, TimeoutError } from "../errors.js";
 
 interface RestLike {
   name?: string;
@@ -128,7 +122,14 @@ export function translateAzureError(err: unknown, ctx: ErrorContext = {}): unkno
 }
 
 const TRANSIENT_STATUSES = [429, 500, 502, 503, 504];
-const TRANSIENT_CODES = ["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "ESOCKETTIMEDOUT", "EPIPE", "network_error"];
+const TRANSIENT_CODES = [
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "ESOCKETTIMEDOUT",
+  "EPIPE",
+  "network_error",
+];
 
 interface TokenFailure {
   statusCode?: number;
@@ -163,7 +164,9 @@ export function isTransientTokenError(err: unknown): boolean {
 export function tokenFailureReason(err: unknown): string {
   const all = failures(err);
   const part = all.map(transientPart).find((p) => p !== undefined) ?? "no reply";
-  const described = all.map((e) => endpointDescription(oneLine(e.message ?? ""))).find((d) => d !== undefined);
+  const described = all
+    .map((e) => endpointDescription(oneLine(e.message ?? "")))
+    .find((d) => d !== undefined);
   return described ? `${part}: ${described}` : part;
 }
 

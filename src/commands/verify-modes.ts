@@ -64,17 +64,20 @@ export async function dataPlaneAttempt(
     assignCommand,
   });
   return {
-    report: report({
-      mode: "data-plane",
-      access,
-      account: input.account,
-      endpoint: input.endpoint,
-      storageId: null,
-      container: run.container,
-      identity: who,
-      steps,
-      fix: first ? (steps.find((s) => s.status === "fail")?.fix ?? null) : null,
-    }, required),
+    report: report(
+      {
+        mode: "data-plane",
+        access,
+        account: input.account,
+        endpoint: input.endpoint,
+        storageId: null,
+        container: run.container,
+        identity: who,
+        steps,
+        fix: first ? (steps.find((s) => s.status === "fail")?.fix ?? null) : null,
+      },
+      required,
+    ),
     first,
   };
 }
@@ -103,17 +106,20 @@ export async function controlPlaneAttempt(
       access,
       assignCommand: fix,
     });
-    const r = report({
-      mode: "control-plane",
-      access,
-      account: account.name,
-      endpoint: null,
-      storageId,
-      container: input.container ?? null,
-      identity,
-      steps: out,
-      fix: first ? fix : null,
-    }, required);
+    const r = report(
+      {
+        mode: "control-plane",
+        access,
+        account: account.name,
+        endpoint: null,
+        storageId,
+        container: input.container ?? null,
+        identity,
+        steps: out,
+        fix: first ? fix : null,
+      },
+      required,
+    );
     return { report: r, first };
   };
 

@@ -14,12 +14,18 @@ function cli(args: string[], env: Record<string, string | undefined> = {}) {
 const show = ["show", "--webapp", "msdocs-web", "-g", RG];
 
 async function statuses(path: RegExp, kind = "arm") {
-  return (await emu.current.requests()).filter((q) => q.kind === kind && path.test(q.path)).map((q) => q.status);
+  return (await emu.current.requests())
+    .filter((q) => q.kind === kind && path.test(q.path))
+    .map((q) => q.status);
 }
 
 describe("throttling", () => {
   it("caps a huge Retry-After at 60s per wait, and gives up at once when the deadline is nearer", async () => {
-    await emu.current.fault({ method: "GET", path: "sites/msdocs-web" }, { type: "status", status: 429, retryAfter: 3600 }, 1);
+    await emu.current.fault(
+      { method: "GET", path: "sites/msdocs-web" },
+      { type: "status", status: 429, retryAfter: 3600 },
+      1,
+    );
     const started = Date.now();
     const r = await cli([...show, "--timeout", "20s"]);
     console.log(r.code, r.stderr, Date.now() - started);
