@@ -91,9 +91,11 @@ export function verifyCommand(run: Runner): Command {
         let outcome: Attempt;
         try {
           outcome = await withWait(ctx, attempt, waitMs);
-        } catch (err) {
-          // An error before any report (ARM refused to show the site, say) still reaches CI.
-          if (!(err instanceof MiauthError) || err.exitCode === 130) throw err;
+        } catch (caught) {
+          // An error before any report (ARM refused to show the site, say) still reaches CI; so does
+          // the deadline passing. Ctrl-C does not.
+          const err = ctx.timedOut ? ctx.deadlineError() : caught;
+          if (!(err instanceof MiauthError) || err.exitCode === 130 || ctx.interrupt.aborted) throw err;
           const code = err.azureCode ?? err.name;
           reportToCi(ctx, raw.junit, input.mode, [
             {
