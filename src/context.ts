@@ -112,13 +112,14 @@ export class Context {
   }
 
   /** The policies every SDK client gets: retry notices and Retry-After caps, and the --debug trace. */
-  pipelinePolicies(service: string, maxRetries = MAX_RETRIES): PipelinePolicy[] {
+  pipelinePolicies(service: string, maxRetries = MAX_RETRIES, throttling = true): PipelinePolicy[] {
     const policies = [
       retryNoticePolicy({
         service,
         warn: (line) => this.warn(line),
         maxRetries,
         remainingMs: () => this.remainingMs(),
+        throttling,
       }),
     ];
     if (this.globals.debug) policies.push(tracePolicy((line) => info(this.io, this.io.paint.dim(line))));

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
-import { endpointDescription } from "./errors.js";
+import { endpointDescription, isTransientTokenError, tokenFailureReason } from "./errors.js";
 import { identifyCredential, type TokenIdentity } from "./token-info.js";
 
 export type Access = "read" | "write" | "readwrite";
@@ -65,6 +65,12 @@ export function isStaleProbe(name: string, lastModified: Date | undefined, now: 
 
 const STORAGE_SCOPE = "https://storage.azure.com/.default";
 
+/** A credential's failure that may pass (5xx, a reset), as opposed to a refused or missing sign-in. */
+function tokenUnavailable(err: unknown): boolean {
+  const name = (err as Error | undefined)?.name ?? "";
+  return /AuthenticationError|CredentialUnavailableError/.test(name) && isTransientTokenError(err);
+}
+
 export function errorCode(err: unknown): string {
   const e = err as {
     code?: string;
@@ -74,6 +80,7 @@ export function errorCode(err: unknown): string {
     cause?: { code?: string };
   };
   if (e.details?.errorCode) return e.details.errorCode;
+  if (tokenUnavailable(err)) return "TokenEndpointUnavailable";
   if (e.cause?.code) return e.cause.code;
   const net =
     /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|CERT_\w+|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\b/.exec(
@@ -94,6 +101,8 @@ function firstLine(err: unknown): string {
   // Not Ctrl-C (that is rethrown): the SDK gave up on a request itself, or the connection broke.
   if ((err as Error)?.name === "AbortError")
     return "the request was aborted before its reply was complete (a broken connection or the SDK's own time limit)";
+  if (isTransientTokenError(err))
+    return `the managed identity endpoint is unavailable (${tokenFailureReason(err)})`;
   const text = (err as Error)?.message ?? String(err);
   return (endpointDescription(text) ?? text.split("\n")[0] ?? text).replace(/\s+/g, " ").trim();
 }

@@ -121,7 +121,8 @@ export function translateAzureError(err: unknown, ctx: ErrorContext = {}): unkno
   return err;
 }
 
-const TRANSIENT_STATUSES = [429, 500, 502, 503, 504];
+// 410: IMDS while it is being updated (@azure/identity waited 70 s for it; we say so and stop).
+const TRANSIENT_STATUSES = [410, 429, 500, 502, 503, 504];
 const TRANSIENT_CODES = [
   "ECONNRESET",
   "ECONNREFUSED",

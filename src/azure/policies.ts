@@ -79,6 +79,8 @@ export interface RetryNoticeOptions {
   maxRetries: number;
   /** Time left before the command's deadline. */
   remainingMs: () => number;
+  /** false for the blob client: its own retry policy ignores Retry-After and retries 500/503 only. */
+  throttling?: boolean;
 }
 
 function seconds(ms: number): string {
@@ -111,6 +113,11 @@ export function retryNoticePolicy(o: RetryNoticeOptions): PipelinePolicy {
           return response;
         }
         const asked = requestedWaitMs(response.headers);
+        if (o.throttling === false) {
+          if (response.status === 500 || response.status === 503)
+            o.warn(`${said}; the SDK retries with backoff`);
+          return response;
+        }
         if (!THROTTLED.has(response.status) || (asked === undefined && response.status !== 429)) {
           o.warn(`${said}; the SDK retries with backoff`);
           return response;

@@ -90,6 +90,13 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
         exitCode: 1,
         retryable: false,
       };
+    case "TokenEndpointUnavailable":
+      return {
+        cause: message,
+        fix: "this is usually brief: run verify again in a minute",
+        exitCode: 1,
+        retryable: false,
+      };
     case "NoManagedIdentity":
       return {
         cause: "no managed identity is enabled on this resource, so there is no token to get",

@@ -45,7 +45,7 @@ export async function dataPlaneAttempt(
       cleanup = remove;
     },
     onNotice: (line) => ctx.warn(line),
-    policies: ctx.pipelinePolicies("the blob endpoint", 2),
+    policies: ctx.pipelinePolicies("the blob endpoint", 2, false),
   }).finally(async () => {
     // Interrupted mid-probe: the blob may exist; remove it before leaving.
     if (ctx.signal.aborted && cleanup) await cleanup().catch(() => undefined);

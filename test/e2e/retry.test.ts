@@ -128,3 +128,20 @@ describe("deadlines", () => {
     expect(await emu.current.requests()).toEqual([]);
   });
 });
+
+describe("verify and the token endpoint", () => {
+  it("a 503 that lasts fails verify's credential step as transient (exit 1), not as no credential (exit 4)", async () => {
+    const env = emu.current.handle.envFor(emu.current.siteId("msdocs-web"));
+    await emu.current.fault({ kind: "identity" }, { type: "status", status: 503 }, 10);
+    const r = await runCli(["verify"], { env });
+    expect(r.code).toBe(1);
+    const report = json<{ steps: { name: string; status: string; code: string; message: string }[] }>(r);
+    expect(report.steps[0]).toMatchObject({
+      name: "credential",
+      status: "fail",
+      code: "TokenEndpointUnavailable",
+    });
+    expect(report.steps[0]?.message).toMatch(/^the managed identity endpoint is unavailable \(status 503/);
+    expect(r.stderr).toMatch(/retrying in 1s/);
+  });
+});
