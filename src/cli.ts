@@ -47,17 +47,16 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       debug = globals.debug;
       const ctx = new Context(io, env, globals, abort.signal);
       context = ctx;
-      const timeout = cmd.opts<{ timeout?: string }>().timeout;
-      if (timeout !== undefined) ctx.setDeadline(parseDuration("--timeout", timeout));
       // The deadline aborts every request; should one ignore it, leave anyway, with exit 6.
-      ctx.signal.addEventListener("abort", () => {
-        if (!ctx.timedOut) return;
+      ctx.onDeadline = () => {
         setTimeout(() => {
           if (finished) return;
           report(io, ctx.deadlineError(), debug);
           process.exit(ExitCode.timeout);
         }, 3000).unref();
-      });
+      };
+      const timeout = cmd.opts<{ timeout?: string }>().timeout;
+      if (timeout !== undefined) ctx.setDeadline(parseDuration("--timeout", timeout));
       await action(ctx, opts);
     };
 

@@ -69,6 +69,8 @@ export class Context {
   private chosen?: Promise<SubscriptionChoice>;
   private deadline?: { signal: AbortSignal; ms: number; at: number; flag: string };
   private combined?: AbortSignal;
+  /** Called when the deadline passes (cli.ts: leave even if a request ignores the signal). */
+  onDeadline?: () => void;
 
   constructor(
     readonly io: Io,
@@ -86,6 +88,9 @@ export class Context {
   /** The command's deadline (--timeout), set once before any request; its expiry is exit 6. */
   setDeadline(ms: number, flag = "--timeout"): void {
     const signal = AbortSignal.timeout(ms);
+    signal.addEventListener("abort", () => {
+      if (!this.interrupt.aborted) this.onDeadline?.();
+    });
     this.deadline = { signal, ms, at: Date.now() + ms, flag };
     this.combined = AbortSignal.any([this.interrupt, signal]);
   }
