@@ -5,11 +5,12 @@ import { disableCommand } from "./commands/disable.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { enableCommand } from "./commands/enable.js";
 import { rolesCommand } from "./commands/roles.js";
+import { parseDuration } from "./commands/shared.js";
 import { showCommand } from "./commands/show.js";
 import { unassignRoleCommand } from "./commands/unassign-role.js";
 import { verifyCommand } from "./commands/verify.js";
 import { Context, parseGlobals, type RawGlobalOptions } from "./context.js";
-import { ExitCode, InterruptedError, MiauthError } from "./errors.js";
+import { ExitCode, InterruptedError, MiauthError, TimeoutError } from "./errors.js";
 import { createIo, error, hint, type Io, oneLine } from "./output/io.js";
 import { VERSION } from "./version.js";
 
@@ -26,6 +27,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   const io = deps.io ?? createIo(env);
   const abort = new AbortController();
   let context: Context | undefined;
+  let finished = false;
   const onSignal = () => {
     abort.abort();
     // Every Azure call gets the abort signal; should one ignore it, leave anyway, still with 130.
@@ -43,8 +45,19 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     async (opts: T, cmd: Command) => {
       const globals = parseGlobals(cmd.optsWithGlobals<RawGlobalOptions>(), env);
       debug = globals.debug;
-      context = new Context(io, env, globals, abort.signal);
-      await action(context, opts);
+      const ctx = new Context(io, env, globals, abort.signal);
+      context = ctx;
+      // The deadline aborts every request; should one ignore it, leave anyway, with exit 6.
+      ctx.onDeadline = () => {
+        setTimeout(() => {
+          if (finished) return;
+          report(io, ctx.deadlineError(), debug);
+          process.exit(ExitCode.timeout);
+        }, 3000).unref();
+      };
+      const timeout = cmd.opts<{ timeout?: string }>().timeout;
+      if (timeout !== undefined) ctx.setDeadline(parseDuration("--timeout", timeout));
+      await action(ctx, opts);
     };
 
   const program = buildProgram(run, io);
@@ -55,11 +68,15 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     return ExitCode.ok;
   } catch (err) {
     if (err instanceof CommanderError) return commanderExit(err);
+    // Whatever the expired deadline made a call throw, it is one line and exit 6.
+    if (context?.timedOut)
+      return report(io, err instanceof TimeoutError ? err : context.deadlineError(), debug);
     if (abort.signal.aborted && !(err instanceof MiauthError && err.exitCode !== ExitCode.failure)) {
       return report(io, new InterruptedError("interrupted"), debug);
     }
     return report(io, err, debug);
   } finally {
+    finished = true;
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }

@@ -1,11 +1,12 @@
 // What every command receives: io, the validated global options, and lazily built Azure clients.
 import type { TokenCredential } from "@azure/core-auth";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { ArmClients } from "./azure/clients.js";
 import { type Cloud, parseArmEndpoint, parseCloud } from "./azure/clouds.js";
 import { checkTokenCredentials } from "./azure/credential.js";
-import { retryNoticePolicy, tracePolicy } from "./azure/policies.js";
+import { MAX_RETRIES, retryNoticePolicy, tracePolicy } from "./azure/policies.js";
 import { type SubscriptionChoice, subscriptionFromArm, subscriptionFromLocal } from "./azure/subscription.js";
-import { UsageError } from "./errors.js";
+import { TimeoutError, UsageError } from "./errors.js";
 import { type OutputFormat, parseOutputFormat } from "./output/format.js";
 import { type Io, info, result, warn } from "./output/io.js";
 import { validateQuery } from "./output/query.js";
@@ -68,18 +69,77 @@ export class Context {
   private clients?: Promise<ArmClients>;
   private cred?: Promise<TokenCredential>;
   private chosen?: Promise<SubscriptionChoice>;
+  private deadline?: { signal: AbortSignal; ms: number; at: number; flag: string };
+  private combined?: AbortSignal;
+  /** Called when the deadline passes (cli.ts: leave even if a request ignores the signal). */
+  onDeadline?: () => void;
 
   constructor(
     readonly io: Io,
     readonly env: NodeJS.ProcessEnv,
     readonly globals: Globals,
-    readonly signal: AbortSignal,
+    /** Ctrl-C (SIGINT/SIGTERM) only. */
+    readonly interrupt: AbortSignal,
   ) {}
 
-  /** DefaultAzureCredential, built once on first use. */
+  /** What every Azure call gets: aborted on Ctrl-C or when the command's deadline passes. */
+  get signal(): AbortSignal {
+    return this.combined ?? this.interrupt;
+  }
+
+  /** The command's deadline (--timeout), set once before any request; its expiry is exit 6. */
+  setDeadline(ms: number, flag = "--timeout"): void {
+    const signal = AbortSignal.timeout(ms);
+    signal.addEventListener("abort", () => {
+      if (!this.interrupt.aborted) this.onDeadline?.();
+    });
+    this.deadline = { signal, ms, at: Date.now() + ms, flag };
+    this.combined = AbortSignal.any([this.interrupt, signal]);
+  }
+
+  /** True when the deadline, not Ctrl-C, ended the command. */
+  get timedOut(): boolean {
+    return this.deadline?.signal.aborted === true && !this.interrupt.aborted;
+  }
+
+  /** Milliseconds until the deadline (Infinity without one). */
+  remainingMs(): number {
+    return this.deadline ? Math.max(0, this.deadline.at - Date.now()) : Number.POSITIVE_INFINITY;
+  }
+
+  deadlineError(): TimeoutError {
+    const d = this.deadline;
+    const s = Math.round((d?.ms ?? 0) / 1000);
+    return new TimeoutError(
+      `timed out after ${s}s (${d?.flag ?? "--timeout"}): an endpoint did not answer in time`,
+      {
+        hint: "run again with a longer --timeout, or with --debug to see which request hung",
+      },
+    );
+  }
+
+  /** The policies every SDK client gets: retry notices and Retry-After caps, and the --debug trace. */
+  pipelinePolicies(service: string, maxRetries = MAX_RETRIES, throttling = true): PipelinePolicy[] {
+    const policies = [
+      retryNoticePolicy({
+        service,
+        warn: (line) => this.warn(line),
+        maxRetries,
+        remainingMs: () => this.remainingMs(),
+        throttling,
+      }),
+    ];
+    if (this.globals.debug) policies.push(tracePolicy((line) => info(this.io, this.io.paint.dim(line))));
+    return policies;
+  }
+
+  /** DefaultAzureCredential, built once on first use, its token requests bounded and announced. */
   credential(): Promise<TokenCredential> {
     this.cred ??= import("./azure/credential.js").then(({ createCredential }) =>
-      createCredential(this.globals.cloud),
+      createCredential(this.globals.cloud, {
+        warn: (line) => this.warn(line),
+        remainingMs: () => this.remainingMs(),
+      }),
     );
     return this.cred;
   }
@@ -124,10 +184,9 @@ export class Context {
   }
 
   private async buildClients(): Promise<ArmClients> {
-    const { createArmClients, MAX_RETRIES } = await import("./azure/clients.js");
+    const { createArmClients } = await import("./azure/clients.js");
     const credential = await this.credential();
-    const policies = [retryNoticePolicy((line) => this.warn(line), MAX_RETRIES)];
-    if (this.globals.debug) policies.push(tracePolicy((line) => info(this.io, this.io.paint.dim(line))));
+    const policies = this.pipelinePolicies("ARM");
     this.verbose(`ARM endpoint ${this.globals.armEndpoint} (token audience ${this.globals.cloud.armScope})`);
     return createArmClients({
       credential,

@@ -2,8 +2,9 @@
 // and try each operation it needs. The probe blob is created only if absent and always removed.
 import { randomUUID } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
-import type { ContainerClient } from "@azure/storage-blob";
-import { endpointDescription } from "./errors.js";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
+import { endpointDescription, isTransientTokenError, tokenFailureReason } from "./errors.js";
 import { identifyCredential, type TokenIdentity } from "./token-info.js";
 
 export type Access = "read" | "write" | "readwrite";
@@ -28,12 +29,47 @@ export interface ProbeOptions {
   endpoint: string;
   access: Access;
   container?: string;
+  /** The user's Ctrl-C and the command's deadline. The SDK's own aborts are failed steps, not this. */
   abortSignal?: AbortSignal;
   /** Called when the probe blob exists, so an interrupted run can still remove it. */
   onProbeCreated?: (remove: () => Promise<void>) => void;
+  /** What the probe did besides its steps (a stale probe removed), for stderr. */
+  onNotice?: (line: string) => void;
+  /** Added to the blob client's pipeline, once per attempt (the --debug trace, the retry notice). */
+  policies?: PipelinePolicy[];
+  now?: () => number;
+}
+
+/** Every step an access level needs: the report passes only when each of them ran and passed. */
+export function requiredDataSteps(access: Access): string[] {
+  return [
+    "credential",
+    "list-containers",
+    ...(access === "write" ? [] : ["list-blobs"]),
+    ...(access === "read" ? [] : ["write-probe"]),
+    ...(access === "readwrite" ? ["read-probe"] : []),
+    ...(access === "read" ? [] : ["delete-probe"]),
+  ];
+}
+
+export const PROBE_PREFIX = "miauth-verify-probe-";
+/** Exactly the names writeProbe creates: the prefix, a random UUID, ".txt". */
+const PROBE_NAME =
+  /^miauth-verify-probe-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.txt$/;
+/** A probe older than this was left by a run that was killed (a run takes seconds). */
+export const STALE_PROBE_MS = 10 * 60_000;
+
+export function isStaleProbe(name: string, lastModified: Date | undefined, now: number): boolean {
+  return PROBE_NAME.test(name) && lastModified !== undefined && now - lastModified.getTime() > STALE_PROBE_MS;
 }
 
 const STORAGE_SCOPE = "https://storage.azure.com/.default";
+
+/** A credential's failure that may pass (5xx, a reset), as opposed to a refused or missing sign-in. */
+function tokenUnavailable(err: unknown): boolean {
+  const name = (err as Error | undefined)?.name ?? "";
+  return /AuthenticationError|CredentialUnavailableError/.test(name) && isTransientTokenError(err);
+}
 
 export function errorCode(err: unknown): string {
   const e = err as {
@@ -44,6 +80,7 @@ export function errorCode(err: unknown): string {
     cause?: { code?: string };
   };
   if (e.details?.errorCode) return e.details.errorCode;
+  if (tokenUnavailable(err)) return "TokenEndpointUnavailable";
   if (e.cause?.code) return e.cause.code;
   const net =
     /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|CERT_\w+|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\b/.exec(
@@ -56,24 +93,35 @@ export function errorCode(err: unknown): string {
       : "CredentialUnavailable";
   }
   if (e.name === "AbortError") return "Aborted";
+  if (e.code === "PARSE_ERROR") return "InvalidReply";
   return e.code ?? e.name ?? "Error";
 }
 
 function firstLine(err: unknown): string {
+  // Not Ctrl-C (that is rethrown): the SDK gave up on a request itself, or the connection broke.
+  if ((err as Error)?.name === "AbortError")
+    return "the request was aborted before its reply was complete (a broken connection or the SDK's own time limit)";
+  if (isTransientTokenError(err))
+    return `the managed identity endpoint is unavailable (${tokenFailureReason(err)})`;
   const text = (err as Error)?.message ?? String(err);
   return (endpointDescription(text) ?? text.split("\n")[0] ?? text).replace(/\s+/g, " ").trim();
 }
 
-async function step(steps: Step[], name: string, run: () => Promise<void>): Promise<boolean> {
+async function step(
+  steps: Step[],
+  name: string,
+  run: () => Promise<unknown>,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
   const started = performance.now();
   try {
-    await run();
+    const note = await run();
     steps.push({
       name,
       status: "pass",
       ms: Math.round(performance.now() - started),
       code: null,
-      message: null,
+      message: typeof note === "string" ? note : null,
     });
     return true;
   } catch (err) {
@@ -84,7 +132,8 @@ async function step(steps: Step[], name: string, run: () => Promise<void>): Prom
       code: errorCode(err),
       message: firstLine(err),
     });
-    if ((err as Error).name === "AbortError") throw err;
+    // Only the user's Ctrl-C or the command's deadline ends the run; any other abort is this step's failure.
+    if (signal?.aborted) throw err;
     return false;
   }
 }
@@ -95,10 +144,16 @@ function skip(steps: Step[], name: string, message: string): void {
 
 export async function runDataPlane(credential: TokenCredential, o: ProbeOptions): Promise<DataPlaneRun> {
   const steps: Step[] = [];
+  const signal = o.abortSignal;
   let identity: TokenIdentity | null = null;
-  const ok = await step(steps, "credential", async () => {
-    identity = await identifyCredential(credential, STORAGE_SCOPE, o.abortSignal);
-  });
+  const ok = await step(
+    steps,
+    "credential",
+    async () => {
+      identity = await identifyCredential(credential, STORAGE_SCOPE, signal);
+    },
+    signal,
+  );
   const names = [
     "list-containers",
     "list-blobs",
@@ -114,62 +169,165 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
     retryOptions: { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 4000, tryTimeoutInMs: 30_000 },
     userAgentOptions: { userAgentPrefix: "miauth-verify" },
   });
+  addPolicies(service, o.policies ?? []);
   let container = o.container ?? null;
-  const listed = await step(steps, "list-containers", async () => {
-    const page = await service.listContainers().byPage({ maxPageSize: 50 }).next();
-    // $web, $root and $logs are special (static website, public root): never probe in them unasked.
-    const first = page.value?.containerItems?.find((c: { name: string }) => !c.name.startsWith("$"))?.name;
-    container ??= first ?? null;
-  });
+  let special: string[] = [];
+  const listed = await step(
+    steps,
+    "list-containers",
+    async () => {
+      const page = await service.listContainers().byPage({ maxPageSize: 50 }).next();
+      const items = checkListing(page.value, "containerItems", "container list");
+      // $web, $root and $logs are special (static website, public root): never probe in them unasked.
+      special = items.map((c) => c.name).filter((n) => n.startsWith("$"));
+      container ??= items.find((c) => !c.name.startsWith("$"))?.name ?? null;
+    },
+    signal,
+  );
   if (!container) {
-    skip(
-      steps,
-      "list-blobs",
-      listed ? "the account has no container; pass --container" : "containers could not be listed",
-    );
-    const why = listed ? "no container to write in; pass --container" : "containers could not be listed";
-    for (const n of names.slice(2)) skip(steps, n, why);
+    if (listed) {
+      steps.push({
+        name: "container",
+        status: "fail",
+        ms: 0,
+        code: "NoContainer",
+        message: special.length
+          ? `the account has only ${special.join(", ")}, which the probe never uses: nothing to test in`
+          : "the account has no container: nothing to test in",
+      });
+    }
+    const why = listed ? "no container to test in" : "containers could not be listed";
+    for (const n of names.slice(1)) skip(steps, n, why);
     return { identity, container, steps };
   }
   const client = service.getContainerClient(container);
   if (o.access === "write") skip(steps, "list-blobs", "not needed for --access write");
   else {
-    await step(steps, "list-blobs", async () => {
-      await client.listBlobsFlat().byPage({ maxPageSize: 5 }).next();
-    });
+    await step(
+      steps,
+      "list-blobs",
+      async () => {
+        const page = await client.listBlobsFlat().byPage({ maxPageSize: 5 }).next();
+        checkListing(page.value?.segment, "blobItems", "blob list");
+      },
+      signal,
+    );
   }
-  if (o.access !== "read") await writeProbe(steps, client, o);
+  if (o.access !== "read") {
+    await removeStaleProbes(client, o);
+    await writeProbe(steps, client, o);
+  }
   return { identity, container, steps };
+}
+
+/** The blob client's policies go into its one core pipeline, shared by every container and blob client. */
+function addPolicies(service: BlobServiceClient, policies: PipelinePolicy[]): void {
+  const core = (
+    service as unknown as {
+      storageClientContext?: {
+        pipeline?: { addPolicy(p: PipelinePolicy, o: { afterPhase: "Retry" }): void };
+      };
+    }
+  ).storageClientContext?.pipeline;
+  for (const p of policies) core?.addPolicy(p, { afterPhase: "Retry" });
+}
+
+/** A listing must be Blob Storage's XML with its list: an HTML or empty 200 is no answer at all. */
+function checkListing<K extends "containerItems" | "blobItems">(
+  value: unknown,
+  key: K,
+  what: string,
+): { name: string }[] {
+  const v = value as
+    | (Record<string, unknown> & { _response?: { headers?: { get(n: string): string | undefined } } })
+    | undefined;
+  const type = v?._response?.headers?.get("content-type") ?? "";
+  const items = v?.[key];
+  if (!Array.isArray(items) || (type !== "" && !/xml/i.test(type))) {
+    throw Object.assign(
+      new Error(`the ${what} came back as ${type || "an unknown content type"}, not Blob Storage's XML`),
+      { code: "InvalidReply" },
+    );
+  }
+  return items as { name: string }[];
+}
+
+/**
+ * A run killed mid-probe (SIGKILL) leaves its probe blob: the next run removes probes older than a few
+ * minutes. Only exact probe names (prefix, UUID) are touched; failures here never fail verify.
+ */
+async function removeStaleProbes(client: ContainerClient, o: ProbeOptions): Promise<void> {
+  const now = (o.now ?? Date.now)();
+  let stale: { name: string; lastModified?: Date }[];
+  try {
+    const page = await client
+      .listBlobsFlat({ prefix: PROBE_PREFIX, abortSignal: o.abortSignal })
+      .byPage({ maxPageSize: 100 })
+      .next();
+    const items = (page.value?.segment?.blobItems ?? []) as {
+      name: string;
+      properties?: { lastModified?: Date };
+    }[];
+    stale = items
+      .map((b) => ({ name: b.name, lastModified: b.properties?.lastModified }))
+      .filter((b) => isStaleProbe(b.name, b.lastModified, now));
+  } catch (err) {
+    if (o.abortSignal?.aborted) throw err;
+    return; // May not list blobs (write-only role): the write probe still runs.
+  }
+  for (const b of stale) {
+    try {
+      await client.getBlockBlobClient(b.name).deleteIfExists({ abortSignal: o.abortSignal });
+      o.onNotice?.(
+        `removed ${client.containerName}/${b.name}, a probe blob left by an interrupted verify (last modified ${b.lastModified?.toISOString()})`,
+      );
+    } catch (err) {
+      if (o.abortSignal?.aborted) throw err;
+      o.onNotice?.(
+        `could not remove ${client.containerName}/${b.name}, a probe blob left by an interrupted verify: ${errorCode(err)}`,
+      );
+    }
+  }
 }
 
 async function writeProbe(steps: Step[], client: ContainerClient, o: ProbeOptions): Promise<void> {
   // A fresh UUID name: the probe can never be anyone's data, so removing it is always safe.
-  const name = `miauth-verify-probe-${randomUUID()}.txt`;
+  const name = `${PROBE_PREFIX}${randomUUID()}.txt`;
   const body = `miauth verify probe ${new Date().toISOString()}; safe to delete`;
   const blob = client.getBlockBlobClient(name);
+  const signal = o.abortSignal;
   let attempted = false;
   const remove = async () => {
     if (!attempted) return;
-    await blob.deleteIfExists();
+    // Its own time limit: it also runs after Ctrl-C or the deadline, and must not hang the exit.
+    await blob.deleteIfExists({ abortSignal: AbortSignal.timeout(10_000) });
     attempted = false;
   };
   try {
-    const wrote = await step(steps, "write-probe", async () => {
-      attempted = true;
-      o.onProbeCreated?.(remove);
-      // If-None-Match: * makes this a create-only write: an existing blob is never overwritten.
-      try {
-        await blob.upload(body, Buffer.byteLength(body), {
-          conditions: { ifNoneMatch: "*" },
-          abortSignal: o.abortSignal,
-        });
-      } catch (err) {
-        // Refused outright: nothing was created. Anything else (a retried PUT answering 409, a 5xx after
-        // the write, an abort) may have left it: it is ours (a fresh UUID), so remove it.
-        if ([401, 403, 412].includes((err as { statusCode?: number }).statusCode ?? 0)) attempted = false;
-        throw err;
-      }
-    });
+    const wrote = await step(
+      steps,
+      "write-probe",
+      async () => {
+        attempted = true;
+        o.onProbeCreated?.(remove);
+        // If-None-Match: * makes this a create-only write: an existing blob is never overwritten.
+        try {
+          await blob.upload(body, Buffer.byteLength(body), {
+            conditions: { ifNoneMatch: "*" },
+            abortSignal: signal,
+          });
+        } catch (err) {
+          // The name is a fresh UUID: if it exists, the SDK's retry met our own first attempt, whose
+          // reply was lost after the write took effect. That is a write.
+          if (errorCode(err) === "BlobAlreadyExists") return "written (the first attempt's reply was lost)";
+          // Refused outright: nothing was created. Anything else (a 5xx after the write, an abort)
+          // may have left it: it is ours, so remove it.
+          if ([401, 403, 412].includes((err as { statusCode?: number }).statusCode ?? 0)) attempted = false;
+          throw err;
+        }
+      },
+      signal,
+    );
     if (!wrote) {
       skip(steps, "read-probe", "nothing was written");
       return;
@@ -178,19 +336,22 @@ async function writeProbe(steps: Step[], client: ContainerClient, o: ProbeOption
       skip(steps, "read-probe", "not needed for --access write");
       return;
     }
-    await step(steps, "read-probe", async () => {
-      const text = (await blob.downloadToBuffer(0, undefined, { abortSignal: o.abortSignal })).toString(
-        "utf8",
-      );
-      if (text !== body) {
-        throw Object.assign(new Error("the probe blob read back differs from what was written"), {
-          code: "ProbeMismatch",
-        });
-      }
-    });
+    await step(
+      steps,
+      "read-probe",
+      async () => {
+        const text = (await blob.downloadToBuffer(0, undefined, { abortSignal: signal })).toString("utf8");
+        if (text !== body) {
+          throw Object.assign(new Error("the probe blob read back differs from what was written"), {
+            code: "ProbeMismatch",
+          });
+        }
+      },
+      signal,
+    );
   } finally {
     if (attempted) {
-      const removed = await step(steps, "delete-probe", remove);
+      const removed = await step(steps, "delete-probe", remove, undefined);
       const last = steps.at(-1);
       if (!removed && last)
         last.message = `could not remove the probe blob ${client.containerName}/${name}: ${last.message}`;

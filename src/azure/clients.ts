@@ -8,6 +8,7 @@ import type { StorageManagementClient } from "@azure/arm-storage";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { Cloud } from "./clouds.js";
+import { MAX_RETRIES } from "./policies.js";
 
 export interface ClientSettings {
   credential: TokenCredential;
@@ -26,8 +27,7 @@ export interface ArmClients {
   storage(subscriptionId: string): Promise<StorageManagementClient>;
 }
 
-// Short first delay: ARM's 429s carry Retry-After, which the SDK's throttling policy honours anyway.
-export const MAX_RETRIES = 4;
+// Short first delay for 5xx and resets; 429s wait as retryNoticePolicy (policies.ts) decides.
 const retryOptions = { maxRetries: MAX_RETRIES, retryDelayInMs: 500, maxRetryDelayInMs: 8000 };
 
 /** Each SDK package is imported the first time a client of it is needed (they take 85-145 ms each). */

@@ -1,8 +1,16 @@
 // DefaultAzureCredential, as the guide's code uses it: az login, environment / service principal,
 // workload identity and managed identity all work. AZURE_TOKEN_CREDENTIALS narrows the chain.
-import type { TokenCredential } from "@azure/core-auth";
+//
+// Token requests are retried here, not inside @azure/identity: its ManagedIdentityCredential retries a
+// 503 or a reset five times with backoff from 800 ms (12-25 s, silently), and DefaultAzureCredential
+// drops every option when AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential. So the SDK's retries are
+// off (maxRetries 0), and transient failures are retried a bounded number of times, each announced.
+import { setTimeout as sleep } from "node:timers/promises";
+import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { UsageError } from "../errors.js";
 import type { Cloud } from "./clouds.js";
+import { isTransientTokenError, tokenFailureReason } from "./errors.js";
+import { backoffMs } from "./policies.js";
 
 // What @azure/identity 4.13.1's DefaultAzureCredential accepts (trimmed, any case); anything else
 // makes its constructor throw, which would surface as a failure rather than as bad input.
@@ -29,7 +37,51 @@ export function checkTokenCredentials(env: NodeJS.ProcessEnv): void {
   }
 }
 
-export async function createCredential(cloud: Cloud): Promise<TokenCredential> {
-  const { DefaultAzureCredential } = await import("@azure/identity");
-  return new DefaultAzureCredential({ authorityHost: cloud.authorityHost });
+/** Retries of a token request that failed transiently (503, 5xx, 429, a reset). */
+export const TOKEN_RETRIES = 2;
+
+export interface CredentialNotice {
+  warn: (line: string) => void;
+  /** Time left before the command's deadline. */
+  remainingMs: () => number;
+}
+
+export async function createCredential(cloud: Cloud, notice: CredentialNotice): Promise<TokenCredential> {
+  const identity = await import("@azure/identity");
+  const options = { authorityHost: cloud.authorityHost, retryOptions: { maxRetries: 0 } };
+  const only = process.env.AZURE_TOKEN_CREDENTIALS?.trim().toLowerCase();
+  // The same credential DefaultAzureCredential builds for this value, but with our options.
+  const inner =
+    only === "managedidentitycredential" && !process.env.AZURE_FEDERATED_TOKEN_FILE
+      ? new identity.ChainedTokenCredential(
+          new identity.ManagedIdentityCredential({ ...options, clientId: process.env.AZURE_CLIENT_ID }),
+        )
+      : new identity.DefaultAzureCredential(options);
+  return retrying(inner, notice);
+}
+
+function retrying(inner: TokenCredential, notice: CredentialNotice): TokenCredential {
+  return {
+    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await inner.getToken(scopes, options);
+        } catch (err) {
+          const wait = backoffMs(attempt);
+          if (
+            !isTransientTokenError(err) ||
+            attempt > TOKEN_RETRIES ||
+            options?.abortSignal?.aborted ||
+            wait >= notice.remainingMs()
+          ) {
+            throw err;
+          }
+          notice.warn(
+            `the managed identity endpoint is unavailable (${tokenFailureReason(err)}); retrying in ${wait / 1000}s (attempt ${attempt} of ${TOKEN_RETRIES + 1})`,
+          );
+          await sleep(wait, undefined, { signal: options?.abortSignal as AbortSignal | undefined });
+        }
+      }
+    },
+  };
 }

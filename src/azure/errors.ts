@@ -1,12 +1,5 @@
 // Turns what the Azure SDK throws into miauth's typed errors with a one-line message and a hint.
-import {
-  AuthError,
-  InterruptedError,
-  MiauthError,
-  NotFoundError,
-  PermissionError,
-  TimeoutError,
-} from "../errors.js";
+import { AuthError, MiauthError, NotFoundError, PermissionError, TimeoutError } from "../errors.js";
 
 interface RestLike {
   name?: string;
@@ -55,7 +48,13 @@ export interface ErrorContext {
 export function translateAzureError(err: unknown, ctx: ErrorContext = {}): unknown {
   if (err instanceof MiauthError) return err;
   const e = (err ?? {}) as RestLike;
-  if (e.name === "AbortError") return new InterruptedError("interrupted", { cause: err });
+  // Ctrl-C and the deadline are told apart in cli.ts from their signals: an abort by itself is
+  // the SDK giving up on a request (a broken connection or its own time limit).
+  if (e.name === "AbortError")
+    return new MiauthError("a request was aborted before its reply was complete", {
+      cause: err,
+      hint: "run the command again; with --debug to see the request",
+    });
   if (e.name && CREDENTIAL_ERRORS.has(e.name)) return credentialError(e);
 
   const { code, message = e.message ?? "request failed" } = armError(e);
@@ -122,7 +121,63 @@ export function translateAzureError(err: unknown, ctx: ErrorContext = {}): unkno
   return err;
 }
 
-function credentialError(e: RestLike): AuthError {
+// 410: IMDS while it is being updated (@azure/identity waited 70 s for it; we say so and stop).
+const TRANSIENT_STATUSES = [410, 429, 500, 502, 503, 504];
+const TRANSIENT_CODES = [
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "ESOCKETTIMEDOUT",
+  "EPIPE",
+  "network_error",
+];
+
+interface TokenFailure {
+  statusCode?: number;
+  status?: number;
+  code?: string;
+  errorCode?: string;
+  message?: string;
+  errors?: unknown[];
+  cause?: unknown;
+}
+
+/** The error, the chain's inner errors and their causes (MSAL's ServerError carries the HTTP status). */
+function failures(err: unknown, depth = 0): TokenFailure[] {
+  const e = err as TokenFailure | undefined;
+  if (!e || typeof e !== "object" || depth > 4) return [];
+  return [e, ...(e.errors ?? []).flatMap((x) => failures(x, depth + 1)), ...failures(e.cause, depth + 1)];
+}
+
+function transientPart(e: TokenFailure): string | undefined {
+  const status = e.statusCode ?? e.status;
+  if (typeof status === "number" && TRANSIENT_STATUSES.includes(status)) return `status ${status}`;
+  const code = [e.code, e.errorCode].find((c) => c !== undefined && TRANSIENT_CODES.includes(c));
+  return code === "network_error" ? "no connection" : code;
+}
+
+/** The token endpoint failed in a way that may pass (5xx, 429, a reset), not a missing or refused sign-in. */
+export function isTransientTokenError(err: unknown): boolean {
+  return failures(err).some((e) => transientPart(e) !== undefined);
+}
+
+/** Why the token request failed, in a few words: the status or network code, and the endpoint's own words. */
+export function tokenFailureReason(err: unknown): string {
+  const all = failures(err);
+  const part = all.map(transientPart).find((p) => p !== undefined) ?? "no reply";
+  const described = all
+    .map((e) => endpointDescription(oneLine(e.message ?? "")))
+    .find((d) => d !== undefined);
+  return described ? `${part}: ${described}` : part;
+}
+
+function credentialError(e: RestLike): MiauthError {
+  if (isTransientTokenError(e)) {
+    return new MiauthError(`the managed identity endpoint is unavailable (${tokenFailureReason(e)})`, {
+      cause: e,
+      hint: "this is usually brief: run the command again in a minute",
+    });
+  }
   const inner = (e.errors ?? []) as RestLike[];
   const tried = (inner.length > 0 ? inner : [e]).map((x) => `${credentialName(x)} (${credentialReason(x)})`);
   return new AuthError(`authentication failed: no credential worked; tried ${tried.join(", ")}`, {

@@ -167,7 +167,9 @@ async function updateVm(
     const vm = await poller;
     return { ...viewOf(vm.identity as WireIdentity), resourceId: current.resourceId, result: "updated" };
   } catch (err) {
-    if (timeout.aborted && !opts.abortSignal?.aborted) {
+    // The command's deadline (the same --timeout) aborts opts.abortSignal with a TimeoutError reason.
+    const deadline = (opts.abortSignal?.reason as Error | undefined)?.name === "TimeoutError";
+    if ((timeout.aborted && !opts.abortSignal?.aborted) || deadline) {
       throw new TimeoutError(
         `timed out after ${Math.round((opts.timeoutMs ?? 600_000) / 1000)}s waiting for ${describeTarget(target)} to finish updating`,
         {

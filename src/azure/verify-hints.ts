@@ -69,6 +69,34 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
         exitCode: 1,
         retryable: false,
       };
+    case "NoContainer":
+      return {
+        cause: `there is no container in '${ctx.account}' the probe can use (containers whose names start with '$' are never probed), so nothing was tested`,
+        fix: `pass --container NAME, or create a container: az storage container create --account-name ${ctx.account} --name NAME --auth-mode login`,
+        exitCode: 1,
+        retryable: false,
+      };
+    case "InvalidReply":
+      return {
+        cause: `the blob endpoint's reply is not what Blob Storage sends (${message}): a proxy, captive portal or wrong --blob-endpoint may be in the way`,
+        fix: "check --blob-endpoint / AZURE_STORAGE_BLOB_ENDPOINT and any proxy between here and the storage account",
+        exitCode: 1,
+        retryable: false,
+      };
+    case "NotTested":
+      return {
+        cause: message,
+        fix: "pass --container NAME (a container the identity may use), then run verify again",
+        exitCode: 1,
+        retryable: false,
+      };
+    case "TokenEndpointUnavailable":
+      return {
+        cause: message,
+        fix: "this is usually brief: run verify again in a minute",
+        exitCode: 1,
+        retryable: false,
+      };
     case "NoManagedIdentity":
       return {
         cause: "no managed identity is enabled on this resource, so there is no token to get",

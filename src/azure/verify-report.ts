@@ -27,6 +27,34 @@ export interface VerifyReport {
   waitExpired: boolean;
 }
 
+/**
+ * The report's result, from the steps the access level needs: it passes only when each of them ran
+ * and passed and nothing failed. A skipped or missing required step is a failure, never a pass.
+ */
+export function resultOf(steps: Step[], required: string[]): "pass" | "fail" {
+  if (steps.some((s) => s.status === "fail")) return "fail";
+  return required.every((n) => steps.some((s) => s.name === n && s.status === "pass")) ? "pass" : "fail";
+}
+
+/**
+ * The steps as reported: when required steps did not pass yet none failed, a failed step says which
+ * did not run, so the JSON, the summary, JUnit and annotations all show why the result is a failure.
+ */
+export function withRequired(steps: Step[], required: string[]): Step[] {
+  const missing = required.filter((n) => !steps.some((s) => s.name === n && s.status === "pass"));
+  if (missing.length === 0 || steps.some((s) => s.status === "fail")) return steps;
+  return [
+    ...steps,
+    {
+      name: "required-steps",
+      status: "fail",
+      ms: 0,
+      code: "NotTested",
+      message: `the access level needs steps that did not run: ${missing.join(", ")}`,
+    },
+  ];
+}
+
 export interface Diagnosed {
   steps: ReportStep[];
   first: Diagnosis | null;

@@ -20,7 +20,11 @@ export function addChangeOptions(cmd: Command): Command {
   return cmd
     .option("--dry-run", "print the planned change, write nothing")
     .option("--no-wait", "VMs: return once ARM accepted the change")
-    .option("--timeout <duration>", "VMs: how long to wait for the update to finish (exit 6 after)", "10m");
+    .option(
+      "--timeout <duration>",
+      "give up after this long (exit 6), waiting for a VM update included; the update goes on in Azure",
+      "10m",
+    );
 }
 
 export function changeFlags(raw: RawChangeOptions, change: IdentityChange): ChangeFlags {

@@ -9,12 +9,16 @@ import { UsageError } from "../errors.js";
 import { resolveRoleRequest, runForEach } from "./role-flow.js";
 import { addRoleOptions, needsConfirmation, parseRoleOptions, type RawRoleOptions } from "./role-options.js";
 import { examples } from "./shared.js";
+import { addTimeoutOption } from "./timeout.js";
 
 export function assignRoleCommand(run: Runner): Command {
-  return addRoleOptions(
-    new Command("assign-role").description(
-      "Assign a role to a managed identity (or any principal) at a scope; does nothing if it is already there",
+  return addTimeoutOption(
+    addRoleOptions(
+      new Command("assign-role").description(
+        "Assign a role to a managed identity (or any principal) at a scope; does nothing if it is already there",
+      ),
     ),
+    "10m",
   )
     .addHelpText(
       "after",

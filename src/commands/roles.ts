@@ -5,6 +5,7 @@ import { parseScope, resourceGroupScope, scopeSubscription, subscriptionScope } 
 import type { Runner } from "../cli.js";
 import { UsageError } from "../errors.js";
 import { examples } from "./shared.js";
+import { TIMEOUT_HELP } from "./timeout.js";
 
 interface RolesListOptions {
   resourceGroup?: string;
@@ -30,6 +31,7 @@ export function rolesCommand(run: Runner): Command {
     .option("--search <text>", "roles whose name or description contains the text")
     .option("--custom-only", "only custom roles")
     .option("--builtin-only", "only built-in roles")
+    .option("--timeout <duration>", TIMEOUT_HELP, "2m")
     .option(
       "--data-action <action>",
       "roles whose dataActions grant this data action (wildcards and notDataActions honoured)",

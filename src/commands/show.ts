@@ -6,12 +6,16 @@ import type { Runner } from "../cli.js";
 import type { Context } from "../context.js";
 import { PermissionError } from "../errors.js";
 import { addTargetOptions, examples, oneOrMany } from "./shared.js";
+import { addTimeoutOption } from "./timeout.js";
 
 export function showCommand(run: Runner): Command {
-  return addTargetOptions(
-    new Command("show").description(
-      "Show the managed identity of a web app, function app or VM, and its role assignments",
+  return addTimeoutOption(
+    addTargetOptions(
+      new Command("show").description(
+        "Show the managed identity of a web app, function app or VM, and its role assignments",
+      ),
     ),
+    "2m",
   )
     .addHelpText(
       "after",

@@ -4,10 +4,14 @@ import type { Runner } from "../cli.js";
 import { resolveRoleRequest, runForEach } from "./role-flow.js";
 import { addRoleOptions, parseRoleOptions, type RawRoleOptions } from "./role-options.js";
 import { examples } from "./shared.js";
+import { addTimeoutOption } from "./timeout.js";
 
 export function unassignRoleCommand(run: Runner): Command {
-  return addRoleOptions(
-    new Command("unassign-role").description("Remove a role assignment; does nothing if there is none"),
+  return addTimeoutOption(
+    addRoleOptions(
+      new Command("unassign-role").description("Remove a role assignment; does nothing if there is none"),
+    ),
+    "5m",
   )
     .addHelpText(
       "after",

@@ -1,5 +1,5 @@
 // The two ways verify answers "can this identity do what the app needs on this storage account?".
-import { type Access, runDataPlane, type Step } from "../azure/blob-probe.js";
+import { type Access, requiredDataSteps, runDataPlane, type Step } from "../azure/blob-probe.js";
 import { readIdentity } from "../azure/identity.js";
 import { hasSystemAssigned } from "../azure/identity-merge.js";
 import { parseResourceId } from "../azure/ids.js";
@@ -8,7 +8,7 @@ import { accountNetworkRules, evaluateAccess, neededPermissions, rolesOnScope } 
 import { describeTarget, type Target } from "../azure/target.js";
 import type { Diagnosis } from "../azure/verify-hints.js";
 import { roleFor } from "../azure/verify-hints.js";
-import { diagnoseSteps, type VerifyReport } from "../azure/verify-report.js";
+import { diagnoseSteps, resultOf, type VerifyReport, withRequired } from "../azure/verify-report.js";
 import type { Context } from "../context.js";
 import type { ControlPlaneInput, DataPlaneInput } from "./verify.js";
 
@@ -21,9 +21,12 @@ function targetFlags(target: Target, resourceId: string): string {
   return target.fromId ? `--ids ${resourceId}` : `--${target.kind} ${target.name} -g ${target.resourceGroup}`;
 }
 
-function report(base: Omit<VerifyReport, "result" | "attempts" | "elapsedMs" | "waitExpired">): VerifyReport {
-  const failed = base.steps.some((s) => s.status === "fail");
-  return { ...base, result: failed ? "fail" : "pass", attempts: 1, elapsedMs: 0, waitExpired: false };
+/** The result comes from the steps the access level requires, never from the absence of failures. */
+function report(
+  base: Omit<VerifyReport, "result" | "attempts" | "elapsedMs" | "waitExpired">,
+  required: string[],
+): VerifyReport {
+  return { ...base, result: resultOf(base.steps, required), attempts: 1, elapsedMs: 0, waitExpired: false };
 }
 
 export async function dataPlaneAttempt(
@@ -41,6 +44,8 @@ export async function dataPlaneAttempt(
     onProbeCreated: (remove) => {
       cleanup = remove;
     },
+    onNotice: (line) => ctx.warn(line),
+    policies: ctx.pipelinePolicies("the blob endpoint", 2, false),
   }).finally(async () => {
     // Interrupted mid-probe: the blob may exist; remove it before leaving.
     if (ctx.signal.aborted && cleanup) await cleanup().catch(() => undefined);
@@ -52,19 +57,27 @@ export async function dataPlaneAttempt(
     who?.objectId != null
       ? `miauth assign-role --assignee ${who.objectId} --role "${roleFor(access)}" --scope ${scope}`
       : undefined;
-  const { steps, first } = diagnoseSteps(run.steps, { account: input.account, access, assignCommand });
+  const required = requiredDataSteps(access);
+  const { steps, first } = diagnoseSteps(withRequired(run.steps, required), {
+    account: input.account,
+    access,
+    assignCommand,
+  });
   return {
-    report: report({
-      mode: "data-plane",
-      access,
-      account: input.account,
-      endpoint: input.endpoint,
-      storageId: null,
-      container: run.container,
-      identity: who,
-      steps,
-      fix: first ? (steps.find((s) => s.status === "fail")?.fix ?? null) : null,
-    }),
+    report: report(
+      {
+        mode: "data-plane",
+        access,
+        account: input.account,
+        endpoint: input.endpoint,
+        storageId: null,
+        container: run.container,
+        identity: who,
+        steps,
+        fix: first ? (steps.find((s) => s.status === "fail")?.fix ?? null) : null,
+      },
+      required,
+    ),
     first,
   };
 }
@@ -86,19 +99,27 @@ export async function controlPlaneAttempt(
   const account = parseResourceId(storageId);
   const steps: Step[] = [];
   const time = () => performance.now();
+  const required = ["identity", ...neededPermissions(access).map((n) => n.purpose)];
   const finish = (identity: VerifyReport["identity"], fix: string): Attempt => {
-    const { steps: out, first } = diagnoseSteps(steps, { account: account.name, access, assignCommand: fix });
-    const r = report({
-      mode: "control-plane",
-      access,
+    const { steps: out, first } = diagnoseSteps(withRequired(steps, required), {
       account: account.name,
-      endpoint: null,
-      storageId,
-      container: input.container ?? null,
-      identity,
-      steps: out,
-      fix: first ? fix : null,
+      access,
+      assignCommand: fix,
     });
+    const r = report(
+      {
+        mode: "control-plane",
+        access,
+        account: account.name,
+        endpoint: null,
+        storageId,
+        container: input.container ?? null,
+        identity,
+        steps: out,
+        fix: first ? fix : null,
+      },
+      required,
+    );
     return { report: r, first };
   };
 

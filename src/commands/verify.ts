@@ -11,6 +11,7 @@ import type { Context } from "../context.js";
 import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
 import { githubError, renderJunit } from "../output/junit.js";
 import { addTargetOptions, checkOutputFile, examples, parseDuration } from "./shared.js";
+import { TIMEOUT_HELP } from "./timeout.js";
 import { type Attempt, controlPlaneAttempt, dataPlaneAttempt } from "./verify-modes.js";
 
 interface RawVerifyOptions extends RawTargetOptions {
@@ -23,6 +24,7 @@ interface RawVerifyOptions extends RawTargetOptions {
   access: string;
   wait?: string;
   junit?: string;
+  timeout?: string;
 }
 
 export interface DataPlaneInput {
@@ -61,6 +63,7 @@ export function verifyCommand(run: Runner): Command {
       "retry denied steps until they pass or this time runs out (RBAC propagation)",
     )
     .option("--junit <file>", "also write a JUnit XML report")
+    .option("--timeout <duration>", `${TIMEOUT_HELP} (default: --wait plus 2m)`)
     .addHelpText(
       "after",
       examples([
@@ -74,6 +77,7 @@ export function verifyCommand(run: Runner): Command {
         const access = ACCESS.find((a) => a === raw.access.toLowerCase());
         if (!access) throw new UsageError(`invalid --access '${raw.access}': use read, write or readwrite`);
         const waitMs = raw.wait === undefined ? 0 : parseDuration("--wait", raw.wait);
+        if (raw.timeout === undefined) ctx.setDeadline(waitMs + 120_000, "--wait plus 2m");
         if (raw.junit !== undefined) checkOutputFile("--junit", raw.junit);
         const input = await parseInput(ctx, raw);
         // Ctrl-C must leave time to remove the probe blob.
@@ -85,9 +89,11 @@ export function verifyCommand(run: Runner): Command {
         let outcome: Attempt;
         try {
           outcome = await withWait(ctx, attempt, waitMs);
-        } catch (err) {
-          // An error before any report (ARM refused to show the site, say) still reaches CI.
-          if (!(err instanceof MiauthError) || err.exitCode === 130) throw err;
+        } catch (caught) {
+          // An error before any report (ARM refused to show the site, say) still reaches CI; so does
+          // the deadline passing. Ctrl-C does not.
+          const err = ctx.timedOut ? ctx.deadlineError() : caught;
+          if (!(err instanceof MiauthError) || err.exitCode === 130 || ctx.interrupt.aborted) throw err;
           const code = err.azureCode ?? err.name;
           reportToCi(ctx, raw.junit, input.mode, [
             {

@@ -1,10 +1,21 @@
 // Pure verify logic: RBAC evaluation, diagnosis and exit codes, JUnit and annotations, token claims.
+import {
+  createEmptyPipeline,
+  createHttpHeaders,
+  createPipelineRequest,
+  defaultRetryPolicy,
+  type HttpClient,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
 import { XMLParser } from "fast-xml-parser";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { isStaleProbe, requiredDataSteps, type Step } from "../../src/azure/blob-probe.js";
+import { isTransientTokenError, translateAzureError } from "../../src/azure/errors.js";
+import { requestedWaitMs, retryNoticePolicy } from "../../src/azure/policies.js";
 import { evaluateAccess, neededPermissions, type RoleOfAssignment } from "../../src/azure/rbac-check.js";
 import { decodeClaims } from "../../src/azure/token-info.js";
 import { diagnose } from "../../src/azure/verify-hints.js";
-import { exitCodeOf, type VerifyReport } from "../../src/azure/verify-report.js";
+import { exitCodeOf, resultOf, type VerifyReport, withRequired } from "../../src/azure/verify-report.js";
 import { githubError, renderJunit } from "../../src/output/junit.js";
 
 const ACCOUNT = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct";
@@ -176,5 +187,206 @@ describe("CI output", () => {
     expect(decodeClaims(`x.${payload}.y`)).toEqual({ oid: "o", tid: "t" });
     expect(decodeClaims("not-a-jwt")).toEqual({});
     expect(decodeClaims("a.%%%.b")).toEqual({});
+  });
+});
+
+describe("the pass rule: every required step ran and passed", () => {
+  const ran = (name: string, status: Step["status"] = "pass"): Step => ({
+    name,
+    status,
+    ms: 1,
+    code: null,
+    message: null,
+  });
+
+  it("names the steps each access level needs", () => {
+    expect(requiredDataSteps("read")).toEqual(["credential", "list-containers", "list-blobs"]);
+    expect(requiredDataSteps("write")).toEqual([
+      "credential",
+      "list-containers",
+      "write-probe",
+      "delete-probe",
+    ]);
+    expect(requiredDataSteps("readwrite")).toEqual([
+      "credential",
+      "list-containers",
+      "list-blobs",
+      "write-probe",
+      "read-probe",
+      "delete-probe",
+    ]);
+  });
+
+  it("skipped required steps fail, with a failed step that says which did not run", () => {
+    const required = requiredDataSteps("readwrite");
+    const steps = [
+      ran("credential"),
+      ran("list-containers"),
+      ...required.slice(2).map((n) => ran(n, "skip")),
+    ];
+    expect(resultOf(steps, required)).toBe("fail");
+    const reported = withRequired(steps, required);
+    expect(reported.at(-1)).toMatchObject({ name: "required-steps", status: "fail", code: "NotTested" });
+    expect(reported.at(-1)?.message).toMatch(/list-blobs, write-probe, read-probe, delete-probe/);
+    expect(diagnose("NotTested", "x", { account: "a", access: "readwrite" }).exitCode).toBe(1);
+  });
+
+  it("a missing required step fails too (control plane), a warning on another does not", () => {
+    const required = ["identity", "list containers", "list and read blobs"];
+    expect(resultOf([ran("identity"), ran("list containers")], required)).toBe("fail");
+    expect(
+      resultOf([ran("identity"), ran("network", "warn"), ...required.slice(1).map((n) => ran(n))], required),
+    ).toBe("pass");
+    expect(resultOf([...required.map((n) => ran(n)), ran("extra", "fail")], required)).toBe("fail");
+  });
+
+  it("no container to test in is its own failure, with the fix", () => {
+    const d = diagnose("NoContainer", "", { account: "acct", access: "readwrite" });
+    expect(d.exitCode).toBe(1);
+    expect(d.retryable).toBe(false);
+    expect(d.fix).toMatch(/--container NAME/);
+    expect(d.fix).toMatch(/az storage container create --account-name acct/);
+    const xml = renderJunit("miauth verify", "c", [
+      { name: "container", status: "fail", ms: 0, code: "NoContainer", message: "nothing", fix: d.fix },
+    ]);
+    expect(xml).toMatch(/failures="1"/);
+  });
+
+  it("removes only exact probe names (prefix, UUID v4, .txt) older than ten minutes", () => {
+    const now = Date.parse("2026-11-30T12:00:00Z");
+    const name = "miauth-verify-probe-0b1f6471-1bf0-4dda-aec3-cb9272f09590.txt";
+    const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000);
+    expect(isStaleProbe(name, at(11), now)).toBe(true);
+    expect(isStaleProbe(name, at(9), now)).toBe(false);
+    expect(isStaleProbe(name, undefined, now)).toBe(false);
+    for (const other of [
+      "miauth-verify-probe-not-a-uuid.txt",
+      `${name}.bak`,
+      `x${name}`,
+      "miauth-verify-probe-0b1f6471-1bf0-4dda-aec3-cb9272f09590",
+      "miauth-verify-probe-0B1F6471-1bf0-4dda-aec3-cb9272f09590.txt",
+    ]) {
+      expect(isStaleProbe(other, at(60), now), other).toBe(false);
+    }
+  });
+});
+
+describe("retries: 429 without Retry-After, Retry-After capped, waits announced", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function replies(...statuses: [number, Record<string, string>?][]): HttpClient & { sent: number } {
+    const client = {
+      sent: 0,
+      async sendRequest(request: ReturnType<typeof createPipelineRequest>): Promise<PipelineResponse> {
+        const [status, headers] = statuses[Math.min(client.sent++, statuses.length - 1)] ?? [200];
+        return { request, status, headers: createHttpHeaders(headers ?? {}) };
+      },
+    };
+    return client;
+  }
+
+  function pipeline(withNotice: boolean, lines: string[], remainingMs = () => 600_000) {
+    const p = createEmptyPipeline();
+    p.addPolicy(defaultRetryPolicy({ maxRetries: 4, retryDelayInMs: 1 }), { phase: "Retry" });
+    if (withNotice) {
+      // Where the ARM clients put it (perRetry): after the retry policy, once per attempt.
+      p.addPolicy(
+        retryNoticePolicy({ service: "ARM", warn: (l) => lines.push(l), maxRetries: 4, remainingMs }),
+        {
+          afterPhase: "Retry",
+        },
+      );
+    }
+    return p;
+  }
+  const get = () =>
+    createPipelineRequest({ url: "https://management.example/subscriptions/s", method: "GET" });
+
+  it("the SDK alone does not retry a 429 without Retry-After; with the policy it backs off and says so", async () => {
+    const bare = replies([429], [200]);
+    expect((await pipeline(false, []).sendRequest(bare, get())).status).toBe(429);
+    expect(bare.sent).toBe(1);
+
+    vi.useFakeTimers();
+    const lines: string[] = [];
+    const client = replies([429], [429], [200]);
+    const done = pipeline(true, lines).sendRequest(client, get());
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect((await done).status).toBe(200);
+    expect(client.sent).toBe(3);
+    expect(lines).toEqual([
+      "ARM answered 429 to GET /subscriptions/s (attempt 1); retrying in 1s (no Retry-After: backoff)",
+      "ARM answered 429 to GET /subscriptions/s (attempt 2); retrying in 2s (no Retry-After: backoff)",
+    ]);
+  });
+
+  it("caps a huge Retry-After at 60s per wait (the SDK would wait the full hour)", async () => {
+    vi.useFakeTimers();
+    const lines: string[] = [];
+    const client = replies([429, { "retry-after": "3600" }], [200]);
+    const done = pipeline(true, lines).sendRequest(client, get());
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(client.sent).toBe(1);
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect((await done).status).toBe(200);
+    expect(lines).toEqual([
+      "ARM answered 429 to GET /subscriptions/s (attempt 1); retrying in 60s (Retry-After 3600s, capped)",
+    ]);
+  });
+
+  it("gives up at once when the wait would pass the command's deadline", async () => {
+    const client = replies([503, { "retry-after": "30" }], [200]);
+    await expect(pipeline(true, [], () => 10_000).sendRequest(client, get())).rejects.toMatchObject({
+      exitCode: 6,
+      message: expect.stringMatching(/asks to wait 30s, past the command's deadline \(10s left\)/),
+    });
+    expect(client.sent).toBe(1);
+  });
+
+  it("reads retry-after-ms, seconds and HTTP dates", () => {
+    const h = (o: Record<string, string>) => createHttpHeaders(o);
+    const now = Date.parse("2026-11-30T12:00:00Z");
+    expect(requestedWaitMs(h({ "retry-after-ms": "250", "retry-after": "9" }), now)).toBe(250);
+    expect(requestedWaitMs(h({ "retry-after": "9" }), now)).toBe(9000);
+    expect(requestedWaitMs(h({ "retry-after": "Mon, 30 Nov 2026 12:00:05 GMT" }), now)).toBe(5000);
+    expect(requestedWaitMs(h({ "retry-after": "soon" }), now)).toBeUndefined();
+    expect(requestedWaitMs(h({}), now)).toBeUndefined();
+  });
+});
+
+describe("the token endpoint's failures", () => {
+  // The shapes @azure/identity 4.13.1 throws: the chain's AggregateAuthenticationError around
+  // ManagedIdentityCredential's CredentialUnavailableError, whose cause is MSAL's error.
+  const chain = (cause: unknown, message = "ManagedIdentityCredential: Authentication failed.") => ({
+    name: "AggregateAuthenticationError",
+    message: "ChainedTokenCredential authentication failed.",
+    errors: [Object.assign(new Error(message), { name: "CredentialUnavailableError", cause })],
+  });
+
+  it.each([
+    ["a 503 (MSAL ServerError.status)", chain({ errorCode: "", status: 503 }), true],
+    ["a reset (MSAL network_error)", chain({ errorCode: "network_error" }), true],
+    ["a 429", chain({ status: 429 }), true],
+    ["a 400 (no identity for this resource)", chain({ status: 400 }), false],
+    ["not signed in", chain(undefined, "AzureCliCredential: Please run 'az login'"), false],
+  ])("%s: transient %s", (_, err, transient) => {
+    expect(isTransientTokenError(err)).toBe(transient);
+    const e = translateAzureError(err) as { exitCode: number; message: string };
+    if (transient) {
+      expect(e.exitCode).toBe(1);
+      expect(e.message).toMatch(/^the managed identity endpoint is unavailable/);
+    } else {
+      expect(e.exitCode).toBe(4);
+      expect(e.message).toMatch(/^authentication failed/);
+    }
+  });
+
+  it("an abort by itself is the SDK giving up on a request, not Ctrl-C", () => {
+    const e = translateAzureError(
+      Object.assign(new Error("The operation was aborted."), { name: "AbortError" }),
+    );
+    expect((e as { exitCode: number }).exitCode).toBe(1);
   });
 });
