@@ -189,7 +189,9 @@ export async function applyChange(
   for (let attempt = 1; ; attempt++) {
     if (vm && isBusy(current)) {
       if (opts.noWait && goalHolds(current, change)) {
-        note(`${what} is still running an update (provisioningState ${current.provisioningState}) to this identity`);
+        note(
+          `${what} is still running an update (provisioningState ${current.provisioningState}) to this identity`,
+        );
         return resultOf(current, "accepted");
       }
       current = await waitWhileBusy(current, read, deadline, opts, what);
@@ -231,8 +233,7 @@ export async function applyChange(
       );
     }
     if (goalHolds(back, change)) {
-      if (outcome.kind === "uncertain")
-        note(`${outcome.reason}; read ${what} again: the change is applied`);
+      if (outcome.kind === "uncertain") note(`${outcome.reason}; read ${what} again: the change is applied`);
       return resultOf(back, vm && opts.noWait ? "accepted" : "updated");
     }
     if (outcome.kind === "uncertain") {

@@ -126,13 +126,15 @@ function checkIdentity(value: unknown, fail: (reason: string) => never): WireIde
     );
   for (const key of ["principalId", "tenantId"] as const) {
     const v = value[key];
-    if (v !== undefined && v !== null && typeof v !== "string") return fail(`'identity.${key}' is not a string`);
+    if (v !== undefined && v !== null && typeof v !== "string")
+      return fail(`'identity.${key}' is not a string`);
   }
   const users = value.userAssignedIdentities;
   const userAssigned = /userassigned/i.test(type);
   if (users === undefined || users === null) {
     // Without the map, the identities the type promises would be dropped by the next write.
-    if (userAssigned) return fail("'identity.type' includes UserAssigned but 'userAssignedIdentities' is missing");
+    if (userAssigned)
+      return fail("'identity.type' includes UserAssigned but 'userAssignedIdentities' is missing");
   } else {
     if (!isObject(users)) return fail("'identity.userAssignedIdentities' is not an object");
     for (const [key, details] of Object.entries(users)) {
