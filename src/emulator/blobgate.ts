@@ -7,7 +7,8 @@ import { Agent, createServer, request, type Server } from "node:https";
 import { isDataPlaneAuthorized } from "./authz.js";
 import { blobTarget, requiredPermissions } from "./blobops.js";
 import type { Certificates } from "./certs.js";
-import type { Faults } from "./faults.js";
+import { type FaultAction, type Faults, REQUEST_FAULTS } from "./faults.js";
+import { sendHalf } from "./http.js";
 import type { JwtService } from "./jwt.js";
 import type { RequestLog } from "./log.js";
 import { type State, storageAccountNamed } from "./state.js";
@@ -36,14 +37,23 @@ const storageTime = () => new Date().toISOString().replace(/\.(\d{3})Z$/, ".$100
 
 const xmlEscape = (s: string) => s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
-function sendError(req: IncomingMessage, res: ServerResponse, e: StorageError): void {
+/** A reply held whole, for the faults that replace, cut or delay it. */
+interface Held {
+  status: number;
+  /** Flat [name, value, …] pairs. */
+  headers: string[];
+  body: Buffer;
+}
+
+function errorReply(req: IncomingMessage, e: StorageError): Held {
   const requestId = randomUUID();
   const detail = e.detail
     ? `<AuthenticationErrorDetail>${xmlEscape(e.detail)}</AuthenticationErrorDetail>`
     : "";
-  const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${e.code}</Code><Message>${xmlEscape(e.message)}\nRequestId:${requestId}\nTime:${storageTime()}</Message>${detail}</Error>`;
+  const text = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${e.code}</Code><Message>${xmlEscape(e.message)}\nRequestId:${requestId}\nTime:${storageTime()}</Message>${detail}</Error>`;
+  const body = Buffer.from(req.method === "HEAD" ? "" : text);
   const headers: Record<string, string> = {
-    "Content-Length": String(Buffer.byteLength(body)),
+    "Content-Length": String(Buffer.byteLength(text)),
     "Content-Type": "application/xml",
     Server: "Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0",
     "x-ms-request-id": requestId,
@@ -55,9 +65,17 @@ function sendError(req: IncomingMessage, res: ServerResponse, e: StorageError): 
   if (typeof version === "string") headers["x-ms-version"] = version;
   const clientRequestId = req.headers["x-ms-client-request-id"];
   if (typeof clientRequestId === "string") headers["x-ms-client-request-id"] = clientRequestId;
+  return { status: e.status, headers: Object.entries(headers).flat(), body };
+}
+
+function sendHeld(res: ServerResponse, held: Held): void {
+  res.writeHead(held.status, held.headers);
+  res.end(held.body);
+}
+
+function sendError(req: IncomingMessage, res: ServerResponse, e: StorageError): void {
   req.resume();
-  res.writeHead(e.status, headers);
-  res.end(req.method === "HEAD" ? undefined : body);
+  sendHeld(res, errorReply(req, e));
 }
 
 function challenge(tenantId: string): Record<string, string> {
@@ -191,6 +209,44 @@ const FAULT_ERRORS: Record<number, [string, string]> = {
   503: ["ServerBusy", "The server is currently unable to receive requests. Please retry your request."],
 };
 
+function rawHeld(f: Extract<FaultAction, { type: "raw" }>): Held {
+  const body = Buffer.from(f.body);
+  const headers = ["Content-Length", String(body.length), "x-ms-request-id", randomUUID()];
+  if (f.contentType) headers.push("Content-Type", f.contentType);
+  return { status: f.status, headers, body };
+}
+
+/** The held reply's headers with Content-Length set to its whole body (no chunked encoding). */
+function withLength(held: Held): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < held.headers.length; i += 2) {
+    const name = held.headers[i] ?? "";
+    if (/^(content-length|transfer-encoding|connection|keep-alive)$/i.test(name)) continue;
+    out.push(name, held.headers[i + 1] ?? "");
+  }
+  out.push("Content-Length", String(held.body.length));
+  return out;
+}
+
+/** Forwards the request to Azurite and reads its whole reply. */
+function forwardHeld(req: IncomingMessage, path: string, upstream: URL, agent: Agent): Promise<Held> {
+  return new Promise((resolve, reject) => {
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path, headers: req.headers, agent },
+      (up) => {
+        const chunks: Buffer[] = [];
+        up.on("data", (c: Buffer) => chunks.push(c));
+        up.on("end", () =>
+          resolve({ status: up.statusCode ?? 502, headers: up.rawHeaders, body: Buffer.concat(chunks) }),
+        );
+        up.on("error", reject);
+      },
+    );
+    forward.on("error", reject);
+    req.pipe(forward);
+  });
+}
+
 export function createBlobGate(certs: Certificates, deps: GateDeps): { server: Server; agent: Agent } {
   const agent = new Agent({ keepAlive: true, ca: deps.azurite.ca });
   const upstream = new URL(deps.azurite.url);
@@ -203,17 +259,21 @@ export function createBlobGate(certs: Certificates, deps: GateDeps): { server: S
     const method = (req.method ?? "GET").toUpperCase();
     const entry = { time: new Date().toISOString(), method, path, kind: "blob" as const };
     const version = req.headers["x-ms-version"];
+    let fault: FaultAction | undefined;
+    let handlerStatus: number | undefined;
     const logged = (status: number, principalId?: string) =>
       deps.log.add({
         ...entry,
         status,
         ...(typeof version === "string" ? { apiVersion: version } : {}),
         ...(principalId ? { principalId } : {}),
+        ...(fault ? { fault: fault.type } : {}),
+        ...(handlerStatus !== undefined ? { handlerStatus } : {}),
       });
 
-    const fault = deps.faults.take({ method, path, kind: "blob" }, ["latency", "status", "reset"]);
+    fault = deps.faults.take({ method, path, kind: "blob" }, REQUEST_FAULTS);
     if (fault?.type === "latency") await new Promise((r) => setTimeout(r, fault.ms));
-    if (fault?.type === "reset") {
+    if (fault?.type === "reset" || (fault?.type === "drop" && !fault.apply)) {
       req.socket.destroy();
       logged(0);
       return;
@@ -223,7 +283,8 @@ export function createBlobGate(certs: Certificates, deps: GateDeps): { server: S
         "InjectedFault",
         `The emulator injected a ${fault.status} response.`,
       ];
-      const retry = fault.retryAfter !== undefined ? { "Retry-After": String(fault.retryAfter) } : undefined;
+      const retry =
+        typeof fault.retryAfter === "number" ? { "Retry-After": String(fault.retryAfter) } : undefined;
       sendError(req, res, {
         status: fault.status,
         code: fault.code ?? code,
@@ -233,8 +294,44 @@ export function createBlobGate(certs: Certificates, deps: GateDeps): { server: S
       logged(fault.status);
       return;
     }
+    if (fault?.type === "raw" && !fault.apply) {
+      req.resume();
+      sendHeld(res, rawHeld(fault));
+      logged(fault.status);
+      return;
+    }
 
     const { principalId, error } = await decide(req, path, query, deps);
+    const after =
+      fault?.type === "raw" ||
+      fault?.type === "truncate" ||
+      fault?.type === "drop" ||
+      fault?.type === "delay-after"
+        ? fault
+        : undefined;
+    if (after) {
+      // The gate and Azurite act now; the fault then decides what, if anything, the client gets.
+      if (error) req.resume();
+      const held = error ? errorReply(req, error) : await forwardHeld(req, raw, upstream, agent);
+      handlerStatus = held.status;
+      if (after.type === "raw") {
+        sendHeld(res, rawHeld(after));
+        logged(after.status, principalId);
+      } else if (after.type === "drop") {
+        req.socket.destroy();
+        logged(0, principalId);
+      } else if (after.type === "truncate") {
+        res.writeHead(held.status, withLength(held));
+        sendHalf(res, held.body);
+        logged(held.status, principalId);
+      } else {
+        await new Promise((r) => setTimeout(r, after.ms));
+        res.writeHead(held.status, withLength(held));
+        res.end(held.body);
+        logged(held.status, principalId);
+      }
+      return;
+    }
     if (error) {
       sendError(req, res, error);
       logged(error.status, principalId);

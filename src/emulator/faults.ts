@@ -7,9 +7,29 @@ import type { Router } from "./router.js";
 
 export type FaultAction =
   | { type: "latency"; ms: number }
-  | { type: "status"; status: number; code?: string; message?: string; retryAfter?: number }
+  /** retryAfter: seconds for the Retry-After header; null sends none (a 429 otherwise gets 1). */
+  | { type: "status"; status: number; code?: string; message?: string; retryAfter?: number | null }
   | { type: "reset" }
-  | { type: "lro-failed" };
+  | { type: "lro-failed" }
+  /** This body instead of the real reply; with apply the handler runs first (its change happens). */
+  | { type: "raw"; status: number; contentType?: string; body: string; apply: boolean }
+  /** The handler runs; its headers go out (full Content-Length), half its body, then the socket dies. */
+  | { type: "truncate" }
+  /** The socket dies with no reply; with apply only after the handler ran (the write took effect). */
+  | { type: "drop"; apply: boolean }
+  /** The handler runs at once; its reply goes out ms later. */
+  | { type: "delay-after"; ms: number };
+
+/** Every type the request middleware applies ("lro-failed" is taken by the handler that starts an LRO). */
+export const REQUEST_FAULTS: FaultAction["type"][] = [
+  "latency",
+  "status",
+  "reset",
+  "raw",
+  "truncate",
+  "drop",
+  "delay-after",
+];
 
 export interface Fault {
   id: string;
@@ -43,23 +63,8 @@ export function parseFault(input: unknown): Fault | string {
   const count = input.count ?? 1;
   if (typeof count !== "number" || !Number.isInteger(count) || count < 1)
     return "count: expected a positive integer";
-  let fault: FaultAction;
-  if (f.type === "latency") {
-    if (typeof f.ms !== "number" || f.ms < 0) return "fault.ms: expected a non-negative number";
-    fault = { type: "latency", ms: f.ms };
-  } else if (f.type === "status") {
-    if (typeof f.status !== "number" || f.status < 400 || f.status > 599)
-      return "fault.status: expected 400-599";
-    if (f.code !== undefined && typeof f.code !== "string") return "fault.code: expected a string";
-    if (f.message !== undefined && typeof f.message !== "string") return "fault.message: expected a string";
-    if (f.retryAfter !== undefined && typeof f.retryAfter !== "number")
-      return "fault.retryAfter: expected seconds";
-    fault = { type: "status", status: f.status, code: f.code, message: f.message, retryAfter: f.retryAfter };
-  } else if (f.type === "reset" || f.type === "lro-failed") {
-    fault = { type: f.type };
-  } else {
-    return 'fault.type: expected "latency", "status", "reset" or "lro-failed"';
-  }
+  const fault = parseAction(f);
+  if (typeof fault === "string") return fault;
   return {
     id: randomUUID(),
     match: {
@@ -70,6 +75,76 @@ export function parseFault(input: unknown): Fault | string {
     fault,
     remaining: count,
   };
+}
+
+function parseApply(f: Record<string, unknown>, otherwise: boolean): boolean | string {
+  if (f.apply === undefined) return otherwise;
+  if (typeof f.apply !== "boolean") return "fault.apply: expected true or false";
+  return f.apply;
+}
+
+function parseMs(f: Record<string, unknown>): number | string {
+  if (typeof f.ms !== "number" || !Number.isFinite(f.ms) || f.ms < 0 || f.ms > 600_000)
+    return "fault.ms: expected milliseconds, 0 to 600000";
+  return f.ms;
+}
+
+function parseAction(f: Record<string, unknown>): FaultAction | string {
+  switch (f.type) {
+    case "latency":
+    case "delay-after": {
+      const ms = parseMs(f);
+      return typeof ms === "string" ? ms : { type: f.type, ms };
+    }
+    case "status": {
+      if (typeof f.status !== "number" || !Number.isInteger(f.status) || f.status < 400 || f.status > 599)
+        return "fault.status: expected 400-599";
+      if (f.code !== undefined && typeof f.code !== "string") return "fault.code: expected a string";
+      if (f.message !== undefined && typeof f.message !== "string") return "fault.message: expected a string";
+      if (
+        f.retryAfter !== undefined &&
+        f.retryAfter !== null &&
+        (typeof f.retryAfter !== "number" || !Number.isInteger(f.retryAfter) || f.retryAfter < 0)
+      )
+        return "fault.retryAfter: expected whole seconds, or null for no Retry-After header";
+      return {
+        type: "status",
+        status: f.status,
+        code: f.code,
+        message: f.message,
+        retryAfter: f.retryAfter as number | null | undefined,
+      };
+    }
+    case "reset":
+    case "lro-failed":
+      return { type: f.type };
+    case "raw": {
+      const status = f.status ?? 200;
+      if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599)
+        return "fault.status: expected 200-599";
+      if (typeof f.body !== "string") return 'fault.body: expected a string ("" for an empty body)';
+      if (f.contentType !== undefined && (typeof f.contentType !== "string" || /[\r\n]/.test(f.contentType)))
+        return "fault.contentType: expected a one-line string";
+      const apply = parseApply(f, false);
+      if (typeof apply === "string") return apply;
+      const contentType = f.contentType ?? (f.body === "" ? undefined : "text/html");
+      return { type: "raw", status, body: f.body, apply, ...(contentType ? { contentType } : {}) };
+    }
+    case "truncate": {
+      const apply = parseApply(f, true);
+      if (typeof apply === "string") return apply;
+      if (!apply)
+        return "fault.apply: truncate cuts the real reply, so the handler always runs; use raw for a reply to a write that did not happen";
+      return { type: "truncate" };
+    }
+    case "drop": {
+      const apply = parseApply(f, true);
+      if (typeof apply === "string") return apply;
+      return { type: "drop", apply };
+    }
+    default:
+      return 'fault.type: expected "latency", "status", "reset", "lro-failed", "raw", "truncate", "drop" or "delay-after"';
+  }
 }
 
 type Matched = Pick<Ctx, "method" | "path" | "kind">;
@@ -113,7 +188,7 @@ function callerOf(ctx: Ctx): string {
 }
 
 function statusReply(ctx: Ctx, router: Router, f: Extract<FaultAction, { type: "status" }>): Reply {
-  const retry = f.retryAfter ?? (f.status === 429 ? 1 : undefined);
+  const retry = f.retryAfter === null ? undefined : (f.retryAfter ?? (f.status === 429 ? 1 : undefined));
   const headers: Record<string, string> = retry !== undefined ? { "Retry-After": String(retry) } : {};
   if (ctx.kind === "identity") {
     const message = f.message ?? `The identity endpoint answered ${f.status}.`;
@@ -133,7 +208,7 @@ function statusReply(ctx: Ctx, router: Router, f: Extract<FaultAction, { type: "
   const defaults: Record<number, [string, string]> = {
     429: [
       "SubscriptionRequestsThrottled",
-      `Number of '${ctx.method === "GET" ? "read" : "write"}' requests for subscription '${sub}' actor '${oid}' exceeded. Please try again after '${retry}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling for additional information.`,
+      `Number of '${ctx.method === "GET" ? "read" : "write"}' requests for subscription '${sub}' actor '${oid}' exceeded. Please try again ${retry === undefined ? "later" : `after '${retry}' seconds`} after additional tokens are available. Refer to https://aka.ms/arm-throttling for additional information.`,
     ],
     500: [
       "InternalServerError",
@@ -151,17 +226,54 @@ function statusReply(ctx: Ctx, router: Router, f: Extract<FaultAction, { type: "
   return armError(f.status, f.code ?? code, f.message ?? message, { headers });
 }
 
-/** Applies the next matching fault before the request reaches the router. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Applies the next matching fault around the router: before it (latency, status, reset, raw, drop
+ * without apply) or after it (raw and drop with apply, truncate, delay-after). Records what it did in
+ * ctx.fault for the request log.
+ */
 export function withFaults(faults: Faults, router: Router, next: Next): Next {
   return async (ctx) => {
     ctx.takeLroFailure = () => faults.take(ctx, ["lro-failed"]) !== undefined;
-    const fault = faults.take(ctx, ["latency", "status", "reset"]);
-    if (fault?.type === "latency") await new Promise((r) => setTimeout(r, fault.ms));
-    if (fault?.type === "reset") {
-      ctx.req.socket.destroy();
-      return null;
+    const fault = faults.take(ctx, REQUEST_FAULTS);
+    if (!fault) return next(ctx);
+    const record: NonNullable<Ctx["fault"]> = { type: fault.type };
+    ctx.fault = record;
+    const handled = async (): Promise<Reply | null> => {
+      const reply = await next(ctx);
+      if (reply) record.handlerStatus = reply.status;
+      return reply;
+    };
+    switch (fault.type) {
+      case "latency":
+        await sleep(fault.ms);
+        return next(ctx);
+      case "status":
+        return statusReply(ctx, router, fault);
+      case "raw":
+        if (fault.apply) await handled();
+        return rawReply(fault);
+      case "truncate": {
+        const reply = await handled();
+        return reply ? { ...reply, truncate: true } : null;
+      }
+      case "delay-after": {
+        const reply = await handled();
+        await sleep(fault.ms);
+        return reply;
+      }
+      case "drop":
+        if (fault.apply) await handled();
+        ctx.req.socket.destroy();
+        return null;
+      default:
+        ctx.req.socket.destroy();
+        return null;
     }
-    if (fault?.type === "status") return statusReply(ctx, router, fault);
-    return next(ctx);
   };
+}
+
+export function rawReply(f: Extract<FaultAction, { type: "raw" }>): Reply {
+  return { status: f.status, raw: f.body, headers: f.contentType ? { "Content-Type": f.contentType } : {} };
 }

@@ -6,6 +6,10 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Sent as is instead of body as JSON (a raw fault); its Content-Type, if any, is in headers. */
+  raw?: string;
+  /** A truncate fault: the headers with the full Content-Length, half the body, then the socket dies. */
+  truncate?: boolean;
 }
 
 /** One request as the middleware and handlers see it. */
@@ -24,6 +28,8 @@ export interface Ctx {
   principalId?: string;
   /** Set by the fault middleware; a handler starting an LRO asks whether it must fail. */
   takeLroFailure: () => boolean;
+  /** Set by the fault middleware: the fault applied, and the handler's own status if it ran. */
+  fault?: { type: string; handlerStatus?: number };
 }
 
 export function header(ctx: Ctx, name: string): string | undefined {
@@ -58,4 +64,10 @@ export function readBody(req: IncomingMessage): Promise<string> {
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
+}
+
+/** Half the body after headers that promised all of it, then the connection is destroyed. */
+export function sendHalf(res: ServerResponse, body: Buffer): void {
+  res.flushHeaders();
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
 }

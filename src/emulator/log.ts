@@ -12,6 +12,10 @@ export interface LogEntry {
   status: number;
   kind: Kind;
   principalId?: string;
+  /** The fault applied to this request, if any. */
+  fault?: string;
+  /** When a fault replaced or lost the reply after the handler ran: the handler's own status. */
+  handlerStatus?: number;
 }
 
 export class RequestLog {
@@ -29,7 +33,11 @@ export class RequestLog {
   }
 }
 
-/** Records every ARM and identity request with the status it got (0 when the connection was reset). */
+/**
+ * Records every ARM and identity request with the status line it got: 0 when none went out (reset,
+ * drop), the real one for a truncated reply (its headers went out). A faulted request also records the
+ * fault's type and, when the handler ran but its reply was replaced or lost, the handler's status.
+ */
 export function withRequestLog(log: RequestLog, next: Next): Next {
   return async (ctx) => {
     const time = new Date().toISOString();
@@ -44,6 +52,8 @@ export function withRequestLog(log: RequestLog, next: Next): Next {
     const apiVersion = ctx.apiVersion ?? ctx.query.get("api-version") ?? undefined;
     if (apiVersion) entry.apiVersion = apiVersion;
     if (ctx.principalId) entry.principalId = ctx.principalId;
+    if (ctx.fault) entry.fault = ctx.fault.type;
+    if (ctx.fault?.handlerStatus !== undefined) entry.handlerStatus = ctx.fault.handlerStatus;
     log.add(entry);
     return reply;
   };

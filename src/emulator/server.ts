@@ -7,7 +7,7 @@ import type { Certificates } from "./certs.js";
 import { computeRoutes } from "./compute.js";
 import { type ControlDeps, handleControl } from "./control.js";
 import { Faults, withFaults } from "./faults.js";
-import { type Ctx, header, type Reply, readBody } from "./http.js";
+import { type Ctx, header, type Reply, readBody, sendHalf } from "./http.js";
 import type { JwtService } from "./jwt.js";
 import { RequestLog, withRequestLog } from "./log.js";
 import { managedIdentityRoutes } from "./managedidentity.js";
@@ -68,11 +68,13 @@ function send(ctx: Ctx, reply: Reply, limits?: RateLimits): void {
     const [name, value] = limits.next(ctx.method);
     headers[name] = value;
   }
-  const text = reply.body === undefined ? "" : JSON.stringify(reply.body);
-  if (text !== "") headers["Content-Type"] = "application/json; charset=utf-8";
-  headers["Content-Length"] = String(Buffer.byteLength(text));
+  const text = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
+  if (text !== "" && reply.raw === undefined) headers["Content-Type"] = "application/json; charset=utf-8";
+  const bytes = Buffer.from(text);
+  headers["Content-Length"] = String(bytes.length);
   ctx.res.writeHead(reply.status, { ...headers, ...reply.headers });
-  ctx.res.end(text);
+  if (reply.truncate) sendHalf(ctx.res, bytes);
+  else ctx.res.end(bytes);
 }
 
 export function createEmulatorServer(

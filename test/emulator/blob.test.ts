@@ -392,3 +392,117 @@ describe("blob gate: forwarding to Azurite", () => {
     });
   });
 });
+
+describe("blob faults around the gate", () => {
+  const blobUrl = (name: string) => `${gate}/${ACCOUNT}/${CONTAINER}/${name}`;
+
+  /** A blob request as an identity; a reply cut short resolves with what arrived. */
+  async function call(who: Who, method: string, url: string, body?: string) {
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${(await storageToken(who)).token}`,
+      "x-ms-version": "2025-11-05",
+    };
+    if (body !== undefined) headers["x-ms-blob-type"] = "BlockBlob";
+    return new Promise<{ status: number; headers: Record<string, unknown>; body: string; ended: string }>(
+      (ok) => {
+        const req = request(url, { method, ca, headers }, (res) => {
+          let text = "";
+          const done = (ended: string) =>
+            ok({ status: res.statusCode ?? 0, headers: res.headers, body: text, ended });
+          res.on("data", (d) => {
+            text += d;
+          });
+          res.on("end", () => done("end"));
+          res.on("aborted", () => done("aborted"));
+          res.on("error", () => done("aborted"));
+        });
+        req.on("error", (e) => ok({ status: 0, headers: {}, body: "", ended: e.message }));
+        req.end(body);
+      },
+    );
+  }
+  const fault = (f: Record<string, unknown>) =>
+    client(emu).control("POST", "faults", { match: { kind: "blob" }, fault: f });
+  const log = async () =>
+    ((await client(emu).control("GET", "requests")).json.value as Record<string, unknown>[]).filter(
+      (e) => e.kind === "blob",
+    );
+
+  it("raw: an HTML 200 instead of the blob, with or without the write taking effect", async () => {
+    await fault({ type: "raw", body: "<html>captive portal</html>" });
+    const r = await call("reader", "GET", blobUrl("hello.txt"));
+    expect([r.status, r.headers["content-type"], r.body]).toEqual([
+      200,
+      "text/html",
+      "<html>captive portal</html>",
+    ]);
+    await fault({ type: "raw", status: 201, body: "", apply: false });
+    expect((await call("writer", "PUT", blobUrl("never.txt"), "x")).status).toBe(201);
+    await fault({ type: "raw", status: 201, body: "", apply: true });
+    expect((await call("writer", "PUT", blobUrl("made.txt"), "x")).status).toBe(201);
+    expect(await blobNames(blobs("reader"))).toEqual(["hello.txt", "made.txt"]);
+    expect((await log()).map((e) => [e.method, e.status, e.fault, e.handlerStatus])).toEqual([
+      ["GET", 200, "raw", undefined],
+      ["PUT", 201, "raw", undefined],
+      ["PUT", 201, "raw", 201],
+      ["GET", 200, undefined, undefined],
+    ]);
+  });
+
+  it("truncate: Azurite's headers and full Content-Length, half the body, then the connection drops", async () => {
+    await fault({ type: "truncate" });
+    const r = await call("reader", "GET", blobUrl("hello.txt"));
+    expect(r.status).toBe(200);
+    expect(r.headers["content-length"]).toBe(String("Hello from msdocs".length));
+    expect(r.headers.etag).toBeDefined();
+    expect([r.body, r.ended]).toEqual(["Hello fr", "aborted"]);
+    expect(await log()).toMatchObject([{ status: 200, fault: "truncate", handlerStatus: 200 }]);
+  });
+
+  it("truncate and delay-after carry the gate's own refusals too", async () => {
+    await fault({ type: "delay-after", ms: 300 });
+    const t0 = Date.now();
+    const r = await call("none", "GET", blobUrl("hello.txt"));
+    expect([r.status, r.headers["x-ms-error-code"], r.ended]).toEqual([
+      403,
+      "AuthorizationPermissionMismatch",
+      "end",
+    ]);
+    expect(r.body).toContain("<Code>AuthorizationPermissionMismatch</Code>");
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    await fault({ type: "truncate" });
+    const cut = await call("none", "GET", blobUrl("hello.txt"));
+    expect([cut.status, cut.ended]).toEqual([403, "aborted"]);
+  });
+
+  it("drop: the blob is written, the reply is lost; apply:false writes nothing", async () => {
+    await fault({ type: "drop" });
+    expect((await call("writer", "PUT", blobUrl("lost-reply.txt"), "x")).ended).toMatch(
+      /socket hang up|ECONNRESET/,
+    );
+    await fault({ type: "drop", apply: false });
+    expect((await call("writer", "PUT", blobUrl("never.txt"), "x")).ended).toMatch(
+      /socket hang up|ECONNRESET/,
+    );
+    expect(await blobNames(blobs("reader"))).toEqual(["hello.txt", "lost-reply.txt"]);
+    expect((await log()).slice(0, 2)).toMatchObject([
+      { method: "PUT", status: 0, fault: "drop", handlerStatus: 201 },
+      { method: "PUT", status: 0, fault: "drop" },
+    ]);
+    expect((await log())[1]).not.toHaveProperty("handlerStatus");
+  });
+
+  it("delay-after: the read happens at once, the reply later; 429 with and without Retry-After", async () => {
+    await fault({ type: "delay-after", ms: 400 });
+    const t0 = Date.now();
+    const r = await call("reader", "GET", blobUrl("hello.txt"));
+    expect([r.status, r.body]).toEqual([200, "Hello from msdocs"]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
+    await fault({ type: "status", status: 429, retryAfter: null });
+    const none = await call("reader", "GET", blobUrl("hello.txt"));
+    expect(none.status).toBe(429);
+    expect(none.headers["retry-after"]).toBeUndefined();
+    await fault({ type: "status", status: 429, retryAfter: 3 });
+    expect((await call("reader", "GET", blobUrl("hello.txt"))).headers["retry-after"]).toBe("3");
+  });
+});

@@ -19,6 +19,7 @@ export function client(emu: EmulatorHandle) {
   const call = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
     new Promise<Response>((resolve, reject) => {
       const req = request(`${emu.url}${path}`, { method, ca, headers }, (res) => {
+        res.on("error", reject);
         let text = "";
         res.on("data", (d) => {
           text += d;
@@ -57,7 +58,29 @@ export function client(emu: EmulatorHandle) {
       { Authorization: `Bearer ${tok ?? (await token())}`, "content-type": "application/json" },
       body === undefined ? undefined : JSON.stringify(body),
     );
-  return { call, token, control, arm };
+  /** A request whose reply may be cut short: what arrived, and how it ended. */
+  const partial = async (method: string, path: string, body?: unknown) =>
+    new Promise<{ status: number; headers: Response["headers"]; text: string; ended: string }>(
+      (resolve, reject) => {
+        token().then((tok) => {
+          const headers = { Authorization: `Bearer ${tok}`, "content-type": "application/json" };
+          const req = request(`${emu.url}${path}`, { method, ca, headers }, (res) => {
+            let text = "";
+            const done = (ended: string) =>
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, text, ended });
+            res.on("data", (d) => {
+              text += d;
+            });
+            res.on("end", () => done("end"));
+            res.on("aborted", () => done("aborted"));
+            res.on("error", () => done("aborted"));
+          });
+          req.on("error", (e) => resolve({ status: 0, headers: {}, text: "", ended: e.message }));
+          req.end(body === undefined ? undefined : JSON.stringify(body));
+        }, reject);
+      },
+    );
+  return { call, token, control, arm, partial };
 }
 
 export function claimsOf(jwt: string): Record<string, unknown> {

@@ -9,8 +9,30 @@ export interface LoggedRequest {
   method: string;
   path: string;
   apiVersion?: string;
+  /** The status line the client got: 0 when none went out (reset, drop). */
   status: number;
-  kind: "arm" | "identity";
+  kind: "arm" | "identity" | "blob";
+  principalId?: string;
+  /** The type of the fault applied to this request. */
+  fault?: string;
+  /** The handler's own status when it ran under a raw, truncate, drop or delay-after fault. */
+  handlerStatus?: number;
+}
+
+/** A fault as POST /__emulator/faults takes it (see src/emulator/README.md). */
+export type FaultSpec =
+  | { type: "latency" | "delay-after"; ms: number }
+  | { type: "status"; status: number; code?: string; message?: string; retryAfter?: number | null }
+  | { type: "reset" | "lro-failed" }
+  | { type: "raw"; status?: number; contentType?: string; body: string; apply?: boolean }
+  | { type: "truncate"; apply?: true }
+  | { type: "drop"; apply?: boolean };
+
+export interface FaultMatch {
+  method?: string;
+  /** A case-insensitive substring of the path. */
+  path?: string;
+  kind?: "arm" | "identity" | "blob";
 }
 
 export class TestEmulator {
@@ -78,8 +100,11 @@ export class TestEmulator {
   reset() {
     return this.control("POST", "reset");
   }
-  fault(match: Record<string, string>, fault: Record<string, unknown>, count = 1) {
+  fault(match: FaultMatch, fault: FaultSpec | Record<string, unknown>, count = 1) {
     return this.control("POST", "faults", { match, fault, count });
+  }
+  clearFaults() {
+    return this.control("DELETE", "faults");
   }
   state(): Promise<unknown> {
     return this.control("GET", "state");

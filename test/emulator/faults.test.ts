@@ -1,0 +1,210 @@
+// The fault kinds a bad network or proxy stands for: raw bodies, truncated replies, replies lost after
+// the write, delayed replies, 429 without Retry-After. Real HTTPS against the in-process emulator.
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type EmulatorHandle, startEmulator } from "../../src/emulator/index.js";
+import { client, ids, WEB } from "./helpers.js";
+
+let emu: EmulatorHandle;
+let api: ReturnType<typeof client>;
+
+beforeAll(async () => {
+  emu = await startEmulator({ blob: false, lroDelayMs: 200, retryAfterSeconds: 0 });
+  api = client(emu);
+});
+afterAll(() => emu.close());
+beforeEach(async () => {
+  await api.control("POST", "reset");
+});
+
+const site = () => `${ids(emu).site("msdocs-web")}?${WEB}`;
+const enable = { identity: { type: "SystemAssigned" } };
+
+async function fault(match: Record<string, string>, f: Record<string, unknown>, count?: number) {
+  const r = await api.control("POST", "faults", { match, fault: f, count });
+  expect(r.status, r.text).toBe(201);
+  return r.json;
+}
+
+async function siteIdentityType(): Promise<string | undefined> {
+  return (await api.arm("GET", site())).json.identity?.type;
+}
+
+async function lastLogged(): Promise<Record<string, unknown>> {
+  const log = (await api.control("GET", "requests")).json.value as Record<string, unknown>[];
+  return log.filter((e) => e.kind !== "identity").at(-1) ?? {};
+}
+
+describe("raw", () => {
+  it("answers an HTML 200 instead of the real reply, without running the handler", async () => {
+    await fault({ method: "GET", path: "msdocs-web" }, { type: "raw", body: "<html>login</html>" });
+    const r = await api.arm("GET", site());
+    expect(r.status).toBe(200);
+    expect(r.headers["content-type"]).toBe("text/html");
+    expect(r.text).toBe("<html>login</html>");
+    expect(await lastLogged()).toMatchObject({ method: "GET", status: 200, fault: "raw" });
+    expect(await lastLogged()).not.toHaveProperty("handlerStatus");
+  });
+
+  it("a PATCH answered raw without apply changes nothing; with apply the change happens", async () => {
+    await fault({ method: "PATCH" }, { type: "raw", body: "" });
+    const r = await api.arm("PATCH", site(), enable);
+    expect([r.status, r.text, r.headers["content-type"]]).toEqual([200, "", undefined]);
+    expect(await siteIdentityType()).toBeUndefined();
+
+    await fault({ method: "PATCH" }, { type: "raw", status: 200, body: "<html></html>", apply: true });
+    expect((await api.arm("PATCH", site(), enable)).text).toBe("<html></html>");
+    expect(await siteIdentityType()).toBe("SystemAssigned");
+    const log = (await api.control("GET", "requests")).json.value as Record<string, unknown>[];
+    expect(log.find((e) => e.method === "PATCH" && e.handlerStatus === 200)).toMatchObject({
+      status: 200,
+      fault: "raw",
+    });
+  });
+
+  it("invalid JSON with a JSON content type, and any status", async () => {
+    await fault(
+      { path: "msdocs-web" },
+      { type: "raw", contentType: "application/json; charset=utf-8", body: '{"id":' },
+    );
+    const r = await api.arm("GET", site());
+    expect([r.status, r.headers["content-type"], r.text]).toEqual([
+      200,
+      "application/json; charset=utf-8",
+      '{"id":',
+    ]);
+    await fault({ path: "msdocs-web" }, { type: "raw", status: 502, body: "<h1>Bad Gateway</h1>" });
+    expect((await api.arm("GET", site())).status).toBe(502);
+  });
+});
+
+describe("truncate", () => {
+  it("sends the real headers with the full Content-Length, half the body, then drops the connection", async () => {
+    const whole = await api.arm("GET", site());
+    await fault({ method: "GET", path: "msdocs-web" }, { type: "truncate" });
+    const r = await api.partial("GET", site());
+    expect(r.status).toBe(200);
+    expect(r.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(Number(r.headers["content-length"])).toBe(Buffer.byteLength(whole.text));
+    expect(r.text).toBe(whole.text.slice(0, Math.floor(Buffer.byteLength(whole.text) / 2)));
+    expect(r.ended).toBe("aborted");
+    expect(() => JSON.parse(r.text)).toThrow();
+    expect(await lastLogged()).toMatchObject({ status: 200, fault: "truncate", handlerStatus: 200 });
+  });
+
+  it("a truncated PATCH reply still made the change", async () => {
+    await fault({ method: "PATCH" }, { type: "truncate" });
+    expect((await api.partial("PATCH", site(), enable)).ended).toBe("aborted");
+    expect(await siteIdentityType()).toBe("SystemAssigned");
+  });
+});
+
+describe("drop", () => {
+  it("runs the handler, then destroys the connection with no reply: the write took effect", async () => {
+    await fault({ method: "PATCH" }, { type: "drop" });
+    await expect(api.arm("PATCH", site(), enable)).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(await siteIdentityType()).toBe("SystemAssigned");
+    const log = (await api.control("GET", "requests")).json.value as Record<string, unknown>[];
+    expect(log.find((e) => e.method === "PATCH")).toMatchObject({
+      status: 0,
+      fault: "drop",
+      handlerStatus: 200,
+    });
+  });
+
+  it("with apply:false the request never reaches the handler", async () => {
+    await fault({ method: "PATCH" }, { type: "drop", apply: false });
+    await expect(api.arm("PATCH", site(), enable)).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(await siteIdentityType()).toBeUndefined();
+    const log = (await api.control("GET", "requests")).json.value as Record<string, unknown>[];
+    expect(log.find((e) => e.method === "PATCH")).toEqual(
+      expect.not.objectContaining({ handlerStatus: expect.anything() }),
+    );
+  });
+});
+
+describe("delay-after", () => {
+  it("reads and writes at once, answers later", async () => {
+    await fault({ method: "PATCH" }, { type: "delay-after", ms: 400 });
+    const t0 = Date.now();
+    const patch = api.arm("PATCH", site(), enable);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await siteIdentityType()).toBe("SystemAssigned");
+    const r = await patch;
+    expect(r.status).toBe(200);
+    expect(r.json.identity.type).toBe("SystemAssigned");
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
+  });
+});
+
+describe("429", () => {
+  it("retryAfter:null sends no Retry-After; a number sends that; the default is 1", async () => {
+    await fault({ path: "msdocs-web" }, { type: "status", status: 429, retryAfter: null });
+    const none = await api.arm("GET", site());
+    expect(none.status).toBe(429);
+    expect(none.headers["retry-after"]).toBeUndefined();
+    expect(none.json.error.code).toBe("SubscriptionRequestsThrottled");
+    expect(none.json.error.message).not.toMatch(/undefined/);
+    await fault({ path: "msdocs-web" }, { type: "status", status: 429, retryAfter: 7 });
+    expect((await api.arm("GET", site())).headers["retry-after"]).toBe("7");
+    await fault({ path: "msdocs-web" }, { type: "status", status: 429 });
+    expect((await api.arm("GET", site())).headers["retry-after"]).toBe("1");
+  });
+});
+
+describe("the identity endpoint", () => {
+  it("takes raw, truncate, drop and 429 without Retry-After", async () => {
+    await fault({ kind: "identity" }, { type: "raw", body: "<html>proxy</html>" });
+    const html = await api.call(
+      "GET",
+      "/msi/token?api-version=2019-08-01&resource=https://management.azure.com/",
+      { "X-IDENTITY-HEADER": emu.operatorEnv.IDENTITY_HEADER ?? "" },
+    );
+    expect([html.status, html.text]).toEqual([200, "<html>proxy</html>"]);
+    await fault({ kind: "identity" }, { type: "drop" });
+    await expect(api.token()).rejects.toThrow(/socket hang up|ECONNRESET/);
+    await fault({ kind: "identity" }, { type: "truncate" });
+    await expect(api.token()).rejects.toThrow(/aborted|ECONNRESET/);
+    await fault({ kind: "identity" }, { type: "status", status: 429, retryAfter: null });
+    await expect(api.token()).rejects.toThrow(/429/);
+    const log = (await api.control("GET", "requests")).json.value as Record<string, unknown>[];
+    expect(log.map((e) => [e.kind, e.status, e.fault])).toEqual([
+      ["identity", 200, "raw"],
+      ["identity", 0, "drop"],
+      ["identity", 200, "truncate"],
+      ["identity", 429, "status"],
+    ]);
+    expect(typeof (await api.token())).toBe("string");
+  });
+});
+
+describe("validation", () => {
+  it.each([
+    [{ type: "raw" }, 'fault.body: expected a string ("" for an empty body)'],
+    [{ type: "raw", body: "x", status: 99 }, "fault.status: expected 200-599"],
+    [{ type: "raw", body: "x", apply: "yes" }, "fault.apply: expected true or false"],
+    [{ type: "raw", body: "x", contentType: "a\nb" }, "fault.contentType: expected a one-line string"],
+    [{ type: "truncate", apply: false }, /^fault.apply: truncate cuts the real reply/],
+    [{ type: "drop", apply: 1 }, "fault.apply: expected true or false"],
+    [{ type: "delay-after" }, "fault.ms: expected milliseconds, 0 to 600000"],
+    [{ type: "delay-after", ms: -1 }, "fault.ms: expected milliseconds, 0 to 600000"],
+    [
+      { type: "status", status: 429, retryAfter: "soon" },
+      "fault.retryAfter: expected whole seconds, or null for no Retry-After header",
+    ],
+    [{ type: "nope" }, /^fault.type: expected .*"raw", "truncate", "drop" or "delay-after"$/],
+  ])("%j is refused: %s", async (f, message) => {
+    const r = await api.control("POST", "faults", { fault: f });
+    expect(r.status).toBe(400);
+    if (typeof message === "string") expect(r.json.error.message).toBe(message);
+    else expect(r.json.error.message).toMatch(message);
+    expect(r.json.error.message).not.toContain("\n");
+  });
+
+  it("echoes the parsed fault with its defaults", async () => {
+    expect(await fault({}, { type: "raw", body: "<p>" })).toMatchObject({
+      fault: { type: "raw", status: 200, contentType: "text/html", body: "<p>", apply: false },
+    });
+    expect(await fault({}, { type: "drop" })).toMatchObject({ fault: { type: "drop", apply: true } });
+  });
+});
