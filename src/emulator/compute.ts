@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { groupMissing, isReply, patchNotFound, readJson, resourceNotFound } from "./arm.js";
+import { computeEtags, etagOf, preconditionFailed } from "./etag.js";
 import { armError, type Ctx, ok, type Reply } from "./http.js";
 import { applyIdentity, cloneIdentity, renderIdentity } from "./identity.js";
 import type { Route } from "./router.js";
@@ -39,6 +40,7 @@ export function settleOperations(state: State, now = Date.now()): void {
     vm.currentOperation = undefined;
     if (op.fail) {
       vm.identity = cloneIdentity(op.previousIdentity);
+      vm.version += 1;
       vm.provisioningState = "Failed";
     } else {
       vm.provisioningState = "Succeeded";
@@ -46,7 +48,8 @@ export function settleOperations(state: State, now = Date.now()): void {
   }
 }
 
-export function renderVm(state: State, vm: Vm): Record<string, unknown> {
+/** The VM as Compute renders it; `etag` from api-version 2023-09-01 on. */
+export function renderVm(state: State, vm: Vm, apiVersion?: string): Record<string, unknown> {
   const linux = vm.osType === "Linux";
   const rgPrefix = `/subscriptions/${vm.subscriptionId}/resourceGroups/${vm.resourceGroup.toUpperCase()}/providers`;
   const diskName = `${vm.name}_OsDisk_1_${vm.vmId.replaceAll("-", "")}`;
@@ -56,6 +59,7 @@ export function renderVm(state: State, vm: Vm): Record<string, unknown> {
     type: "Microsoft.Compute/virtualMachines",
     location: vm.location,
     tags: {},
+    ...(computeEtags(apiVersion) ? { etag: etagOf(vm.version) } : {}),
     properties: {
       vmId: vm.vmId,
       hardwareProfile: { vmSize: vm.vmSize },
@@ -144,6 +148,10 @@ function lookup(state: State, ctx: Ctx): { vm?: Vm; error?: Reply } {
 }
 
 function startUpdate(state: State, settings: Settings, ctx: Ctx, vm: Vm): Reply {
+  if (computeEtags(ctx.apiVersion)) {
+    const stale = preconditionFailed(ctx, etagOf(vm.version));
+    if (stale) return stale;
+  }
   const parsed = readJson(ctx);
   if (isReply(parsed)) return parsed;
   const previousIdentity = cloneIdentity(vm.identity);
@@ -163,11 +171,12 @@ function startUpdate(state: State, settings: Settings, ctx: Ctx, vm: Vm): Reply 
     status: "InProgress",
   };
   state.operations[op.id] = op;
+  vm.version += 1;
   vm.currentOperation = op.id;
   vm.provisioningState = "Updating";
   const p = randomUUID();
   const base = `${settings.baseUrl}/subscriptions/${vm.subscriptionId}/providers/Microsoft.Compute/locations/${vm.location}/operations/${op.id}`;
-  return ok(renderVm(state, vm), {
+  return ok(renderVm(state, vm, ctx.apiVersion), {
     "Azure-AsyncNotification": "Enabled",
     // Like the recorded Compute LRO: no Location header, so the SDK's final GET is the VM itself.
     "Azure-AsyncOperation": `${base}?p=${p}&api-version=${ctx.apiVersion}`,
@@ -215,7 +224,7 @@ export function computeRoutes(state: State, settings: Settings): Route[] {
             ctx.params.resourceGroupName ?? "",
           );
         }
-        return ok(renderVm(state, vm));
+        return ok(renderVm(state, vm, ctx.apiVersion));
       },
     },
     {

@@ -1,4 +1,5 @@
 import { settleOperations } from "./compute.js";
+import { etagOf } from "./etag.js";
 import { type Faults, parseFault } from "./faults.js";
 import type { Ctx, Reply } from "./http.js";
 import { renderIdentity } from "./identity.js";
@@ -37,6 +38,7 @@ export function dumpState(state: State): Record<string, unknown> {
     })),
     virtualMachines: Object.values(state.vms).map((v) => ({
       id: v.id,
+      etag: etagOf(v.version),
       provisioningState: v.provisioningState,
       identity: renderIdentity(state, v.identity, "compute") ?? null,
     })),

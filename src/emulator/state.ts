@@ -36,6 +36,8 @@ export interface Vm extends Resource {
   provisioningState: string;
   identity: IdentityState;
   currentOperation?: string;
+  /** Goes up on every write; rendered as the body `etag` ("\"1\"" when never written). */
+  version: number;
 }
 
 export interface Uami extends Resource {
@@ -248,6 +250,7 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
       timeCreated: now,
       provisioningState: "Succeeded",
       identity: identityFrom(v.identity, uamis),
+      version: 1,
     })),
   );
   const storageAccounts = byKey(

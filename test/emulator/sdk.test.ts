@@ -87,6 +87,30 @@ describe("real SDK clients", () => {
     expect((await compute.virtualMachines.get(RG, "msdocs-vm")).identity?.type).toBe("SystemAssigned");
   });
 
+  it("arm-compute: the VM's etag goes up on a write; a stale ifMatch is 412 PreconditionFailed", async () => {
+    const { compute } = sdk();
+    const before = await compute.virtualMachines.get(RG, "msdocs-vm");
+    expect(before.etag).toBe('"1"');
+    const wait = { updateIntervalInMs: 50 };
+    const enabled = await compute.virtualMachines.update(
+      RG,
+      "msdocs-vm",
+      { identity: { type: "SystemAssigned" } },
+      { ...wait, ifMatch: before.etag },
+    );
+    expect(enabled.etag).toBe('"2"');
+    await expect(
+      compute.virtualMachines.update(
+        RG,
+        "msdocs-vm",
+        { identity: { type: "None" } },
+        { ...wait, ifMatch: before.etag },
+      ),
+    ).rejects.toMatchObject({ statusCode: 412, code: "PreconditionFailed" });
+    const after = await compute.virtualMachines.get(RG, "msdocs-vm");
+    expect([after.etag, after.identity?.type]).toEqual(['"2"', "SystemAssigned"]);
+  });
+
   it("DefaultAzureCredential in a fresh process works from env.sh alone (NODE_EXTRA_CA_CERTS), as the operator and as an app", async () => {
     const api = client(emu);
     await api.arm("PATCH", `${ids(emu).site("msdocs-web")}?api-version=2025-05-01`, {
