@@ -281,3 +281,84 @@ describe("a VM still updating", () => {
     expect(await emu.current.writes()).toEqual([]);
   });
 });
+
+/** Waits until the emulator has used up every fault it was given (the requests they stand for have run). */
+async function faultsTaken(emu: TestEmulator): Promise<void> {
+  for (;;) {
+    const active = (await emu.control("GET", "faults")) as { value: unknown[] };
+    if (active.value.length === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("two runs racing: enable and disable --user-assigned", () => {
+  const emu = useEmulator();
+  const cli = cliOf(emu);
+
+  it("VM: the run that read before the other wrote gets 412, reads again and keeps both changes", async () => {
+    const uami = emu.current.uamiId("msdocs-uami");
+    const vm = ["--vm", "msdocs-vm", "-g", RG];
+    expect((await cli(["enable", ...vm, "--user-assigned", uami, "--no-system-assigned"])).code).toBe(0);
+    await emu.current.clearLog();
+    // A reads now; its reply comes back only after B has read, written and finished.
+    await emu.current.fault(
+      { method: "GET", path: "virtualMachines/msdocs-vm" },
+      { type: "delay-after", ms: 6000 },
+    );
+    const a = cli(["enable", ...vm]);
+    await faultsTaken(emu.current);
+    const b = await cli(["disable", ...vm, "--user-assigned", uami]);
+    expect(b.code).toBe(0);
+    expect(json<IdentityOut>(b).type).toBe("None");
+    const done = await a;
+    expect(done.code).toBe(0);
+    expect(done.stderr).toMatch(/changed after miauth read it \(412 PreconditionFailed\); reading it again/);
+    expect(json<IdentityOut>(done)).toMatchObject({ result: "updated", type: "SystemAssigned" });
+    // Both changes hold: the system identity is on, the detached identity did not come back.
+    expect(await typeInState(emu.current, "virtualMachines", "msdocs-vm")).toBe("SystemAssigned");
+    const patches = (await emu.current.writes()).map((w) => w.status);
+    expect(patches).toEqual([200, 412, 200]);
+  });
+
+  it("site (no ETag): a write undone by a stale one is seen on read-back and written again", async () => {
+    const uami = emu.current.uamiId("msdocs-uami");
+    const func = ["--functionapp", "msdocs-func", "-g", RG];
+    // B (disable) reads now, and sees its reply only after A has written.
+    await emu.current.fault({ method: "GET", path: "sites/msdocs-func" }, { type: "delay-after", ms: 4000 });
+    const b = cli(["disable", ...func, "--user-assigned", uami]);
+    await faultsTaken(emu.current);
+    // A (enable) writes at once; its reply, and so its read-back, come after B's stale write.
+    await emu.current.fault(
+      { method: "PATCH", path: "sites/msdocs-func" },
+      { type: "delay-after", ms: 7000 },
+    );
+    const a = cli(["enable", ...func]);
+    await faultsTaken(emu.current);
+    const [doneA, doneB] = await Promise.all([a, b]);
+    expect(doneB.code).toBe(0);
+    expect(doneA.code).toBe(0);
+    expect(doneA.stderr).toMatch(/does not show the change after the write .*; planning anew/);
+    expect(json<IdentityOut>(doneA)).toMatchObject({ result: "updated", type: "SystemAssigned" });
+    expect(await typeInState(emu.current, "sites", "msdocs-func")).toBe("SystemAssigned");
+    expect(await userAssignedInState(emu.current, "msdocs-func")).toEqual([]);
+  });
+
+  it("gives up after 3 writes that each meet 412, exit 1", async () => {
+    await emu.current.fault(
+      { method: "PATCH", path: "virtualMachines/msdocs-vm" },
+      {
+        type: "status",
+        status: 412,
+        code: "PreconditionFailed",
+        message: "Etag provided in if-match header does not match.",
+      },
+      10,
+    );
+    const r = await cli(["enable", "--vm", "msdocs-vm", "-g", RG]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^error: VM 'msdocs-vm' .* kept changing while miauth was writing to it; gave up after 3 writes/m,
+    );
+    expect((await emu.current.writes()).map((w) => w.status)).toEqual([412, 412, 412]);
+  });
+});
