@@ -311,11 +311,11 @@ describe("two runs racing: enable and disable --user-assigned", () => {
     expect(b.code).toBe(0);
     expect(json<IdentityOut>(b).type).toBe("None");
     const done = await a;
+    // Both changes hold: the system identity is on, the detached identity did not come back.
+    expect(await typeInState(emu.current, "virtualMachines", "msdocs-vm")).toBe("SystemAssigned");
     expect(done.code).toBe(0);
     expect(done.stderr).toMatch(/changed after miauth read it \(412 PreconditionFailed\); reading it again/);
     expect(json<IdentityOut>(done)).toMatchObject({ result: "updated", type: "SystemAssigned" });
-    // Both changes hold: the system identity is on, the detached identity did not come back.
-    expect(await typeInState(emu.current, "virtualMachines", "msdocs-vm")).toBe("SystemAssigned");
     const patches = (await emu.current.writes()).map((w) => w.status);
     expect(patches).toEqual([200, 412, 200]);
   });
@@ -335,12 +335,12 @@ describe("two runs racing: enable and disable --user-assigned", () => {
     const a = cli(["enable", ...func]);
     await faultsTaken(emu.current);
     const [doneA, doneB] = await Promise.all([a, b]);
+    expect(await typeInState(emu.current, "sites", "msdocs-func")).toBe("SystemAssigned");
+    expect(await userAssignedInState(emu.current, "msdocs-func")).toEqual([]);
     expect(doneB.code).toBe(0);
     expect(doneA.code).toBe(0);
     expect(doneA.stderr).toMatch(/does not show the change after the write .*; planning anew/);
     expect(json<IdentityOut>(doneA)).toMatchObject({ result: "updated", type: "SystemAssigned" });
-    expect(await typeInState(emu.current, "sites", "msdocs-func")).toBe("SystemAssigned");
-    expect(await userAssignedInState(emu.current, "msdocs-func")).toEqual([]);
   });
 
   it("gives up after 3 writes that each meet 412, exit 1", async () => {
