@@ -5,7 +5,7 @@ import type { RoleAssignment } from "@azure/arm-authorization";
 import { MiauthError, NotFoundError, UnexpectedReplyError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { armErrorCode, translateAzureError } from "./errors.js";
-import { type RawReply, replyObject } from "./replies.js";
+import { checkListPage, type RawReply, replyObject, unreadableReply } from "./replies.js";
 import { type RoleView, roleDefinitionLookup, roleGuid } from "./roles.js";
 import { sameScope, scopeCovers, scopeSubscription, sdkScope } from "./scope.js";
 
@@ -77,13 +77,17 @@ export async function listPrincipalAssignments(
   const auth = await client(arm, { scope, subscriptionId });
   const out: RoleAssignment[] = [];
   try {
+    // Each page is checked: an HTML or empty 200 would otherwise read as "no assignments".
     for await (const a of auth.roleAssignments.listForScope(sdkScope(scope), {
       filter: `principalId eq '${principalId}'`,
+      onResponse: (r: RawReply) => {
+        if (r.status >= 200 && r.status <= 299) checkListPage(r);
+      },
     })) {
       out.push(a);
     }
   } catch (err) {
-    throw translateAzureError(err);
+    throw unreadableReply(err) ?? translateAzureError(err);
   }
   return out;
 }

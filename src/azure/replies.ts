@@ -144,3 +144,26 @@ function checkIdentity(value: unknown, fail: (reason: string) => never): WireIde
   }
   return value as WireIdentity;
 }
+
+/** Checks one page of an ARM list: a JSON object with a `value` array. */
+export function checkListPage(reply: RawReply): void {
+  const body = replyObject(reply);
+  if (!Array.isArray(body.value)) {
+    throw new UnexpectedReplyError(
+      `the reply to ${requestName(reply.request)} is not usable: it has no 'value' list`,
+      {
+        hint: HINT,
+      },
+    );
+  }
+}
+
+/** The SDK's own error for a 2xx it could not parse, as the same error a checked reply gives. */
+export function unreadableReply(err: unknown): UnexpectedReplyError | undefined {
+  const e = err as { statusCode?: number; request?: { method: string; url: string } };
+  if (e.statusCode === undefined || e.statusCode < 200 || e.statusCode > 299 || !e.request) return undefined;
+  return new UnexpectedReplyError(
+    `the reply to ${requestName(e.request)} is not usable: the body is not valid JSON (cut off?)`,
+    { hint: HINT, cause: err },
+  );
+}

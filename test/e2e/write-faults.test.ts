@@ -115,6 +115,29 @@ describe("a reply that is not what it claims, before any write", () => {
   });
 });
 
+describe("a role-assignment list that is not what it claims", () => {
+  const emu = useEmulator();
+  const cli = cliOf(emu);
+  const args = ["--webapp", "msdocs-web", "-g", RG, "--role", "Storage Blob Data Reader"];
+
+  it.each<[string, { body: string; contentType?: string }]>([
+    ["an HTML 200", { body: HTML }],
+    ["an empty 200", { body: "" }],
+    ["invalid JSON", { body: '{"value":[', contentType: "application/json; charset=utf-8" }],
+    ["JSON without 'value'", { body: "{}", contentType: "application/json" }],
+  ])("unassign-role given %s is exit 1 naming the request, not 'unchanged'", async (_, raw) => {
+    await cli(["enable", "--webapp", "msdocs-web", "-g", RG]);
+    expect((await cli(["assign-role", ...args])).code).toBe(0);
+    await emu.current.clearLog();
+    await emu.current.fault({ method: "GET", path: "roleAssignments" }, { type: "raw", ...raw });
+    const r = await cli(["unassign-role", ...args]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error: the reply to GET \/subscriptions\/.*\/roleAssignments is not usable/m);
+    expect(await emu.current.writes()).toEqual([]);
+  });
+});
+
 describe("saying what really happened after a write", () => {
   const emu = useEmulator();
   const cli = cliOf(emu);
