@@ -87,7 +87,8 @@ export async function listPrincipalAssignments(
       out.push(a);
     }
   } catch (err) {
-    throw unreadableReply(err) ?? translateAzureError(err);
+    const request = `GET ${scope}/providers/Microsoft.Authorization/roleAssignments`;
+    throw unreadableReply(err, request) ?? translateAzureError(err);
   }
   return out;
 }

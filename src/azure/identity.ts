@@ -15,7 +15,7 @@ import {
   viewOf,
   type WireIdentity,
 } from "./identity-merge.js";
-import { checkResource, type RawReply, replyObject } from "./replies.js";
+import { checkResource, type RawReply, replyObject, unreadableReply } from "./replies.js";
 import { describeTarget, type Target, targetResourceId } from "./target.js";
 
 export interface ResourceIdentity {
@@ -93,7 +93,11 @@ export async function readIdentity(
   } catch (err) {
     // The SDK throws on some 200 bodies (an empty one: "Cannot read properties of undefined"; invalid
     // JSON) after onResponse saw them: a 2xx reply is judged by what it contains, below.
-    if (!isSuccess(seen.reply)) throw translateAzureError(err, { what: describeTarget(target) });
+    if (!isSuccess(seen.reply))
+      throw (
+        unreadableReply(err, `GET ${expected.id}`) ??
+        translateAzureError(err, { what: describeTarget(target) })
+      );
   }
   if (!seen.reply) throw new MiauthError(`no reply to the read of ${describeTarget(target)}`);
   const r = checkResource(seen.reply, expected);
@@ -261,6 +265,8 @@ function errorText(err: unknown): string {
 function failedWrite(err: unknown, reply: RawReply | undefined, request: string, what: string): WriteOutcome {
   const e = translateAzureError(err, { what });
   if (e instanceof Error && e.name === "InterruptedError") throw e;
+  const unreadable = unreadableReply(err, request);
+  if (unreadable) return { kind: "uncertain", reason: unreadable.message, cause: err };
   if (isSuccess(reply)) {
     // A 2xx the SDK could not read: the write most likely landed.
     try {

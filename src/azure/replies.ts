@@ -158,12 +158,26 @@ export function checkListPage(reply: RawReply): void {
   }
 }
 
-/** The SDK's own error for a 2xx it could not parse, as the same error a checked reply gives. */
-export function unreadableReply(err: unknown): UnexpectedReplyError | undefined {
-  const e = err as { statusCode?: number; request?: { method: string; url: string } };
-  if (e.statusCode === undefined || e.statusCode < 200 || e.statusCode > 299 || !e.request) return undefined;
-  return new UnexpectedReplyError(
-    `the reply to ${requestName(e.request)} is not usable: the body is not valid JSON (cut off?)`,
-    { hint: HINT, cause: err },
-  );
+/**
+ * The SDK's own error for a reply it could not read (cut off: PARSE_ERROR with no status) or parse (a 2xx
+ * whose JSON is invalid), as the same error a checked reply gives. `request` names it when the error does not.
+ */
+export function unreadableReply(err: unknown, request: string): UnexpectedReplyError | undefined {
+  const e = (err ?? {}) as {
+    statusCode?: number;
+    code?: string;
+    message?: string;
+    request?: { method: string; url: string };
+  };
+  const status = e.statusCode;
+  const success = status !== undefined && status >= 200 && status <= 299;
+  if (!success && e.code !== "PARSE_ERROR") return undefined;
+  const reason = /reading response/i.test(e.message ?? "")
+    ? "the body was cut off before its end"
+    : "the body is not valid JSON (cut off?)";
+  const name = e.request ? requestName(e.request) : request;
+  return new UnexpectedReplyError(`the reply to ${name} is not usable: ${reason}`, {
+    hint: HINT,
+    cause: err,
+  });
 }

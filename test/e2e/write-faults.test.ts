@@ -83,6 +83,16 @@ describe("a reply that is not what it claims, before any write", () => {
     },
   );
 
+  it("a GET reply cut off halfway is exit 1 naming the request, with no write", async () => {
+    await emu.current.fault({ method: "GET", path: "sites/msdocs-func" }, { type: "truncate" }, 10);
+    const r = await cli(["disable", "--functionapp", "msdocs-func", "-g", RG]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `error: the reply to GET /subscriptions/${emu.current.sub}${funcPath()} is not usable: the body was cut off`,
+    );
+    expect(await emu.current.writes()).toEqual([]);
+  });
+
   it("an HTML 200 to the VM's GET does not detach its user-assigned identity", async () => {
     const uami = emu.current.uamiId("msdocs-uami");
     const attach = ["enable", "--vm", "msdocs-vm", "-g", RG, "--user-assigned", uami, "--no-system-assigned"];
@@ -175,7 +185,7 @@ describe("saying what really happened after a write", () => {
       expect(r.code).toBe(0);
       expect(json<IdentityOut>(r)).toMatchObject({ result: "updated", type: "SystemAssigned, UserAssigned" });
       expect(r.stderr).toMatch(
-        /PATCH \/subscriptions\/.*msdocs-func failed: .*; read function app 'msdocs-func' .* again: the change is applied/,
+        /PATCH \/subscriptions\/.*msdocs-func (failed|is not usable): .*; read function app 'msdocs-func' .* again: the change is applied/,
       );
       await emu.current.clearFaults();
       await emu.current.clearLog();
