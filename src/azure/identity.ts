@@ -4,7 +4,7 @@
 // the resource has an ETag (If-Match), and read back after: a write that lost to a concurrent one is
 // planned again, and a write whose reply was lost or failed is reported from what the resource shows.
 import { setTimeout as sleep } from "node:timers/promises";
-import { MiauthError, TimeoutError } from "../errors.js";
+import { InterruptedError, MiauthError, TimeoutError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { translateAzureError } from "./errors.js";
 import {
@@ -223,7 +223,7 @@ export async function applyChange(
       back = await read();
       if (vm && !opts.noWait && isBusy(back)) back = await waitWhileBusy(back, read, deadline, opts, what);
     } catch (err) {
-      if (err instanceof TimeoutError) throw err;
+      if (err instanceof TimeoutError || err instanceof InterruptedError) throw err;
       const why = errorText(err);
       if (outcome.kind === "uncertain") {
         throw new MiauthError(
@@ -264,7 +264,7 @@ function errorText(err: unknown): string {
 /** Sorts a failed write: a 412 is a conflict, another 4xx was refused (thrown), the rest may have landed. */
 function failedWrite(err: unknown, reply: RawReply | undefined, request: string, what: string): WriteOutcome {
   const e = translateAzureError(err, { what });
-  if (e instanceof Error && e.name === "InterruptedError") throw e;
+  if (e instanceof InterruptedError) throw e;
   const unreadable = unreadableReply(err, request);
   if (unreadable) return { kind: "uncertain", reason: unreadable.message, cause: err };
   if (isSuccess(reply)) {
