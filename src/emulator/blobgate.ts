@@ -8,7 +8,7 @@ import { isDataPlaneAuthorized } from "./authz.js";
 import { blobTarget, requiredPermissions } from "./blobops.js";
 import type { Certificates } from "./certs.js";
 import { type FaultAction, type Faults, REQUEST_FAULTS } from "./faults.js";
-import { sendHalf } from "./http.js";
+import { sendTruncated } from "./http.js";
 import type { JwtService } from "./jwt.js";
 import type { RequestLog } from "./log.js";
 import { type State, storageAccountNamed } from "./state.js";
@@ -312,7 +312,15 @@ export function createBlobGate(certs: Certificates, deps: GateDeps): { server: S
     if (after) {
       // The gate and Azurite act now; the fault then decides what, if anything, the client gets.
       if (error) req.resume();
-      const held = error ? errorReply(req, error) : await forwardHeld(req, raw, upstream, agent);
+      const held = error
+        ? errorReply(req, error)
+        : await forwardHeld(req, raw, upstream, agent).catch((e: Error) =>
+            errorReply(req, {
+              status: 500,
+              code: "InternalError",
+              message: `The emulator cannot reach Azurite: ${e.message}`,
+            }),
+          );
       handlerStatus = held.status;
       if (after.type === "raw") {
         sendHeld(res, rawHeld(after));
@@ -321,8 +329,7 @@ export function createBlobGate(certs: Certificates, deps: GateDeps): { server: S
         req.socket.destroy();
         logged(0, principalId);
       } else if (after.type === "truncate") {
-        res.writeHead(held.status, withLength(held));
-        sendHalf(res, held.body);
+        sendTruncated(res, held.status, withLength(held), held.body);
         logged(held.status, principalId);
       } else {
         await new Promise((r) => setTimeout(r, after.ms));

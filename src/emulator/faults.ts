@@ -274,6 +274,6 @@ export function withFaults(faults: Faults, router: Router, next: Next): Next {
   };
 }
 
-export function rawReply(f: Extract<FaultAction, { type: "raw" }>): Reply {
+function rawReply(f: Extract<FaultAction, { type: "raw" }>): Reply {
   return { status: f.status, raw: f.body, headers: f.contentType ? { "Content-Type": f.contentType } : {} };
 }

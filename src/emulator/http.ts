@@ -66,8 +66,29 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Half the body after headers that promised all of it, then the connection is destroyed. */
-export function sendHalf(res: ServerResponse, body: Buffer): void {
+/**
+ * A truncate fault: the status and headers (with the full Content-Length), the first half of the body,
+ * then the connection is destroyed. An empty body has nothing to cut: it goes out whole, with
+ * `Connection: close` so that no client reuses the connection the fault was meant to break.
+ */
+export function sendTruncated(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string> | string[],
+  body: Buffer,
+): void {
+  if (body.length === 0) {
+    res.writeHead(
+      status,
+      Array.isArray(headers) ? [...headers, "Connection", "close"] : { ...headers, Connection: "close" },
+    );
+    res.end();
+    return;
+  }
+  res.writeHead(status, headers);
   res.flushHeaders();
-  res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+  const half = body.subarray(0, Math.floor(body.length / 2));
+  // An empty write's callback can come before the headers reach the socket: end it after they do.
+  if (half.length === 0) res.socket?.end();
+  else res.write(half, () => res.destroy());
 }

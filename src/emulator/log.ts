@@ -14,7 +14,7 @@ export interface LogEntry {
   principalId?: string;
   /** The fault applied to this request, if any. */
   fault?: string;
-  /** When a fault replaced or lost the reply after the handler ran: the handler's own status. */
+  /** The handler's own status when it ran under a raw, truncate, drop or delay-after fault. */
   handlerStatus?: number;
 }
 
@@ -36,7 +36,7 @@ export class RequestLog {
 /**
  * Records every ARM and identity request with the status line it got: 0 when none went out (reset,
  * drop), the real one for a truncated reply (its headers went out). A faulted request also records the
- * fault's type and, when the handler ran but its reply was replaced or lost, the handler's status.
+ * fault's type and, when the handler ran under it, the handler's own status.
  */
 export function withRequestLog(log: RequestLog, next: Next): Next {
   return async (ctx) => {

@@ -7,7 +7,7 @@ import type { Certificates } from "./certs.js";
 import { computeRoutes } from "./compute.js";
 import { type ControlDeps, handleControl } from "./control.js";
 import { Faults, withFaults } from "./faults.js";
-import { type Ctx, header, type Reply, readBody, sendHalf } from "./http.js";
+import { type Ctx, header, type Reply, readBody, sendTruncated } from "./http.js";
 import type { JwtService } from "./jwt.js";
 import { RequestLog, withRequestLog } from "./log.js";
 import { managedIdentityRoutes } from "./managedidentity.js";
@@ -72,9 +72,13 @@ function send(ctx: Ctx, reply: Reply, limits?: RateLimits): void {
   if (text !== "" && reply.raw === undefined) headers["Content-Type"] = "application/json; charset=utf-8";
   const bytes = Buffer.from(text);
   headers["Content-Length"] = String(bytes.length);
-  ctx.res.writeHead(reply.status, { ...headers, ...reply.headers });
-  if (reply.truncate) sendHalf(ctx.res, bytes);
-  else ctx.res.end(bytes);
+  const all = { ...headers, ...reply.headers };
+  if (reply.truncate) {
+    sendTruncated(ctx.res, reply.status, all, bytes);
+    return;
+  }
+  ctx.res.writeHead(reply.status, all);
+  ctx.res.end(bytes);
 }
 
 export function createEmulatorServer(

@@ -208,3 +208,18 @@ describe("validation", () => {
     expect(await fault({}, { type: "drop" })).toMatchObject({ fault: { type: "drop", apply: true } });
   });
 });
+
+describe("truncate, an empty reply", () => {
+  it("has nothing to cut: it goes out whole, and the connection closes after it", async () => {
+    const missing = `/subscriptions/${emu.subscriptionId}/providers/Microsoft.Authorization/roleAssignments/00000000-0000-4000-8000-00000000dead?api-version=2022-04-01`;
+    await fault({ method: "DELETE" }, { type: "truncate" });
+    const r = await api.partial("DELETE", missing);
+    expect([r.status, r.headers["content-length"], r.headers.connection, r.text]).toEqual([
+      204,
+      "0",
+      "close",
+      "",
+    ]);
+    expect(await lastLogged()).toMatchObject({ status: 204, fault: "truncate", handlerStatus: 204 });
+  });
+});
