@@ -5,7 +5,7 @@ import type { RoleAssignment } from "@azure/arm-authorization";
 import { MiauthError, NotFoundError, UnexpectedReplyError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { armErrorCode, translateAzureError } from "./errors.js";
-import { checkListPage, type RawReply, replyObject, unreadableReply } from "./replies.js";
+import { checkEveryPage, type RawReply, replyObject, unreadableReply } from "./replies.js";
 import { type RoleView, roleDefinitionLookup, roleGuid } from "./roles.js";
 import { sameScope, scopeCovers, scopeSubscription, sdkScope } from "./scope.js";
 
@@ -80,9 +80,7 @@ export async function listPrincipalAssignments(
     // Each page is checked: an HTML or empty 200 would otherwise read as "no assignments".
     for await (const a of auth.roleAssignments.listForScope(sdkScope(scope), {
       filter: `principalId eq '${principalId}'`,
-      onResponse: (r: RawReply) => {
-        if (r.status >= 200 && r.status <= 299) checkListPage(r);
-      },
+      onResponse: checkEveryPage,
     })) {
       out.push(a);
     }

@@ -145,6 +145,11 @@ function checkIdentity(value: unknown, fail: (reason: string) => never): WireIde
   return value as WireIdentity;
 }
 
+/** An `onResponse` for list operations: every successful page must be a checked list page. */
+export function checkEveryPage(reply: RawReply): void {
+  if (reply.status >= 200 && reply.status <= 299) checkListPage(reply);
+}
+
 /** Checks one page of an ARM list: a JSON object with a `value` array. */
 export function checkListPage(reply: RawReply): void {
   const body = replyObject(reply);

@@ -125,7 +125,7 @@ describe("a reply that is not what it claims, before any write", () => {
   });
 });
 
-describe("a role-assignment list that is not what it claims", () => {
+describe("a list that is not what it claims", () => {
   const emu = useEmulator();
   const cli = cliOf(emu);
   const args = ["--webapp", "msdocs-web", "-g", RG, "--role", "Storage Blob Data Reader"];
@@ -145,6 +145,30 @@ describe("a role-assignment list that is not what it claims", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^error: the reply to GET \/subscriptions\/.*\/roleAssignments is not usable/m);
     expect(await emu.current.writes()).toEqual([]);
+  });
+
+  it("an empty 200 to the role-definition list is exit 1, not an empty list", async () => {
+    await emu.current.fault(
+      { method: "GET", path: "roleDefinitions" },
+      { type: "raw", body: "", contentType: "application/json" },
+    );
+    const r = await cli(["roles", "list"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(
+      /^error: the reply to GET \/subscriptions\/.*\/roleDefinitions is not usable: an empty body/m,
+    );
+  });
+
+  it("an HTML 200 to the subscription list is exit 1 naming it, not 'no subscription'", async () => {
+    await emu.current.fault({ method: "GET", path: "/subscriptions" }, { type: "raw", body: HTML });
+    const r = await runCli(["show", "--webapp", "msdocs-web", "-g", RG], {
+      env: { ...emu.current.env, AZURE_SUBSCRIPTION_ID: undefined },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^error: the reply to GET \/subscriptions is not usable: content type 'text\/html'/m,
+    );
   });
 });
 
