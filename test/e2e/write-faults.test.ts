@@ -310,7 +310,7 @@ describe("saying what really happened after a write", () => {
 
 describe("a VM still updating", () => {
   // Operations take long enough for a second run to start while the first one's is running.
-  const emu = useEmulator({ lroDelayMs: 4000 });
+  const emu = useEmulator({ lroDelayMs: 6000 });
   const cli = cliOf(emu);
   const enableVm = ["enable", "--vm", "msdocs-vm", "-g", RG];
 
@@ -360,7 +360,7 @@ describe("two runs racing: enable and disable --user-assigned", () => {
     // A reads now; its reply comes back only after B has read, written and finished.
     await emu.current.fault(
       { method: "GET", path: "virtualMachines/msdocs-vm" },
-      { type: "delay-after", ms: 6000 },
+      { type: "delay-after", ms: 8000 },
     );
     const a = cli(["enable", ...vm]);
     await faultsTaken(emu.current);
@@ -380,14 +380,15 @@ describe("two runs racing: enable and disable --user-assigned", () => {
   it("site (no ETag): a write undone by a stale one is seen on read-back and written again", async () => {
     const uami = emu.current.uamiId("msdocs-uami");
     const func = ["--functionapp", "msdocs-func", "-g", RG];
-    // B (disable) reads now, and sees its reply only after A has written.
-    await emu.current.fault({ method: "GET", path: "sites/msdocs-func" }, { type: "delay-after", ms: 4000 });
+    // B (disable) reads now, and sees its reply only after A has written (6 s: far more than A needs
+    // to start, read and write).
+    await emu.current.fault({ method: "GET", path: "sites/msdocs-func" }, { type: "delay-after", ms: 6000 });
     const b = cli(["disable", ...func, "--user-assigned", uami]);
     await faultsTaken(emu.current);
     // A (enable) writes at once; its reply, and so its read-back, come after B's stale write.
     await emu.current.fault(
       { method: "PATCH", path: "sites/msdocs-func" },
-      { type: "delay-after", ms: 7000 },
+      { type: "delay-after", ms: 9000 },
     );
     const a = cli(["enable", ...func]);
     await faultsTaken(emu.current);
