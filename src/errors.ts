@@ -48,6 +48,8 @@ export class PermissionError extends MiauthError {
 export class TimeoutError extends MiauthError {
   override readonly exitCode = ExitCode.timeout;
 }
+/** A 2xx reply that is not what it claims (HTML, empty, cut off, another resource): exit 1. */
+export class UnexpectedReplyError extends MiauthError {}
 export class InterruptedError extends MiauthError {
   override readonly exitCode = ExitCode.interrupted;
 }

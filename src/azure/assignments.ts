@@ -2,9 +2,10 @@
 
 import { createRequire } from "node:module";
 import type { RoleAssignment } from "@azure/arm-authorization";
-import { MiauthError, NotFoundError } from "../errors.js";
+import { MiauthError, NotFoundError, UnexpectedReplyError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { armErrorCode, translateAzureError } from "./errors.js";
+import { checkEveryPage, type RawReply, replyObject, unreadableReply } from "./replies.js";
 import { type RoleView, roleDefinitionLookup, roleGuid } from "./roles.js";
 import { sameScope, scopeCovers, scopeSubscription, sdkScope } from "./scope.js";
 
@@ -76,13 +77,16 @@ export async function listPrincipalAssignments(
   const auth = await client(arm, { scope, subscriptionId });
   const out: RoleAssignment[] = [];
   try {
+    // Each page is checked: an HTML or empty 200 would otherwise read as "no assignments".
     for await (const a of auth.roleAssignments.listForScope(sdkScope(scope), {
       filter: `principalId eq '${principalId}'`,
+      onResponse: checkEveryPage,
     })) {
       out.push(a);
     }
   } catch (err) {
-    throw translateAzureError(err);
+    const request = `GET ${scope}/providers/Microsoft.Authorization/roleAssignments`;
+    throw unreadableReply(err, request) ?? translateAzureError(err);
   }
   return out;
 }
@@ -128,13 +132,23 @@ export async function assignRole(
   const name = assignmentName(req.scope, req.principalId, req.role.name);
   if (opts.dryRun) return view(req, "would-create", undefined, name);
   const auth = await client(arm, req);
-  const create = () =>
-    auth.roleAssignments.create(
+  const seen: { reply?: RawReply } = {};
+  const create = async () => {
+    const created = await auth.roleAssignments.create(
       sdkScope(req.scope),
       name,
       { roleDefinitionId: req.role.id, principalId: req.principalId, principalType: req.principalType },
-      { abortSignal: opts.abortSignal },
+      {
+        abortSignal: opts.abortSignal,
+        onResponse: (r: RawReply) => {
+          seen.reply = r;
+        },
+      },
     );
+    // An HTML or empty 200 deserialises to an empty assignment: judge the reply, not the object.
+    if (seen.reply) replyObject(seen.reply);
+    return created;
+  };
   const started = Date.now();
   const { default: pRetry } = await import("p-retry");
   try {
@@ -158,6 +172,7 @@ export async function assignRole(
     });
     return view(req, "created", created);
   } catch (err) {
+    if (mayHaveLanded(err, seen.reply)) return lookAgain(arm, req, name, err, opts);
     const code = armErrorCode(err);
     if (code === "RoleAssignmentExists") {
       // Same principal, role and scope under another name, created between our list and our write.
@@ -186,6 +201,47 @@ export async function assignRole(
     }
     throw translateAzureError(err);
   }
+}
+
+/** A reset, a timeout, a 5xx or an unreadable 2xx: the PUT may have created the assignment. */
+function mayHaveLanded(err: unknown, reply: RawReply | undefined): boolean {
+  if (err instanceof UnexpectedReplyError) return true;
+  if ((err as Error).name === "AbortError" || armErrorCode(err) === "PrincipalNotFound") return false;
+  const status = (err as { statusCode?: number }).statusCode ?? reply?.status;
+  return status === undefined || status === 408 || status >= 500 || (status >= 200 && status <= 299);
+}
+
+/** After a PUT whose reply was lost or failed: list again and report what is really there. */
+async function lookAgain(
+  arm: ArmClients,
+  req: AssignmentRequest,
+  name: string,
+  err: unknown,
+  opts: AssignOptions,
+): Promise<AssignmentResult> {
+  const e = translateAzureError(err);
+  const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
+  const put = `PUT ${req.scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+  let found: RoleAssignment | undefined;
+  try {
+    found = (await listPrincipalAssignments(arm, req.scope, req.subscriptionId, req.principalId)).find(
+      (a) => matches(a, req) && sameScope(a.scope ?? "", req.scope),
+    );
+  } catch (listErr) {
+    const l = translateAzureError(listErr);
+    throw new MiauthError(
+      `${put} failed (${why}) and the assignments could not be listed again (${(l as Error).message ?? l}): unknown whether it was created`,
+      { cause: err, hint: "unknown: re-run to converge (assign-role is safe to repeat)" },
+    );
+  }
+  if (!found) {
+    throw new MiauthError(`${put} failed (${why}); listed the assignments again: it was not created`, {
+      cause: err,
+      hint: "nothing changed: run the command again",
+    });
+  }
+  opts.onNote?.(`${put} failed (${why}); listed the assignments again: it was created`);
+  return view(req, "created", found);
 }
 
 function dashed(hex: string): string {

@@ -51,6 +51,13 @@ function userAssignedIds(identity: WireIdentity | null | undefined): string[] {
   return Object.keys(identity?.userAssignedIdentities ?? {});
 }
 
+const KNOWN_TYPES = new Set(["none", "systemassigned", "userassigned", "systemassigned,userassigned"]);
+
+/** One of ARM's four identity types (Web and Compute write the last with a space, Container Apps without). */
+export function isKnownIdentityType(type: string): boolean {
+  return KNOWN_TYPES.has(typeString(type));
+}
+
 export function identityType(system: boolean, user: boolean): string {
   if (system && user) return "SystemAssigned, UserAssigned";
   if (system) return "SystemAssigned";

@@ -1,6 +1,10 @@
 // Enable, disable and show managed identities on web apps, function apps and VMs.
 // Plain functions: clients come in as arguments, results go out as plain objects; nothing prints.
-import { MiauthError, TimeoutError } from "../errors.js";
+// Every reply a write is planned from is checked first (replies.ts). Every write is conditional when
+// the resource has an ETag (If-Match), and read back after: a write that lost to a concurrent one is
+// planned again, and a write whose reply was lost or failed is reported from what the resource shows.
+import { setTimeout as sleep } from "node:timers/promises";
+import { InterruptedError, MiauthError, TimeoutError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { translateAzureError } from "./errors.js";
 import {
@@ -11,6 +15,7 @@ import {
   viewOf,
   type WireIdentity,
 } from "./identity-merge.js";
+import { checkResource, type RawReply, replyObject, unreadableReply } from "./replies.js";
 import { describeTarget, type Target, targetResourceId } from "./target.js";
 
 export interface ResourceIdentity {
@@ -18,6 +23,10 @@ export interface ResourceIdentity {
   /** ARM's `kind` for sites (app, functionapp,linux, …); "vm" for virtual machines. */
   kind: string;
   identity: WireIdentity | undefined;
+  /** The resource's ETag, when ARM gives one: sent back as If-Match on the write. */
+  etag?: string;
+  /** VMs: `Updating` (or another non-final state) while an operation runs. */
+  provisioningState?: string;
 }
 
 export type IdentityResult = IdentityView & {
@@ -36,6 +45,7 @@ export interface DryRunResult {
 export interface PlannedChange {
   target: Target;
   subscriptionId: string;
+  change: IdentityChange;
   current: ResourceIdentity;
   plan: IdentityPlan;
 }
@@ -43,13 +53,22 @@ export interface PlannedChange {
 export interface ApplyOptions {
   /** VMs only: return once ARM accepted the long-running PATCH. */
   noWait?: boolean;
-  /** VMs only: give up waiting for the long-running PATCH after this long (exit 6). */
+  /** Give up waiting for a VM (its running update, then ours) after this long (exit 6). */
   timeoutMs?: number;
   pollIntervalMs?: number;
   onProgress?: (status: string) => void;
+  /** What is worth a line on stderr: a write planned again, a lost reply, a wait. */
+  onNote?: (message: string) => void;
   abortSignal?: AbortSignal;
 }
 
+const SITE_TYPE = "Microsoft.Web/sites";
+const VM_TYPE = "Microsoft.Compute/virtualMachines";
+const DEFAULT_TIMEOUT_MS = 600_000;
+/** Writes per target: the first, plus re-plans after a 412 or a read-back that lost to another writer. */
+export const MAX_WRITES = 3;
+
+/** Reads the resource; a reply that is not this resource with a well-formed identity is exit 1. */
 export async function readIdentity(
   arm: ArmClients,
   target: Target,
@@ -57,27 +76,49 @@ export async function readIdentity(
   abortSignal?: AbortSignal,
 ): Promise<ResourceIdentity> {
   const sub = target.subscriptionId ?? subscriptionId;
-  const resourceId = targetResourceId(target, sub);
+  const expected = { id: targetResourceId(target, sub), type: target.kind === "vm" ? VM_TYPE : SITE_TYPE };
+  const seen: { reply?: RawReply } = {};
+  const options = {
+    abortSignal,
+    onResponse: (r: RawReply) => {
+      seen.reply = r;
+    },
+  };
   try {
     if (target.kind === "vm") {
-      const vm = await (await arm.compute(sub)).virtualMachines.get(target.resourceGroup, target.name, {
-        abortSignal,
-      });
-      return {
-        resourceId: vm.id ?? resourceId,
-        kind: "vm",
-        identity: vm.identity as WireIdentity | undefined,
-      };
+      await (await arm.compute(sub)).virtualMachines.get(target.resourceGroup, target.name, options);
+    } else {
+      await (await arm.web(sub)).webApps.get(target.resourceGroup, target.name, options);
     }
-    const site = await (await arm.web(sub)).webApps.get(target.resourceGroup, target.name, { abortSignal });
-    return {
-      resourceId: site.id ?? resourceId,
-      kind: site.kind ?? "app",
-      identity: site.identity as WireIdentity | undefined,
-    };
   } catch (err) {
-    throw translateAzureError(err, { what: describeTarget(target) });
+    // The SDK throws on some 200 bodies (an empty one: "Cannot read properties of undefined"; invalid
+    // JSON) after onResponse saw them: a 2xx reply is judged by what it contains, below.
+    if (!isSuccess(seen.reply))
+      throw (
+        unreadableReply(err, `GET ${expected.id}`) ??
+        translateAzureError(err, { what: describeTarget(target) })
+      );
   }
+  if (!seen.reply) throw new MiauthError(`no reply to the read of ${describeTarget(target)}`);
+  const r = checkResource(seen.reply, expected);
+  const out: ResourceIdentity = {
+    resourceId: r.id,
+    kind: target.kind === "vm" ? "vm" : (r.kind ?? "app"),
+    identity: r.identity,
+  };
+  if (r.etag) out.etag = r.etag;
+  if (r.provisioningState) out.provisioningState = r.provisioningState;
+  return out;
+}
+
+function isSuccess(reply: RawReply | undefined): reply is RawReply {
+  return reply !== undefined && reply.status >= 200 && reply.status <= 299;
+}
+
+/** A VM in the middle of an operation shows the identity it is being changed to, not one it has. */
+export function isBusy(r: ResourceIdentity): boolean {
+  const state = r.provisioningState;
+  return state !== undefined && !/^(succeeded|failed|canceled)$/i.test(state);
 }
 
 export async function showIdentity(
@@ -102,6 +143,7 @@ export async function planChange(
   return {
     target,
     subscriptionId: target.subscriptionId ?? subscriptionId,
+    change,
     current,
     plan: planIdentity(current.identity, change),
   };
@@ -117,76 +159,256 @@ export function dryRunResult(p: PlannedChange): DryRunResult {
   };
 }
 
-/** Writes a planned change, if it changes anything. */
+function resultOf(r: ResourceIdentity, result: IdentityResult["result"]): IdentityResult {
+  return { ...viewOf(r.identity), resourceId: r.resourceId, result };
+}
+
+function goalHolds(r: ResourceIdentity, change: IdentityChange): boolean {
+  return !planIdentity(r.identity, change).changed;
+}
+
+/** How one write went. "uncertain": it may or may not have taken effect; the resource is read to tell. */
+type WriteOutcome =
+  | { kind: "written" }
+  | { kind: "conflict" }
+  | { kind: "uncertain"; reason: string; cause: unknown };
+
+/**
+ * Writes a planned change, if it changes anything, and reports what the resource shows afterwards.
+ * Bounded: at most MAX_WRITES writes, each after a fresh read when the previous one lost to another writer.
+ */
 export async function applyChange(
   arm: ArmClients,
   p: PlannedChange,
   opts: ApplyOptions = {},
 ): Promise<IdentityResult> {
-  const { target, plan, current } = p;
-  if (!plan.changed || !plan.request)
-    return { ...plan.before, resourceId: current.resourceId, result: "unchanged" };
-  try {
-    if (target.kind === "vm") return await updateVm(arm, p, plan.request, opts);
-    const site = await (await arm.web(p.subscriptionId)).webApps.update(
-      target.resourceGroup,
-      target.name,
-      { identity: plan.request as never },
-      { abortSignal: opts.abortSignal },
+  const { target, change } = p;
+  const what = describeTarget(target);
+  const note = opts.onNote ?? (() => {});
+  const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const read = () => readIdentity(arm, target, p.subscriptionId, opts.abortSignal);
+  const vm = target.kind === "vm";
+  let current = p.current;
+  let wrote = false;
+  for (let attempt = 1; ; attempt++) {
+    if (vm && isBusy(current)) {
+      if (opts.noWait && goalHolds(current, change)) {
+        note(
+          `${what} is still running an update (provisioningState ${current.provisioningState}) to this identity`,
+        );
+        return resultOf(current, "accepted");
+      }
+      current = await waitWhileBusy(current, read, deadline, opts, what);
+    }
+    const plan = planIdentity(current.identity, change);
+    if (!plan.changed || !plan.request) return resultOf(current, wrote ? "updated" : "unchanged");
+    if (attempt > MAX_WRITES) {
+      throw new MiauthError(
+        `${what} kept changing while miauth was writing to it; gave up after ${MAX_WRITES} writes`,
+        { hint: "something else is changing its identity at the same time: run again when it has finished" },
+      );
+    }
+    const outcome = vm
+      ? await writeVm(arm, p, current, plan.request, opts, deadline)
+      : await writeSite(arm, p, current, plan.request, opts);
+    if (outcome.kind === "conflict") {
+      note(
+        `${what} changed after miauth read it (412 PreconditionFailed); reading it again and planning anew (write ${attempt} of ${MAX_WRITES})`,
+      );
+      current = await read();
+      continue;
+    }
+    let back: ResourceIdentity;
+    try {
+      back = await read();
+      if (vm && !opts.noWait && isBusy(back)) back = await waitWhileBusy(back, read, deadline, opts, what);
+    } catch (err) {
+      if (err instanceof TimeoutError || err instanceof InterruptedError) throw err;
+      const why = errorText(err);
+      if (outcome.kind === "uncertain") {
+        throw new MiauthError(
+          `${outcome.reason}; ${what} could not be read again (${why}): unknown whether the change was applied`,
+          { cause: err, hint: "unknown: re-run to converge (enable and disable are safe to repeat)" },
+        );
+      }
+      throw new MiauthError(
+        `ARM accepted the change, but ${what} could not be read again to confirm it (${why})`,
+        { cause: err, hint: "re-run to converge (enable and disable are safe to repeat)" },
+      );
+    }
+    if (goalHolds(back, change)) {
+      if (outcome.kind === "uncertain") note(`${outcome.reason}; read ${what} again: the change is applied`);
+      return resultOf(back, vm && opts.noWait ? "accepted" : "updated");
+    }
+    if (outcome.kind === "uncertain") {
+      throw new MiauthError(`${outcome.reason}; read ${what} again: the change was not applied`, {
+        cause: outcome.cause,
+        hint: vm
+          ? "run the command again, or see the VM's activity log"
+          : "nothing changed: run the command again",
+      });
+    }
+    wrote = true;
+    note(
+      `${what} does not show the change after the write (another change landed in between); planning anew (write ${attempt} of ${MAX_WRITES})`,
     );
-    return { ...viewOf(site.identity as WireIdentity), resourceId: current.resourceId, result: "updated" };
-  } catch (err) {
-    throw translateAzureError(err, { what: describeTarget(target) });
+    current = back;
   }
 }
 
-async function updateVm(
+function errorText(err: unknown): string {
+  const e = translateAzureError(err);
+  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
+}
+
+/** Sorts a failed write: a 412 is a conflict, another 4xx was refused (thrown), the rest may have landed. */
+function failedWrite(err: unknown, reply: RawReply | undefined, request: string, what: string): WriteOutcome {
+  const e = translateAzureError(err, { what });
+  if (e instanceof InterruptedError) throw e;
+  const unreadable = unreadableReply(err, request);
+  if (unreadable) return { kind: "uncertain", reason: unreadable.message, cause: err };
+  if (isSuccess(reply)) {
+    // A 2xx the SDK could not read: the write most likely landed.
+    try {
+      replyObject(reply);
+    } catch (bad) {
+      return { kind: "uncertain", reason: (bad as Error).message, cause: bad };
+    }
+    return { kind: "uncertain", reason: `${request} failed: ${errorText(err)}`, cause: err };
+  }
+  const status = (err as { statusCode?: number }).statusCode;
+  if (status === 412) return { kind: "conflict" };
+  if (status !== undefined && status >= 400 && status < 500 && status !== 408) throw e;
+  return { kind: "uncertain", reason: `${request} failed: ${errorText(err)}`, cause: err };
+}
+
+/** A write ARM answered: its reply must be the resource (or a bodiless 202), else it is uncertain. */
+function answeredWrite(reply: RawReply | undefined, expected: { id: string; type: string }): WriteOutcome {
+  if (!reply) return { kind: "uncertain", reason: "no reply to the write was seen", cause: undefined };
+  if (reply.status === 202 && !reply.bodyAsText) return { kind: "written" };
+  try {
+    checkResource(reply, expected);
+  } catch (bad) {
+    return { kind: "uncertain", reason: (bad as Error).message, cause: bad };
+  }
+  return { kind: "written" };
+}
+
+async function writeSite(
   arm: ArmClients,
   p: PlannedChange,
+  current: ResourceIdentity,
   request: WireIdentity,
   opts: ApplyOptions,
-): Promise<IdentityResult> {
-  const { target, current } = p;
+): Promise<WriteOutcome> {
+  const { target } = p;
+  const seen: { reply?: RawReply } = {};
+  const name = `PATCH ${current.resourceId}`;
+  try {
+    await (await arm.web(p.subscriptionId)).webApps.update(
+      target.resourceGroup,
+      target.name,
+      { identity: request as never },
+      {
+        abortSignal: opts.abortSignal,
+        onResponse: (r: RawReply) => {
+          seen.reply = r;
+        },
+        // Conditional when the site gave an ETag: a stale one is 412, and the write is planned anew.
+        requestOptions: current.etag ? { headers: { "if-match": current.etag } } : undefined,
+      },
+    );
+  } catch (err) {
+    return failedWrite(err, seen.reply, name, describeTarget(target));
+  }
+  return answeredWrite(seen.reply, { id: current.resourceId, type: SITE_TYPE });
+}
+
+async function writeVm(
+  arm: ArmClients,
+  p: PlannedChange,
+  current: ResourceIdentity,
+  request: WireIdentity,
+  opts: ApplyOptions,
+  deadline: number,
+): Promise<WriteOutcome> {
+  const { target } = p;
+  const what = describeTarget(target);
   const vms = (await arm.compute(p.subscriptionId)).virtualMachines;
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 600_000);
+  const timeout = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
   const abortSignal = opts.abortSignal ? AbortSignal.any([opts.abortSignal, timeout]) : timeout;
+  const seen: { reply?: RawReply } = {};
+  const name = `PATCH ${current.resourceId}`;
   const poller = vms.update(
     target.resourceGroup,
     target.name,
     { identity: request as never },
-    { updateIntervalInMs: opts.pollIntervalMs ?? 1000, abortSignal },
+    {
+      updateIntervalInMs: opts.pollIntervalMs ?? 1000,
+      abortSignal,
+      ifMatch: current.etag,
+      onResponse: (r: RawReply) => {
+        seen.reply = r;
+      },
+    },
   );
-  if (opts.noWait) {
-    await poller.submitted();
-    // The poller keeps the accepted body to itself; one GET shows the identity ARM assigned.
-    const vm = await vms.get(target.resourceGroup, target.name, { abortSignal: opts.abortSignal });
-    return { ...viewOf(vm.identity as WireIdentity), resourceId: current.resourceId, result: "accepted" };
-  }
-  poller.onProgress((state) => opts.onProgress?.(state.status));
   try {
-    const vm = await poller;
-    return { ...viewOf(vm.identity as WireIdentity), resourceId: current.resourceId, result: "updated" };
+    if (opts.noWait) {
+      await poller.submitted();
+    } else {
+      poller.onProgress((state) => opts.onProgress?.(state.status));
+      await poller;
+    }
   } catch (err) {
     // The command's deadline (the same --timeout) aborts opts.abortSignal with a TimeoutError reason.
     const deadline = (opts.abortSignal?.reason as Error | undefined)?.name === "TimeoutError";
-    if ((timeout.aborted && !opts.abortSignal?.aborted) || deadline) {
+    if (opts.abortSignal?.aborted && !deadline) throw translateAzureError(err);
+    if (timeout.aborted || deadline) {
       throw new TimeoutError(
-        `timed out after ${Math.round((opts.timeoutMs ?? 600_000) / 1000)}s waiting for ${describeTarget(target)} to finish updating`,
+        `timed out after ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)}s waiting for ${what} to finish updating`,
         {
-          hint: "the update goes on in Azure; check it with: miauth show, or run again later",
+          hint: isSuccess(seen.reply)
+            ? "the update goes on in Azure; check it with: miauth show, or run again later"
+            : "ARM did not answer the write: unknown whether it was applied; re-run to converge",
         },
       );
     }
-    if ((err as { statusCode?: number }).statusCode === undefined && (err as Error).name !== "AbortError") {
+    if ((err as { statusCode?: number }).statusCode === undefined && isSuccess(seen.reply)) {
       // core-lro reports a Failed operation as a plain Error carrying the operation's error.
-      throw new MiauthError(
-        `updating ${describeTarget(target)} failed: ${(err as Error).message.replace(/\s+/g, " ")}`,
-        {
-          cause: err,
-          hint: "the identity was not changed; run the command again, or see the VM's activity log",
-        },
+      const text = (err as Error).message.replace(/\s+/g, " ");
+      return { kind: "uncertain", reason: `updating ${what} failed: ${text}`, cause: err };
+    }
+    return failedWrite(err, seen.reply, name, what);
+  }
+  return answeredWrite(seen.reply, { id: current.resourceId, type: VM_TYPE });
+}
+
+/** Waits (within the deadline) for the VM's running operation to end, reading it every poll interval. */
+async function waitWhileBusy(
+  current: ResourceIdentity,
+  read: () => Promise<ResourceIdentity>,
+  deadline: number,
+  opts: ApplyOptions,
+  what: string,
+): Promise<ResourceIdentity> {
+  opts.onNote?.(
+    `${what} is still running an update (provisioningState ${current.provisioningState}); waiting for it to finish`,
+  );
+  let r = current;
+  while (isBusy(r)) {
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new TimeoutError(
+        `timed out after ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)}s waiting for ${what} to finish the update it is running (provisioningState ${r.provisioningState})`,
+        { hint: "that operation goes on in Azure; run again when it has finished (miauth show)" },
       );
     }
-    throw err;
+    try {
+      await sleep(Math.min(opts.pollIntervalMs ?? 1000, left), undefined, { signal: opts.abortSignal });
+    } catch (err) {
+      throw translateAzureError(err);
+    }
+    r = await read();
   }
+  return r;
 }

@@ -7,6 +7,7 @@ import type { ArmClients } from "./clients.js";
 import { translateAzureError } from "./errors.js";
 import { isGuid, pathSegments } from "./ids.js";
 import { hasDataActions, type Permission, permits } from "./permissions.js";
+import { checkEveryPage, unreadableReply } from "./replies.js";
 import { parseScope, scopeSubscription, sdkScope } from "./scope.js";
 
 /** A role definition flattened the way `az role definition list` prints it (keys in az's order). */
@@ -86,11 +87,18 @@ export async function listRoles(
             ? "type eq 'BuiltInRole'"
             : undefined;
     const out: RoleView[] = [];
-    for await (const r of client.roleDefinitions.list(sdkScope(scope), filter ? { filter } : {}))
+    // Each page is checked: an HTML or empty 200 would otherwise read as "no such role".
+    for await (const r of client.roleDefinitions.list(sdkScope(scope), {
+      ...(filter ? { filter } : {}),
+      onResponse: checkEveryPage,
+    }))
       out.push(roleView(r));
     return filterRoles(out, f);
   } catch (err) {
-    throw translateAzureError(err);
+    throw (
+      unreadableReply(err, `GET ${scope}/providers/Microsoft.Authorization/roleDefinitions`) ??
+      translateAzureError(err)
+    );
   }
 }
 

@@ -7,6 +7,7 @@ import { NotFoundError, UsageError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { translateAzureError } from "./errors.js";
 import { isGuid, parseGuid } from "./ids.js";
+import { checkEveryPage, unreadableReply } from "./replies.js";
 
 export interface SubscriptionChoice {
   id: string;
@@ -60,11 +61,13 @@ interface SubscriptionInfo {
 async function listSubscriptions(arm: ArmClients, abortSignal?: AbortSignal): Promise<SubscriptionInfo[]> {
   const out: SubscriptionInfo[] = [];
   try {
-    for await (const s of (await arm.subscriptions()).subscriptions.list({ abortSignal })) {
+    // Each page is checked: an HTML or empty 200 would otherwise read as "no subscription".
+    const pages = (await arm.subscriptions()).subscriptions.list({ abortSignal, onResponse: checkEveryPage });
+    for await (const s of pages) {
       if (s.subscriptionId) out.push({ id: s.subscriptionId.toLowerCase(), name: s.displayName ?? "" });
     }
   } catch (err) {
-    throw translateAzureError(err);
+    throw unreadableReply(err, "GET /subscriptions") ?? translateAzureError(err);
   }
   return out;
 }

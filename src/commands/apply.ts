@@ -1,7 +1,7 @@
 // The part enable and disable share: read and plan every target first (so a missing one stops the
 // run before any write), then write each in turn, with a spinner for VMs.
 import type { Command } from "commander";
-import { type ApplyOptions, applyChange, dryRunResult, planChange } from "../azure/identity.js";
+import { type ApplyOptions, applyChange, dryRunResult, isBusy, planChange } from "../azure/identity.js";
 import type { IdentityChange } from "../azure/identity-merge.js";
 import { sameId } from "../azure/ids.js";
 import { describeTarget, type Target } from "../azure/target.js";
@@ -58,6 +58,10 @@ export async function applyIdentityChange(
       if (!attached.some((a) => sameId(a, id)))
         ctx.warn(`${describeTarget(p.target)} does not have ${id} attached`);
     }
+    if (flags.dryRun && isBusy(p.current))
+      ctx.warn(
+        `${describeTarget(p.target)} is still running an update (provisioningState ${p.current.provisioningState}): the plan starts from the identity it is being changed to`,
+      );
   }
   if (flags.dryRun) return ctx.print(oneOrMany(targets, plans.map(dryRunResult)));
 
@@ -71,6 +75,7 @@ export async function applyIdentityChange(
       noWait: flags.noWait,
       timeoutMs: flags.timeoutMs,
       abortSignal: ctx.signal,
+      onNote: (message) => ctx.warn(message),
       onProgress: (status) => spinner?.update(`updating ${describeTarget(p.target)}: ${status}`),
     };
     try {

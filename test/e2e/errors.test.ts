@@ -25,7 +25,8 @@ describe("transient failures", () => {
     const gets = (await emu.current.armRequests()).filter(
       (q) => q.method === "GET" && /sites\/msdocs-web$/.test(q.path),
     );
-    expect(gets.map((g) => g.status)).toEqual([429, 200]);
+    // The read, its retry, and the read-back after the write.
+    expect(gets.map((g) => g.status)).toEqual([429, 200, 200]);
   });
 
   it("retries a transient 503 on the write", async () => {

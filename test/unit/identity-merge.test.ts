@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type IdentityChange, planIdentity, type WireIdentity } from "../../src/azure/identity-merge.js";
+import {
+  type IdentityChange,
+  isKnownIdentityType,
+  planIdentity,
+  type WireIdentity,
+} from "../../src/azure/identity-merge.js";
 
 const UAMI =
   "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/one";
@@ -101,4 +106,17 @@ describe("planIdentity", () => {
     );
     expect(plan.request).toEqual({ type: "None" });
   });
+});
+
+describe("isKnownIdentityType", () => {
+  it.each([
+    "None",
+    "SystemAssigned",
+    "UserAssigned",
+    "SystemAssigned, UserAssigned",
+    "SystemAssigned,UserAssigned",
+  ])("knows %s", (type) => expect(isKnownIdentityType(type)).toBe(true));
+  it.each(["", "System", "UserAssigned, SystemAssigned", "<html>"])("refuses '%s'", (type) =>
+    expect(isKnownIdentityType(type)).toBe(false),
+  );
 });
