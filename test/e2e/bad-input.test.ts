@@ -1,5 +1,5 @@
 // Bad input is exit 2 with one line on stderr, and nothing is sent: the emulator's request log stays empty.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,13 +27,22 @@ function cli(args: string[], env: Record<string, string | undefined> = {}) {
   return runCli(args, { env: { ...emu.current.env, ...env } });
 }
 
+/**
+ * This Node, if that user may run it; else the one on PATH. A Node from `npx node@22` lives under root's
+ * home, which nobody may enter; the check under test does not depend on the Node version.
+ */
+function nodeFor(user: { uid?: number; gid?: number }): string {
+  if (user.uid === undefined) return process.execPath;
+  return spawnSync(process.execPath, ["-e", "0"], user).status === 0 ? process.execPath : "node";
+}
+
 /** The built CLI as a user without root's right to write anywhere (nobody, when the tests run as root). */
 function runAsUser(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
   // The emulator's CA file is root's own; nothing is meant to be sent, so it is not needed.
   const env = { ...baseEnv(), ...emu.current.env, NODE_EXTRA_CA_CERTS: "" };
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, "bin/miauth.js"), ...args], {
+    const child = spawn(nodeFor(user), [join(ROOT, "bin/miauth.js"), ...args], {
       env,
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
