@@ -271,7 +271,8 @@ export function createBlobGate(certs: Certificates, deps: GateDeps): { server: S
         ...(handlerStatus !== undefined ? { handlerStatus } : {}),
       });
 
-    fault = deps.faults.take({ method, path, kind: "blob" }, REQUEST_FAULTS);
+    const taken = deps.faults.take({ method, path, kind: "blob" }, REQUEST_FAULTS);
+    fault = taken?.fault;
     if (fault?.type === "latency") await new Promise((r) => setTimeout(r, fault.ms));
     if (fault?.type === "reset" || (fault?.type === "drop" && !fault.apply)) {
       req.socket.destroy();
@@ -306,7 +307,8 @@ export function createBlobGate(certs: Certificates, deps: GateDeps): { server: S
       fault?.type === "raw" ||
       fault?.type === "truncate" ||
       fault?.type === "drop" ||
-      fault?.type === "delay-after"
+      fault?.type === "delay-after" ||
+      fault?.type === "hold"
         ? fault
         : undefined;
     if (after) {
@@ -332,7 +334,8 @@ export function createBlobGate(certs: Certificates, deps: GateDeps): { server: S
         sendTruncated(res, held.status, withLength(held), held.body);
         logged(held.status, principalId);
       } else {
-        await new Promise((r) => setTimeout(r, after.ms));
+        if (after.type === "hold") await deps.faults.keep(taken?.id ?? "", after.maxMs);
+        else await new Promise((r) => setTimeout(r, after.ms));
         res.writeHead(held.status, withLength(held));
         res.end(held.body);
         logged(held.status, principalId);

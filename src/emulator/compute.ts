@@ -48,6 +48,15 @@ export function settleOperations(state: State, now = Date.now()): void {
   }
 }
 
+/** Ends every running operation now, as if its time had come; returns them as they ended. */
+export function settleAllNow(state: State): Operation[] {
+  const now = Date.now();
+  const running = Object.values(state.operations).filter((op) => op.status === "InProgress");
+  for (const op of running) op.settleAt = Math.min(op.settleAt, now);
+  settleOperations(state, now);
+  return running;
+}
+
 /** The VM as Compute renders it; `etag` from api-version 2023-09-01 on. */
 export function renderVm(state: State, vm: Vm, apiVersion?: string): Record<string, unknown> {
   const linux = vm.osType === "Linux";

@@ -1,4 +1,4 @@
-import { settleOperations } from "./compute.js";
+import { settleAllNow, settleOperations } from "./compute.js";
 import { etagOf } from "./etag.js";
 import { type Faults, parseFault } from "./faults.js";
 import type { Ctx, Reply } from "./http.js";
@@ -91,6 +91,56 @@ function setFirewall(deps: ControlDeps, account: string, input: unknown): Reply 
   return { status: 200, body: { name: found.name, publicNetworkAccess: found.publicNetworkAccess } };
 }
 
+/** Bounded whole-number query parameter: the value, or a one-line error. */
+function intParam(ctx: Ctx, name: string, fallback: number, min: number, max: number): number | string {
+  const raw = ctx.query.get(name);
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) return `${name}: expected a whole number, ${min} to ${max}`;
+  return n;
+}
+
+/** Long poll: answers once `count` requests have reached hold fault id, kept back or already let go. */
+async function waitHeld(deps: ControlDeps, ctx: Ctx, id: string): Promise<Reply> {
+  if (!deps.faults.holdCount(id)) return noHold(id);
+  const count = intParam(ctx, "count", 1, 1, 1000);
+  if (typeof count === "string") return badRequest(count);
+  const timeoutMs = intParam(ctx, "timeoutMs", 30_000, 0, 600_000);
+  if (typeof timeoutMs === "string") return badRequest(timeoutMs);
+  const r = await deps.faults.whenHeld(id, count, timeoutMs);
+  if (r === "timeout")
+    return controlError(408, "RequestTimeout", `hold fault ${id}: no request held within ${timeoutMs} ms`);
+  if (r === "cleared") return controlError(409, "Conflict", `hold fault ${id} was cleared`);
+  return { status: 200, body: r };
+}
+
+function release(deps: ControlDeps, id: string): Reply {
+  const now = deps.faults.holdCount(id);
+  if (!now) return noHold(id);
+  if (now.held === 0)
+    return controlError(
+      409,
+      "Conflict",
+      `hold fault ${id} holds no reply (released so far: ${now.released}); wait for one with GET /__emulator/faults/${id}/held`,
+    );
+  return { status: 200, body: deps.faults.release(id) };
+}
+
+function noHold(id: string): Reply {
+  return controlError(404, "NotFound", `No hold fault '${id}' (cleared by a reset, or never added).`);
+}
+
+function controlError(status: number, code: string, message: string): Reply {
+  return { status, body: { error: { code, message } } };
+}
+
+function settle(deps: ControlDeps, body: unknown): Reply {
+  if (body !== undefined && !(typeof body === "object" && body !== null && Object.keys(body).length === 0))
+    return badRequest("body: expected none (every running operation ends)");
+  const ended = settleAllNow(deps.state).map(({ previousIdentity: _, ...op }) => op);
+  return { status: 200, body: { value: ended } };
+}
+
 export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply> {
   const route = `${ctx.method} ${ctx.path.replace(/\/$/, "").toLowerCase()}`;
   let body: unknown;
@@ -101,6 +151,10 @@ export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply>
   }
   const firewall = /^POST \/__emulator\/storage\/([^/]+)\/firewall$/.exec(route);
   if (firewall?.[1]) return setFirewall(deps, firewall[1], body);
+  const held = /^GET \/__emulator\/faults\/([^/]+)\/held$/.exec(route);
+  if (held?.[1]) return waitHeld(deps, ctx, held[1]);
+  const released = /^POST \/__emulator\/faults\/([^/]+)\/release$/.exec(route);
+  if (released?.[1]) return release(deps, released[1]);
   switch (route) {
     case "GET /__emulator/requests":
       return { status: 200, body: { value: deps.log.entries } };
@@ -108,7 +162,7 @@ export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply>
       deps.log.clear();
       return { status: 204 };
     case "GET /__emulator/faults":
-      return { status: 200, body: { value: deps.faults.active } };
+      return { status: 200, body: { value: deps.faults.active, holds: deps.faults.holdCounts() } };
     case "POST /__emulator/faults": {
       const fault = parseFault(body);
       if (typeof fault === "string") return badRequest(fault);
@@ -124,6 +178,8 @@ export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply>
       deps.log.clear();
       deps.faults.clear();
       return { status: 204 };
+    case "POST /__emulator/operations/settle":
+      return settle(deps, body);
     case "GET /__emulator/state":
       return { status: 200, body: dumpState(deps.state) };
     case "POST /__emulator/token":

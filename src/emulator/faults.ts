@@ -18,7 +18,9 @@ export type FaultAction =
   /** The socket dies with no reply; with apply only after the handler ran (the write took effect). */
   | { type: "drop"; apply: boolean }
   /** The handler runs at once; its reply goes out ms later. */
-  | { type: "delay-after"; ms: number };
+  | { type: "delay-after"; ms: number }
+  /** The handler runs at once; its reply waits for POST /__emulator/faults/{id}/release, or maxMs. */
+  | { type: "hold"; maxMs: number };
 
 /** Every type the request middleware applies ("lro-failed" is taken by the handler that starts an LRO). */
 export const REQUEST_FAULTS: FaultAction["type"][] = [
@@ -29,6 +31,7 @@ export const REQUEST_FAULTS: FaultAction["type"][] = [
   "truncate",
   "drop",
   "delay-after",
+  "hold",
 ];
 
 export interface Fault {
@@ -142,8 +145,14 @@ function parseAction(f: Record<string, unknown>): FaultAction | string {
       if (typeof apply === "string") return apply;
       return { type: "drop", apply };
     }
+    case "hold": {
+      const maxMs = f.maxMs ?? 60_000;
+      if (typeof maxMs !== "number" || !Number.isInteger(maxMs) || maxMs < 1 || maxMs > 600_000)
+        return "fault.maxMs: expected milliseconds, 1 to 600000";
+      return { type: "hold", maxMs };
+    }
     default:
-      return 'fault.type: expected "latency", "status", "reset", "lro-failed", "raw", "truncate", "drop" or "delay-after"';
+      return 'fault.type: expected "latency", "status", "reset", "lro-failed", "raw", "truncate", "drop", "delay-after" or "hold"';
   }
 }
 
@@ -157,24 +166,121 @@ function matches(fault: Fault, ctx: Matched): boolean {
   return true;
 }
 
+/** How far a hold fault has got: replies it keeps back now, and replies it has let go. */
+export interface HoldCount {
+  id: string;
+  match: Fault["match"];
+  held: number;
+  released: number;
+}
+
+interface Hold {
+  id: string;
+  match: Fault["match"];
+  /** One function per reply kept back: it lets that reply go. */
+  held: Set<() => void>;
+  released: number;
+  /** Control requests waiting until `count` requests have reached this fault. */
+  waiters: Set<{ count: number; wake: (r: HoldCount | "cleared" | "timeout") => void }>;
+}
+
 export class Faults {
   active: Fault[] = [];
+  private holds = new Map<string, Hold>();
 
   add(fault: Fault): void {
     this.active.push(fault);
+    if (fault.fault.type === "hold") {
+      this.holds.set(fault.id, {
+        id: fault.id,
+        match: fault.match,
+        held: new Set(),
+        released: 0,
+        waiters: new Set(),
+      });
+    }
   }
 
+  /** Forgets every fault; replies kept back go out now, and waiters hear "cleared". */
   clear(): void {
     this.active = [];
+    for (const hold of this.holds.values()) {
+      for (const letGo of [...hold.held]) letGo();
+      for (const w of hold.waiters) w.wake("cleared");
+    }
+    this.holds.clear();
   }
 
   /** Uses up one of the first active fault matching ctx and of one of the given types. */
-  take(ctx: Matched, types: FaultAction["type"][]): FaultAction | undefined {
+  take(ctx: Matched, types: FaultAction["type"][]): Fault | undefined {
     const fault = this.active.find((f) => types.includes(f.fault.type) && matches(f, ctx));
     if (!fault) return undefined;
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.active = this.active.filter((f) => f !== fault);
-    return fault.fault;
+    return fault;
+  }
+
+  /** Keeps a reply back for hold fault id: resolves on release, on clear, or after maxMs. */
+  keep(id: string, maxMs: number): Promise<void> {
+    const hold = this.holds.get(id);
+    if (!hold) return Promise.resolve();
+    return new Promise((resolve) => {
+      const letGo = () => {
+        clearTimeout(timer);
+        hold.held.delete(letGo);
+        hold.released += 1;
+        resolve();
+      };
+      const timer = setTimeout(letGo, maxMs);
+      timer.unref();
+      hold.held.add(letGo);
+      const count = this.countOf(hold);
+      for (const w of hold.waiters) if (count.held + count.released >= w.count) w.wake(count);
+    });
+  }
+
+  /** Lets go every reply hold fault id keeps back; undefined when there is no such hold fault. */
+  release(id: string): HoldCount | undefined {
+    const hold = this.holds.get(id);
+    if (!hold) return undefined;
+    for (const letGo of [...hold.held]) letGo();
+    return this.countOf(hold);
+  }
+
+  holdCount(id: string): HoldCount | undefined {
+    const hold = this.holds.get(id);
+    return hold && this.countOf(hold);
+  }
+
+  holdCounts(): HoldCount[] {
+    return [...this.holds.values()].map((h) => this.countOf(h));
+  }
+
+  /**
+   * Resolves once count requests have reached hold fault id (kept back now or already let go), with
+   * "cleared" if the faults are cleared first, or "timeout" after timeoutMs.
+   */
+  whenHeld(id: string, count: number, timeoutMs: number): Promise<HoldCount | "cleared" | "timeout"> {
+    const hold = this.holds.get(id);
+    if (!hold) return Promise.resolve("cleared");
+    const now = this.countOf(hold);
+    if (now.held + now.released >= count) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const waiter = {
+        count,
+        wake: (r: HoldCount | "cleared" | "timeout") => {
+          clearTimeout(timer);
+          hold.waiters.delete(waiter);
+          resolve(r);
+        },
+      };
+      const timer = setTimeout(() => waiter.wake("timeout"), timeoutMs);
+      hold.waiters.add(waiter);
+    });
+  }
+
+  private countOf(hold: Hold): HoldCount {
+    return { id: hold.id, match: hold.match, held: hold.held.size, released: hold.released };
   }
 }
 
@@ -230,14 +336,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Applies the next matching fault around the router: before it (latency, status, reset, raw, drop
- * without apply) or after it (raw and drop with apply, truncate, delay-after). Records what it did in
- * ctx.fault for the request log.
+ * without apply) or after it (raw and drop with apply, truncate, delay-after, hold). Records what it
+ * did in ctx.fault for the request log.
  */
 export function withFaults(faults: Faults, router: Router, next: Next): Next {
   return async (ctx) => {
     ctx.takeLroFailure = () => faults.take(ctx, ["lro-failed"]) !== undefined;
-    const fault = faults.take(ctx, REQUEST_FAULTS);
-    if (!fault) return next(ctx);
+    const taken = faults.take(ctx, REQUEST_FAULTS);
+    if (!taken) return next(ctx);
+    const fault = taken.fault;
     const record: NonNullable<Ctx["fault"]> = { type: fault.type };
     ctx.fault = record;
     const handled = async (): Promise<Reply | null> => {
@@ -261,6 +368,11 @@ export function withFaults(faults: Faults, router: Router, next: Next): Next {
       case "delay-after": {
         const reply = await handled();
         await sleep(fault.ms);
+        return reply;
+      }
+      case "hold": {
+        const reply = await handled();
+        await faults.keep(taken.id, fault.maxMs);
         return reply;
       }
       case "drop":

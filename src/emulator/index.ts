@@ -22,7 +22,10 @@ export interface EmulatorOptions {
   dir?: string;
   /** Path to a world JSON file, or a world object. Default: the built-in seed. */
   seed?: string | World;
-  /** How long a VM PATCH stays InProgress (default 1500). */
+  /**
+   * How long a VM PATCH stays InProgress (default 1500); `Infinity`: until the test ends it with
+   * POST /__emulator/operations/settle.
+   */
   lroDelayMs?: number;
   /** Retry-After on LRO responses and polls (default 1). */
   retryAfterSeconds?: number;
@@ -211,6 +214,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     },
     close() {
       closed ??= (async () => {
+        faults.clear();
         await blob?.close();
         await new Promise<void>((ok) => {
           server.close(() => ok());

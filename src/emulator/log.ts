@@ -14,7 +14,7 @@ export interface LogEntry {
   principalId?: string;
   /** The fault applied to this request, if any. */
   fault?: string;
-  /** The handler's own status when it ran under a raw, truncate, drop or delay-after fault. */
+  /** The handler's own status when it ran under a raw, truncate, drop, delay-after or hold fault. */
   handlerStatus?: number;
 }
 

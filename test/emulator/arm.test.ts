@@ -254,7 +254,7 @@ describe("VM long-running update", () => {
     });
     const vm = `${id.vm("msdocs-vm")}?${COMPUTE}`;
     const r = await api.arm("PATCH", vm, { identity: { type: "SystemAssigned" } });
-    await new Promise((res) => setTimeout(res, 350));
+    expect((await api.control("POST", "operations/settle")).json.value).toHaveLength(1);
     const done = await api.arm("GET", String(r.headers["azure-asyncoperation"]).slice(emu.url.length));
     expect(done.json).toMatchObject({
       status: "Failed",

@@ -492,6 +492,21 @@ describe("blob faults around the gate", () => {
     expect((await log())[1]).not.toHaveProperty("handlerStatus");
   });
 
+  it("hold: the blob is written at once, the reply waits for the release", async () => {
+    const id = (await fault({ type: "hold" })).json.id as string;
+    const put = call("writer", "PUT", blobUrl("held.txt"), "x");
+    expect((await client(emu).control("GET", `faults/${id}/held`)).json).toMatchObject({ held: 1 });
+    expect(await blobNames(blobs("reader"))).toEqual(["held.txt", "hello.txt"]);
+    expect((await client(emu).control("POST", `faults/${id}/release`)).status).toBe(200);
+    expect([(await put).status, (await put).ended]).toEqual([201, "end"]);
+    expect((await log()).at(-1)).toMatchObject({
+      method: "PUT",
+      status: 201,
+      fault: "hold",
+      handlerStatus: 201,
+    });
+  });
+
   it("delay-after: the read happens at once, the reply later; 429 with and without Retry-After", async () => {
     await fault({ type: "delay-after", ms: 400 });
     const t0 = Date.now();

@@ -137,6 +137,118 @@ describe("delay-after", () => {
   });
 });
 
+describe("hold", () => {
+  /** Adds a hold fault; its id for the control API. */
+  async function hold(match: Record<string, string>, f: Record<string, unknown> = {}, count?: number) {
+    return (await fault(match, { type: "hold", ...f }, count)).id as string;
+  }
+
+  it("runs the handler at once and keeps the reply until it is released", async () => {
+    const id = await hold({ method: "PATCH" });
+    let answered = false;
+    const patch = api.arm("PATCH", site(), enable).then((r) => {
+      answered = true;
+      return r;
+    });
+    const held = await api.control("GET", `faults/${id}/held`);
+    expect([held.status, held.json]).toEqual([200, { id, match: { method: "PATCH" }, held: 1, released: 0 }]);
+    expect(await siteIdentityType()).toBe("SystemAssigned");
+    expect((await api.control("GET", "faults")).json).toEqual({
+      value: [],
+      holds: [{ id, match: { method: "PATCH" }, held: 1, released: 0 }],
+    });
+    expect(answered).toBe(false);
+    const released = await api.control("POST", `faults/${id}/release`);
+    expect([released.status, released.json]).toMatchObject([200, { held: 0, released: 1 }]);
+    const r = await patch;
+    expect([r.status, r.json.identity.type]).toEqual([200, "SystemAssigned"]);
+    expect(await lastLogged()).toMatchObject({
+      method: "PATCH",
+      status: 200,
+      fault: "hold",
+      handlerStatus: 200,
+    });
+  });
+
+  it("waits for as many requests as asked, and releases every reply it holds at once", async () => {
+    const id = await hold({ method: "GET", path: "msdocs-web" }, {}, 2);
+    const both = [api.arm("GET", site()), api.arm("GET", site())];
+    expect((await api.control("GET", `faults/${id}/held?count=2`)).json).toMatchObject({ held: 2 });
+    expect((await api.control("POST", `faults/${id}/release`)).json).toMatchObject({ held: 0, released: 2 });
+    expect((await Promise.all(both)).map((r) => r.status)).toEqual([200, 200]);
+    expect((await api.control("GET", `faults/${id}/held`)).json).toMatchObject({ held: 0, released: 2 });
+  });
+
+  it("lets the reply go by itself after maxMs", async () => {
+    const id = await hold({ method: "GET", path: "msdocs-web" }, { maxMs: 1 });
+    expect((await api.arm("GET", site())).status).toBe(200);
+    expect((await api.control("GET", `faults/${id}/held`)).json).toMatchObject({ held: 0, released: 1 });
+  });
+
+  it("a release with nothing held, an unknown fault, and a wait that runs out are errors", async () => {
+    const id = await hold({ method: "PATCH" });
+    const none = await api.control("POST", `faults/${id}/release`);
+    expect([none.status, none.json.error.message]).toEqual([
+      409,
+      `hold fault ${id} holds no reply (released so far: 0); wait for one with GET /__emulator/faults/${id}/held`,
+    ]);
+    const late = await api.control("GET", `faults/${id}/held?timeoutMs=0`);
+    expect([late.status, late.json.error.message]).toEqual([
+      408,
+      `hold fault ${id}: no request held within 0 ms`,
+    ]);
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    for (const path of [`faults/${unknown}/held`, `faults/${unknown}/release`]) {
+      const r = await api.control(path.endsWith("held") ? "GET" : "POST", path);
+      expect([r.status, r.json.error.message]).toEqual([
+        404,
+        `No hold fault '${unknown}' (cleared by a reset, or never added).`,
+      ]);
+    }
+    for (const q of ["count=0", "count=x", "timeoutMs=-1", "timeoutMs=1.5"]) {
+      const r = await api.control("GET", `faults/${id}/held?${q}`);
+      expect(r.status).toBe(400);
+      expect(r.json.error.message).toMatch(/^(count|timeoutMs): expected a whole number, \d+ to \d+$/);
+    }
+  });
+
+  it("a reset lets held replies go, and a waiting long poll hears the fault was cleared", async () => {
+    const patchHold = await hold({ method: "PATCH" });
+    const waiting = await hold({ method: "DELETE" });
+    const patch = api.arm("PATCH", site(), enable);
+    await api.control("GET", `faults/${patchHold}/held`);
+    const poll = api.control("GET", `faults/${waiting}/held`);
+    await api.control("POST", "reset");
+    expect((await patch).status).toBe(200);
+    const r = await poll;
+    expect([r.status, r.json.error.message]).toEqual([409, `hold fault ${waiting} was cleared`]);
+    expect((await api.control("GET", "faults")).json).toEqual({ value: [], holds: [] });
+  });
+});
+
+describe("settling operations", () => {
+  it("ends every running VM operation now, a failed one putting the identity back", async () => {
+    const vm = `${ids(emu).vm("msdocs-vm")}?api-version=2026-03-01`;
+    await fault({ method: "PATCH" }, { type: "lro-failed" });
+    const r = await api.arm("PATCH", vm, enable);
+    expect(r.json.properties.provisioningState).toBe("Updating");
+    const settled = await api.control("POST", "operations/settle");
+    expect(settled.status).toBe(200);
+    expect(settled.json.value).toEqual([
+      expect.objectContaining({ status: "Failed", endTime: expect.any(String) }),
+    ]);
+    const after = await api.arm("GET", vm);
+    expect(after.json.properties.provisioningState).toBe("Failed");
+    expect(after.json.identity).toBeUndefined();
+    expect((await api.control("POST", "operations/settle")).json).toEqual({ value: [] });
+    const bad = await api.control("POST", "operations/settle", { vm: "msdocs-vm" });
+    expect([bad.status, bad.json.error.message]).toEqual([
+      400,
+      "body: expected none (every running operation ends)",
+    ]);
+  });
+});
+
 describe("429", () => {
   it("retryAfter:null sends no Retry-After; a number sends that; the default is 1", async () => {
     await fault({ path: "msdocs-web" }, { type: "status", status: 429, retryAfter: null });
@@ -192,7 +304,9 @@ describe("validation", () => {
       { type: "status", status: 429, retryAfter: "soon" },
       "fault.retryAfter: expected whole seconds, or null for no Retry-After header",
     ],
-    [{ type: "nope" }, /^fault.type: expected .*"raw", "truncate", "drop" or "delay-after"$/],
+    [{ type: "hold", maxMs: 0 }, "fault.maxMs: expected milliseconds, 1 to 600000"],
+    [{ type: "hold", maxMs: 1.5 }, "fault.maxMs: expected milliseconds, 1 to 600000"],
+    [{ type: "nope" }, /^fault.type: expected .*"raw", "truncate", "drop", "delay-after" or "hold"$/],
   ])("%j is refused: %s", async (f, message) => {
     const r = await api.control("POST", "faults", { fault: f });
     expect(r.status).toBe(400);
@@ -206,6 +320,7 @@ describe("validation", () => {
       fault: { type: "raw", status: 200, contentType: "text/html", body: "<p>", apply: false },
     });
     expect(await fault({}, { type: "drop" })).toMatchObject({ fault: { type: "drop", apply: true } });
+    expect(await fault({}, { type: "hold" })).toMatchObject({ fault: { type: "hold", maxMs: 60000 } });
   });
 });
 

@@ -15,7 +15,7 @@ export interface LoggedRequest {
   principalId?: string;
   /** The type of the fault applied to this request. */
   fault?: string;
-  /** The handler's own status when it ran under a raw, truncate, drop or delay-after fault. */
+  /** The handler's own status when it ran under a raw, truncate, drop, delay-after or hold fault. */
   handlerStatus?: number;
 }
 
@@ -26,13 +26,26 @@ export type FaultSpec =
   | { type: "reset" | "lro-failed" }
   | { type: "raw"; status?: number; contentType?: string; body: string; apply?: boolean }
   | { type: "truncate"; apply?: true }
-  | { type: "drop"; apply?: boolean };
+  | { type: "drop"; apply?: boolean }
+  | { type: "hold"; maxMs?: number };
 
 export interface FaultMatch {
   method?: string;
   /** A case-insensitive substring of the path. */
   path?: string;
   kind?: "arm" | "identity" | "blob";
+}
+
+/** Replies a hold fault keeps back: the handler has run (state read or changed), the client waits. */
+export interface HeldReplies {
+  id: string;
+  /**
+   * Resolves once a request's reply is held. Pass the run meant to send that request: if it ends
+   * first, this rejects with what it printed instead of waiting for the long poll to run out.
+   */
+  waitHeld(run?: Promise<unknown>): Promise<void>;
+  /** Lets every reply held so far go (at least one must be held). */
+  release(): Promise<void>;
 }
 
 export class TestEmulator {
@@ -102,6 +115,29 @@ export class TestEmulator {
   }
   fault(match: FaultMatch, fault: FaultSpec | Record<string, unknown>, count = 1) {
     return this.control("POST", "faults", { match, fault, count });
+  }
+  /** A hold fault on the next `count` requests matching `match` (see HeldReplies). */
+  async hold(match: FaultMatch, count = 1): Promise<HeldReplies> {
+    const { id } = (await this.fault(match, { type: "hold" }, count)) as { id: string };
+    const what = `hold ${JSON.stringify(match)}`;
+    return {
+      id,
+      waitHeld: async (run) => {
+        // The long poll gives up before the test does, with a message naming the fault.
+        const held = this.control("GET", `faults/${id}/held?timeoutMs=45000`);
+        const ended = run?.then((r) => {
+          throw new Error(`${what}: the run ended before any reply was held: ${JSON.stringify(r)}`);
+        });
+        await (ended ? Promise.race([held, ended]) : held);
+      },
+      release: async () => {
+        await this.control("POST", `faults/${id}/release`);
+      },
+    };
+  }
+  /** Ends every running VM operation now (see lroDelayMs: Infinity). */
+  settle() {
+    return this.control("POST", "operations/settle");
   }
   clearFaults() {
     return this.control("DELETE", "faults");
