@@ -1,12 +1,12 @@
-import { settleAllNow, settleOperations } from "./compute.js";
-import { etagOf } from "./etag.js";
+import { etagOf } from "./arm/etag.js";
+import { renderIdentity } from "./arm/resource-identity.js";
 import { type Faults, parseFault } from "./faults.js";
 import type { Ctx, Reply } from "./http.js";
-import { renderIdentity } from "./identity.js";
-import type { JwtService, TokenSubject } from "./jwt.js";
 import type { RequestLog } from "./log.js";
-import { findRole } from "./roles.js";
+import { settleAllNow, settleOperations } from "./providers/compute.js";
+import { findRole } from "./rbac/roles.js";
 import { buildState, identityHost, type Settings, type State, storageAccountNamed } from "./state.js";
+import type { JwtService, TokenSubject } from "./tokens/jwt.js";
 import type { World } from "./world.js";
 
 export interface ControlDeps {

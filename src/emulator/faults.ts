@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
-import { authorizationFailed } from "./authz.js";
+import type { Router } from "./arm/router.js";
 import { armError, type Ctx, header, type Kind, type Reply } from "./http.js";
 import type { Next } from "./log.js";
-import type { Router } from "./router.js";
+import { authorizationFailed } from "./rbac/evaluate.js";
 
 export type FaultAction =
   | { type: "latency"; ms: number }

@@ -3,13 +3,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { AZURITE_INSTALL, azuriteBlobMain } from "./azurite.js";
-import { type BlobPlane, startBlobPlane } from "./blobplane.js";
+import { AZURITE_INSTALL, azuriteBlobMain } from "./blob/azurite.js";
+import { type BlobPlane, startBlobPlane } from "./blob/plane.js";
 import { createCertificates } from "./certs.js";
-import { createJwtService } from "./jwt.js";
 import { createEmulatorServer } from "./server.js";
 import { buildState, DEFAULT_STATE_OPTIONS, identityHost, type Settings } from "./state.js";
-import { identityPathFor } from "./tokens.js";
+import { identityPathFor } from "./tokens/endpoint.js";
+import { createJwtService } from "./tokens/jwt.js";
 import { DEFAULT_WORLD, loadWorld, validateWorld, type World } from "./world.js";
 
 export type { World } from "./world.js";

@@ -1,22 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
-import { handleArm } from "./arm.js";
-import { authorizationRoutes } from "./authorization.js";
+import { handleArm } from "./arm/front-door.js";
+import { Router } from "./arm/router.js";
 import type { Certificates } from "./certs.js";
-import { computeRoutes } from "./compute.js";
 import { type ControlDeps, handleControl } from "./control.js";
 import { Faults, withFaults } from "./faults.js";
 import { type Ctx, header, type Reply, readBody, sendTruncated } from "./http.js";
-import type { JwtService } from "./jwt.js";
 import { RequestLog, withRequestLog } from "./log.js";
-import { managedIdentityRoutes } from "./managedidentity.js";
-import { resourceRoutes } from "./resources.js";
-import { Router } from "./router.js";
+import { authorizationRoutes } from "./providers/authorization.js";
+import { computeRoutes } from "./providers/compute.js";
+import { managedIdentityRoutes } from "./providers/managed-identity.js";
+import { resourceRoutes } from "./providers/resources.js";
+import { storageRoutes } from "./providers/storage.js";
+import { webRoutes } from "./providers/web.js";
 import type { Settings, State } from "./state.js";
-import { storageRoutes } from "./storage.js";
-import { handleIdentity } from "./tokens.js";
-import { webRoutes } from "./web.js";
+import { handleIdentity } from "./tokens/endpoint.js";
+import type { JwtService } from "./tokens/jwt.js";
 import type { World } from "./world.js";
 
 export interface ServerParts {

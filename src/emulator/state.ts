@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { addPrincipal, type Directory, type PrincipalType } from "./directory.js";
-import { findRole, type RoleDefinition } from "./roles.js";
+import { addPrincipal, type Directory, type PrincipalType } from "./rbac/directory.js";
+import { findRole, type RoleDefinition } from "./rbac/roles.js";
 import type { World, WorldIdentity, WorldResource } from "./world.js";
 
 export interface SystemIdentity {

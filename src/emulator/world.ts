@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { PRINCIPAL_TYPES, type PrincipalType } from "./directory.js";
-import { BUILTIN_ROLES } from "./roles.js";
+import { PRINCIPAL_TYPES, type PrincipalType } from "./rbac/directory.js";
+import { BUILTIN_ROLES } from "./rbac/roles.js";
 
 export interface WorldIdentity {
   type: string;

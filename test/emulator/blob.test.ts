@@ -6,7 +6,7 @@ import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { BlobServiceClient, type StoragePipelineOptions } from "@azure/storage-blob";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { blobTarget, requiredPermissions } from "../../src/emulator/blobops.js";
+import { blobTarget, requiredPermissions } from "../../src/emulator/blob/permissions.js";
 import { DEFAULT_WORLD, type EmulatorHandle, startEmulator, type World } from "../../src/emulator/index.js";
 import { client, ids, RG } from "./helpers.js";
 

@@ -1,6 +1,6 @@
-import { armError, type Reply } from "./http.js";
+import { armError, type Reply } from "../http.js";
+import type { State } from "../state.js";
 import { findRole, type RoleDefinition } from "./roles.js";
-import type { State } from "./state.js";
 
 function wildcard(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*");

@@ -1,6 +1,6 @@
-import { addRuntimePrincipal, removePrincipal } from "./directory.js";
-import { armError, type Reply } from "./http.js";
-import { type IdentityState, newSystemIdentity, type State } from "./state.js";
+import { armError, type Reply } from "../http.js";
+import { addRuntimePrincipal, removePrincipal } from "../rbac/directory.js";
+import { type IdentityState, newSystemIdentity, type State } from "../state.js";
 
 const UAMI_ID =
   /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i;

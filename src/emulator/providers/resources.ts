@@ -1,8 +1,8 @@
-import { groupMissing } from "./arm.js";
-import { hasAnyAssignment } from "./authz.js";
-import { armError, type Ctx, ok } from "./http.js";
-import type { Route } from "./router.js";
-import type { ResourceGroup, State } from "./state.js";
+import { groupMissing } from "../arm/front-door.js";
+import type { Route } from "../arm/router.js";
+import { armError, type Ctx, ok } from "../http.js";
+import { hasAnyAssignment } from "../rbac/evaluate.js";
+import type { ResourceGroup, State } from "../state.js";
 
 export const SUBSCRIPTION_API_VERSIONS = [
   "2016-06-01",

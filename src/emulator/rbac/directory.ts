@@ -1,4 +1,4 @@
-import type { State } from "./state.js";
+import type { State } from "../state.js";
 
 export const PRINCIPAL_TYPES = ["User", "Group", "ServicePrincipal"] as const;
 export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];

@@ -1,7 +1,7 @@
-import { groupMissing, resourceNotFound } from "./arm.js";
-import { ok } from "./http.js";
-import type { Route } from "./router.js";
-import type { State, StorageAccount } from "./state.js";
+import { groupMissing, resourceNotFound } from "../arm/front-door.js";
+import type { Route } from "../arm/router.js";
+import { ok } from "../http.js";
+import type { State, StorageAccount } from "../state.js";
 
 export const STORAGE_API_VERSIONS = [
   "2023-01-01",

@@ -4,14 +4,14 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Agent, createServer, request, type Server } from "node:https";
-import { isDataPlaneAuthorized } from "./authz.js";
-import { blobTarget, requiredPermissions } from "./blobops.js";
-import type { Certificates } from "./certs.js";
-import { type FaultAction, type Faults, REQUEST_FAULTS } from "./faults.js";
-import { sendTruncated } from "./http.js";
-import type { JwtService } from "./jwt.js";
-import type { RequestLog } from "./log.js";
-import { type State, storageAccountNamed } from "./state.js";
+import type { Certificates } from "../certs.js";
+import { type FaultAction, type Faults, REQUEST_FAULTS } from "../faults.js";
+import { sendTruncated } from "../http.js";
+import type { RequestLog } from "../log.js";
+import { isDataPlaneAuthorized } from "../rbac/evaluate.js";
+import { type State, storageAccountNamed } from "../state.js";
+import type { JwtService } from "../tokens/jwt.js";
+import { blobTarget, requiredPermissions } from "./permissions.js";
 
 export interface GateDeps {
   state: State;

@@ -1,8 +1,15 @@
-import { displayLocation, groupMissing, isReply, patchNotFound, readJson, resourceNotFound } from "./arm.js";
-import { armError, type Ctx, ok, type Reply } from "./http.js";
-import { applyIdentity, renderIdentity } from "./identity.js";
-import type { Route } from "./router.js";
-import type { Site, State } from "./state.js";
+import {
+  displayLocation,
+  groupMissing,
+  isReply,
+  patchNotFound,
+  readJson,
+  resourceNotFound,
+} from "../arm/front-door.js";
+import { applyIdentity, renderIdentity } from "../arm/resource-identity.js";
+import type { Route } from "../arm/router.js";
+import { armError, type Ctx, ok, type Reply } from "../http.js";
+import type { Site, State } from "../state.js";
 
 export const WEB_API_VERSIONS = [
   "2016-08-01",

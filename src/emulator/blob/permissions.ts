@@ -1,4 +1,4 @@
-import type { Permission } from "./authz.js";
+import type { Permission } from "../rbac/evaluate.js";
 
 const SERVICE = "Microsoft.Storage/storageAccounts/blobServices";
 const CONTAINERS = `${SERVICE}/containers`;

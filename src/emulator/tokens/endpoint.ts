@@ -1,7 +1,7 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
-import { type Ctx, header, type Reply } from "./http.js";
+import { type Ctx, header, type Reply } from "../http.js";
+import { identityHost, type Settings, type State } from "../state.js";
 import type { JwtService, TokenSubject } from "./jwt.js";
-import { identityHost, type Settings, type State } from "./state.js";
 
 export interface TokenDeps {
   state: State;

@@ -1,4 +1,4 @@
-import { BUILTIN_ROLE_DATA } from "./data/builtin-roles.js";
+import { BUILTIN_ROLE_DATA } from "./builtin-roles.js";
 
 export interface Permission {
   actions: string[];

@@ -1,4 +1,4 @@
-import type { Ctx, Kind, Reply } from "./http.js";
+import type { Ctx, Kind, Reply } from "../http.js";
 
 export interface Route {
   method: string;

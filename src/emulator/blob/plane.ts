@@ -2,15 +2,15 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import type { Certificates } from "../certs.js";
+import type { Faults } from "../faults.js";
+import type { RequestLog } from "../log.js";
+import type { State } from "../state.js";
+import type { JwtService } from "../tokens/jwt.js";
+import type { World } from "../world.js";
 import { startAzurite } from "./azurite.js";
-import { createBlobGate } from "./blobgate.js";
-import { seedAccount } from "./blobseed.js";
-import type { Certificates } from "./certs.js";
-import type { Faults } from "./faults.js";
-import type { JwtService } from "./jwt.js";
-import type { RequestLog } from "./log.js";
-import type { State } from "./state.js";
-import type { World } from "./world.js";
+import { createBlobGate } from "./gate.js";
+import { seedAccount } from "./seed.js";
 
 export interface BlobPlane {
   /** https://127.0.0.1:PORT of the RBAC gate; `${gateUrl}/${account}` is an account's blob endpoint. */

@@ -1,13 +1,13 @@
 // Microsoft.Authorization: role definitions and role assignments, at any scope.
-import { isReply, readJson } from "./arm.js";
-import { scopeCovers } from "./authz.js";
-import { findPrincipal, isReplicated } from "./directory.js";
-import { armError, type Ctx, ok, type Reply } from "./http.js";
-import { page, unsupportedFilter } from "./paging.js";
-import { allRoles, type RoleDefinition } from "./roles.js";
-import type { Route } from "./router.js";
-import { checkScope, subscriptionOf, under } from "./scope.js";
-import type { RoleAssignment, Settings, State } from "./state.js";
+import { isReply, readJson } from "../arm/front-door.js";
+import { page, unsupportedFilter } from "../arm/paging.js";
+import type { Route } from "../arm/router.js";
+import { checkScope, subscriptionOf, under } from "../arm/scope.js";
+import { armError, type Ctx, ok, type Reply } from "../http.js";
+import { findPrincipal, isReplicated } from "../rbac/directory.js";
+import { scopeCovers } from "../rbac/evaluate.js";
+import { allRoles, type RoleDefinition } from "../rbac/roles.js";
+import type { RoleAssignment, Settings, State } from "../state.js";
 
 export const ROLE_DEFINITION_API_VERSIONS = [
   "2015-07-01",

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { groupMissing, isReply, patchNotFound, readJson, resourceNotFound } from "./arm.js";
-import { computeEtags, etagOf, preconditionFailed } from "./etag.js";
-import { armError, type Ctx, ok, type Reply } from "./http.js";
-import { applyIdentity, cloneIdentity, renderIdentity } from "./identity.js";
-import type { Route } from "./router.js";
-import type { Operation, Settings, State, Vm } from "./state.js";
+import { computeEtags, etagOf, preconditionFailed } from "../arm/etag.js";
+import { groupMissing, isReply, patchNotFound, readJson, resourceNotFound } from "../arm/front-door.js";
+import { applyIdentity, cloneIdentity, renderIdentity } from "../arm/resource-identity.js";
+import type { Route } from "../arm/router.js";
+import { armError, type Ctx, ok, type Reply } from "../http.js";
+import type { Operation, Settings, State, Vm } from "../state.js";
 
 export const COMPUTE_API_VERSIONS = [
   "2021-07-01",

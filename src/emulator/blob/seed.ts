@@ -1,7 +1,7 @@
 // Talks to Azurite directly (not through the gate) to put the world's containers and blobs in place.
 
 import { request } from "node:https";
-import type { WorldStorageAccount } from "./world.js";
+import type { WorldStorageAccount } from "../world.js";
 
 export interface AzuriteAdmin {
   url: string;

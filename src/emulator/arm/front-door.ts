@@ -1,8 +1,8 @@
-import { authorizationFailed, isAuthorized } from "./authz.js";
-import { armError, type Ctx, header, type Reply } from "./http.js";
-import type { JwtService } from "./jwt.js";
+import { armError, type Ctx, header, type Reply } from "../http.js";
+import { authorizationFailed, isAuthorized } from "../rbac/evaluate.js";
+import type { State } from "../state.js";
+import type { JwtService } from "../tokens/jwt.js";
 import type { Router } from "./router.js";
-import type { State } from "./state.js";
 
 export const ARM_AUDIENCES = [
   "https://management.core.windows.net/",
