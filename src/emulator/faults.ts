@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
+import { armError } from "./arm/replies.js";
 import type { Router } from "./arm/router.js";
-import { armError, type Ctx, header, type Kind, type Reply } from "./http.js";
+import { type Ctx, header, type Kind, type Reply } from "./http.js";
 import type { Next } from "./log.js";
 import { authorizationFailed } from "./rbac/evaluate.js";
 

@@ -37,21 +37,6 @@ export function header(ctx: Ctx, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function armError(
-  status: number,
-  code: string,
-  message: string,
-  extra: { target?: string; headers?: Record<string, string> } = {},
-): Reply {
-  const error: Record<string, unknown> = { code, message };
-  if (extra.target !== undefined) error.target = extra.target;
-  return { status, body: { error }, headers: extra.headers };
-}
-
-export function ok(body: unknown, headers?: Record<string, string>): Reply {
-  return { status: 200, body, headers };
-}
-
 export function jsonBody(ctx: Ctx): unknown {
   if (ctx.rawBody.trim() === "") return undefined;
   return JSON.parse(ctx.rawBody);

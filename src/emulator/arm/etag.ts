@@ -2,7 +2,8 @@
 // write, and If-Match on PATCH (Azure/azure-rest-api-specs PR #26368, api-version 2023-09-01). The 412's
 // wording is CRP's on a scale set (kubernetes-sigs/cloud-provider-azure#9728); for VMs it is a guess.
 
-import { armError, type Ctx, header, type Reply } from "../http.js";
+import { type Ctx, header, type Reply } from "../http.js";
+import { armError } from "./replies.js";
 
 /** The first Compute api-version whose VM carries `etag` and whose PATCH takes If-Match. */
 export const COMPUTE_ETAG_SINCE = "2023-09-01";

@@ -1,7 +1,8 @@
-import { armError, type Ctx, header, type Reply } from "../http.js";
+import { type Ctx, header, type Reply } from "../http.js";
 import { authorizationFailed, isAuthorized } from "../rbac/evaluate.js";
 import type { State } from "../state.js";
 import type { JwtService } from "../tokens/jwt.js";
+import { armError } from "./replies.js";
 import type { Router } from "./router.js";
 
 export const ARM_AUDIENCES = [
@@ -164,69 +165,4 @@ function notFound(ctx: Ctx): Reply {
     );
   }
   return armError(404, "NotFound", `The requested path '${ctx.path}' does not exist.`);
-}
-
-/** ARM answers 404 ResourceGroupNotFound before looking at the resource itself. */
-export function groupMissing(state: State, sub: string, rg: string): Reply | undefined {
-  if (state.resourceGroups[`/subscriptions/${sub}/resourcegroups/${rg}`.toLowerCase()]) return undefined;
-  return armError(404, "ResourceGroupNotFound", `Resource group '${rg}' could not be found.`);
-}
-
-export function resourceNotFound(type: string, name: string, rg: string): Reply {
-  return armError(
-    404,
-    "ResourceNotFound",
-    `The Resource '${type}/${name}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
-    { headers: { "x-ms-failure-cause": "gateway" } },
-  );
-}
-
-export function patchNotFound(ctx: Ctx, name: string): Reply {
-  return armError(
-    404,
-    "PatchResourceNotFound",
-    `The resource '${ctx.path}' was not found when evaluating policies for a PATCH operation.`,
-    { target: name, headers: { "x-ms-failure-cause": "gateway" } },
-  );
-}
-
-export function readJson(ctx: Ctx): { body: Record<string, unknown> } | Reply {
-  let body: unknown;
-  try {
-    body = ctx.rawBody.trim() === "" ? {} : JSON.parse(ctx.rawBody);
-  } catch (e) {
-    return armError(
-      400,
-      "InvalidRequestContent",
-      `The request content was invalid and could not be deserialized: '${(e as Error).message}'.`,
-    );
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    return armError(
-      400,
-      "InvalidRequestContent",
-      "The request content was invalid and could not be deserialized.",
-    );
-  }
-  return { body: body as Record<string, unknown> };
-}
-
-const LOCATION_NAMES: Record<string, string> = {
-  eastus: "East US",
-  eastus2: "East US 2",
-  westus: "West US",
-  westus2: "West US 2",
-  centralus: "Central US",
-  northeurope: "North Europe",
-  westeurope: "West Europe",
-  uksouth: "UK South",
-};
-
-/** Microsoft.Web answers with the display name of the region ("East US"). */
-export function displayLocation(location: string): string {
-  return LOCATION_NAMES[location.toLowerCase()] ?? location;
-}
-
-export function isReply(v: unknown): v is Reply {
-  return typeof v === "object" && v !== null && "status" in v && typeof (v as Reply).status === "number";
 }

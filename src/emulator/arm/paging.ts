@@ -1,6 +1,7 @@
 // ARM list paging: pages of state.options.pageSize with an absolute nextLink and an opaque $skiptoken.
-import { armError, type Ctx, ok, type Reply } from "../http.js";
+import type { Ctx, Reply } from "../http.js";
 import type { Settings, State } from "../state.js";
+import { armError, ok } from "./replies.js";
 
 function skipToken(offset: number): string {
   return Buffer.from(JSON.stringify({ skip: offset })).toString("base64url");

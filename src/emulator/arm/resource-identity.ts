@@ -1,6 +1,7 @@
-import { armError, type Reply } from "../http.js";
+import type { Reply } from "../http.js";
 import { addRuntimePrincipal, removePrincipal } from "../rbac/directory.js";
 import { type IdentityState, newSystemIdentity, type State } from "../state.js";
+import { armError } from "./replies.js";
 
 const UAMI_ID =
   /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i;

@@ -1,8 +1,8 @@
 // Scopes of extension resources (role definitions and assignments live under any of them).
 
-import { armError, type Reply } from "../http.js";
+import type { Reply } from "../http.js";
 import type { State } from "../state.js";
-import { groupMissing, resourceNotFound } from "./front-door.js";
+import { armError, groupMissing, resourceNotFound } from "./replies.js";
 
 /** Resource types whose existence the emulator knows; scopes under other types are accepted as ARM's RP would see them. */
 const KNOWN_TYPES: Record<string, (s: State) => Record<string, unknown>> = {

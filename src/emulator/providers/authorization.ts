@@ -1,9 +1,9 @@
 // Microsoft.Authorization: role definitions and role assignments, at any scope.
-import { isReply, readJson } from "../arm/front-door.js";
 import { page, unsupportedFilter } from "../arm/paging.js";
+import { armError, isReply, ok, readJson } from "../arm/replies.js";
 import type { Route } from "../arm/router.js";
 import { checkScope, subscriptionOf, under } from "../arm/scope.js";
-import { armError, type Ctx, ok, type Reply } from "../http.js";
+import type { Ctx, Reply } from "../http.js";
 import { findPrincipal, isReplicated } from "../rbac/directory.js";
 import { scopeCovers } from "../rbac/evaluate.js";
 import { allRoles, type RoleDefinition } from "../rbac/roles.js";

@@ -1,9 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { computeEtags, etagOf, preconditionFailed } from "../arm/etag.js";
-import { groupMissing, isReply, patchNotFound, readJson, resourceNotFound } from "../arm/front-door.js";
+import {
+  armError,
+  groupMissing,
+  isReply,
+  ok,
+  patchNotFound,
+  readJson,
+  resourceNotFound,
+} from "../arm/replies.js";
 import { applyIdentity, cloneIdentity, renderIdentity } from "../arm/resource-identity.js";
 import type { Route } from "../arm/router.js";
-import { armError, type Ctx, ok, type Reply } from "../http.js";
+import type { Ctx, Reply } from "../http.js";
 import type { Operation, Settings, State, Vm } from "../state.js";
 
 export const COMPUTE_API_VERSIONS = [

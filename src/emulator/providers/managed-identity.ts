@@ -1,6 +1,5 @@
-import { groupMissing, resourceNotFound } from "../arm/front-door.js";
+import { groupMissing, ok, resourceNotFound } from "../arm/replies.js";
 import type { Route } from "../arm/router.js";
-import { ok } from "../http.js";
 import type { State } from "../state.js";
 
 export const MANAGED_IDENTITY_API_VERSIONS = [

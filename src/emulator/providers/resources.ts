@@ -1,6 +1,6 @@
-import { groupMissing } from "../arm/front-door.js";
+import { armError, groupMissing, ok } from "../arm/replies.js";
 import type { Route } from "../arm/router.js";
-import { armError, type Ctx, ok } from "../http.js";
+import type { Ctx } from "../http.js";
 import { hasAnyAssignment } from "../rbac/evaluate.js";
 import type { ResourceGroup, State } from "../state.js";
 

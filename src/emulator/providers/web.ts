@@ -1,15 +1,32 @@
 import {
-  displayLocation,
+  armError,
   groupMissing,
   isReply,
+  ok,
   patchNotFound,
   readJson,
   resourceNotFound,
-} from "../arm/front-door.js";
+} from "../arm/replies.js";
 import { applyIdentity, renderIdentity } from "../arm/resource-identity.js";
 import type { Route } from "../arm/router.js";
-import { armError, type Ctx, ok, type Reply } from "../http.js";
+import type { Ctx, Reply } from "../http.js";
 import type { Site, State } from "../state.js";
+
+const LOCATION_NAMES: Record<string, string> = {
+  eastus: "East US",
+  eastus2: "East US 2",
+  westus: "West US",
+  westus2: "West US 2",
+  centralus: "Central US",
+  northeurope: "North Europe",
+  westeurope: "West Europe",
+  uksouth: "UK South",
+};
+
+/** Microsoft.Web answers with the display name of the region ("East US"). */
+function displayLocation(location: string): string {
+  return LOCATION_NAMES[location.toLowerCase()] ?? location;
+}
 
 export const WEB_API_VERSIONS = [
   "2016-08-01",

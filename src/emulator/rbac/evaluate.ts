@@ -1,4 +1,5 @@
-import { armError, type Reply } from "../http.js";
+import { armError } from "../arm/replies.js";
+import type { Reply } from "../http.js";
 import type { State } from "../state.js";
 import { findRole, type RoleDefinition } from "./roles.js";
 
