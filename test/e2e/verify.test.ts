@@ -350,6 +350,23 @@ describe("verify for an identity (control plane, as a pipeline)", () => {
     expect(json<Report>(r).fix).toBe(`miauth enable --vm msdocs-vm -g ${RG}`);
   });
 
+  it("a --ids target with the account by name: the account is in the target's subscription", async () => {
+    await enableWebApp();
+    const site = emu.current.siteId("msdocs-web");
+    const r = await runCli(
+      ["verify", "--ids", site, "--account", ACCOUNT, "--account-resource-group", RG],
+      // Another default subscription: the site's ID names the one to use.
+      { env: { ...emu.current.env, AZURE_SUBSCRIPTION_ID: "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a" } },
+    );
+    expect(r.code).toBe(5);
+    const report = json<Report & { storageId: string }>(r);
+    const storageId = `${emu.current.rg()}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`;
+    expect(report.storageId).toBe(storageId);
+    expect(report.fix).toBe(
+      `miauth assign-role --ids ${site} --role "Storage Blob Data Reader" --scope ${storageId}`,
+    );
+  });
+
   it("reports a firewalled account without failing the RBAC answer", async () => {
     const principalId = await enableWebApp();
     await operator([
