@@ -32,8 +32,11 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** Longer waits overflow Node's timers (about 24.8 days) long before they make sense for a CLI. */
 export const MAX_DURATION_MS = UNIT_MS.d;
 
-/** One syntax: a whole number with s, m, h or d ("30s", "3m", "1h", "1d"), or plain seconds; at most 24h. */
-export function parseDuration(flag: string, value: string): number {
+/**
+ * One syntax: a whole number with s, m, h or d ("30s", "3m", "1h", "1d"), or plain seconds; at most 24h.
+ * Zero means "no wait" (--wait 0); `positive` refuses it where it would only fail at once (--timeout 0).
+ */
+export function parseDuration(flag: string, value: string, opts: { positive?: boolean } = {}): number {
   const match = /^(\d+)([smhd]?)$/.exec(value);
   if (!match) {
     throw new UsageError(
@@ -42,6 +45,7 @@ export function parseDuration(flag: string, value: string): number {
   }
   const ms = Number(match[1]) * UNIT_MS[(match[2] || "s") as keyof typeof UNIT_MS];
   if (ms > MAX_DURATION_MS) throw new UsageError(`invalid ${flag} '${value}': at most 24h`);
+  if (ms === 0 && opts.positive) throw new UsageError(`invalid ${flag} '${value}': it must be more than 0`);
   return ms;
 }
 

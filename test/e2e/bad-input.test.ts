@@ -188,6 +188,16 @@ describe("durations have one syntax and a maximum, checked before any request", 
       /invalid --timeout '1\.5': use a whole number/,
     ],
     [
+      "--timeout 0 (exit 6 at once, today)",
+      ["enable", "--vm", "msdocs-vm", "-g", RG, "--timeout", "0"],
+      /invalid --timeout '0': it must be more than 0/,
+    ],
+    [
+      "verify --timeout 0s",
+      ["verify", "--principal", P, "--account", "msdocsstorage", "-g", RG, "--timeout", "0s"],
+      /invalid --timeout '0s': it must be more than 0/,
+    ],
+    [
       "--principal-wait 2 hours",
       ["assign-role", "--assignee", P, "--role", "Reader", "-g", RG, "--principal-wait", "2 hours"],
       /invalid --principal-wait/,
