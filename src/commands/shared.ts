@@ -1,6 +1,6 @@
 // Options and helpers shared by the commands that take a target resource.
 
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import type { Target } from "../azure/target.js";
@@ -49,8 +49,11 @@ export function parseDuration(flag: string, value: string, opts: { positive?: bo
   return ms;
 }
 
-/** A file a command will write later: refuse now, before any request, what could never be written. */
-export function checkOutputFile(flag: string, path: string): string {
+/**
+ * A file a command will write later: create its directory now (as mkdir -p does), and refuse, before
+ * any request, what could never be written.
+ */
+export function prepareOutputFile(flag: string, path: string): string {
   const full = resolve(path);
   const kind = (p: string) => {
     try {
@@ -61,9 +64,12 @@ export function checkOutputFile(flag: string, path: string): string {
   };
   const existing = kind(full);
   if (existing === "directory") throw new UsageError(`${flag} '${path}' is a directory: give a file name`);
-  if (kind(dirname(full)) !== "directory")
-    throw new UsageError(`${flag}: the directory of '${path}' does not exist`);
+  let above = dirname(full);
+  while (kind(above) === "missing" && dirname(above) !== above) above = dirname(above);
+  if (kind(above) !== "directory")
+    throw new UsageError(`${flag}: cannot write '${path}': '${above}' is not a directory`);
   try {
+    mkdirSync(dirname(full), { recursive: true });
     accessSync(existing === "missing" ? dirname(full) : full, constants.W_OK);
   } catch (err) {
     throw new UsageError(`${flag}: cannot write '${path}' (${(err as NodeJS.ErrnoException).code})`);

@@ -259,14 +259,18 @@ describe("small but real", () => {
     );
     await expectRefused([...roleArgs, "--assignees-file", dir], /cannot read --assignees-file .*EISDIR/);
   });
-  it("--junit a directory, or under a file, fails before the run", async () => {
+  it("--junit a directory, or under a file, fails before the run (a missing directory is made)", async () => {
     const verify = ["verify", "--principal", P, "--account", "msdocsstorage", "-g", RG];
     await expectRefused([...verify, "--junit", dir], /--junit '.*' is a directory/);
     const file = join(dir, "plain");
     writeFileSync(file, "");
     await expectRefused(
       [...verify, "--junit", join(file, "report.xml")],
-      /--junit: the directory of .* does not exist/,
+      /--junit: cannot write '.*plain\/report\.xml': '.*plain' is not a directory/,
+    );
+    await expectRefused(
+      [...verify, "--junit", join(file, "out", "report.xml")],
+      /--junit: cannot write '.*plain\/out\/report\.xml': '.*plain' is not a directory/,
     );
   });
   it("--junit in a directory the user cannot write fails before the run", async () => {
@@ -278,6 +282,10 @@ describe("small but real", () => {
       expect(r.stderr).toMatch(/^error: --junit: cannot write '.*r\.xml' \(EACCES\)\n$/);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe("");
+      // Nor a directory it would have to make there.
+      const nested = await runAsUser([...args, "--junit", join(locked, "out", "r.xml")]);
+      expect(nested.stderr).toMatch(/^error: --junit: cannot write '.*out\/r\.xml' \(EACCES\)\n$/);
+      expect(nested.code).toBe(2);
       expect(await emu.current.requests()).toEqual([]);
     } finally {
       chmodSync(locked, 0o700);

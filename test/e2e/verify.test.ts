@@ -247,13 +247,17 @@ describe("verify as the app (data plane)", () => {
     expect(log.filter((q) => q.method === "DELETE" && probe(q)).map((q) => q.status)).toEqual([202]); // removed after Ctrl-C
   });
 
-  it("writes valid JUnit XML and GitHub annotations; the JSON report has the documented shape", async () => {
+  it("writes valid JUnit XML (making its directory) and GitHub annotations; the JSON report has the documented shape", async () => {
     await enableWebApp();
     const dir = mkdtempSync(join(tmpdir(), "junit-"));
-    const file = join(dir, "verify.xml");
-    const r = await asApp(["--access", "readwrite", "--junit", file], { GITHUB_ACTIONS: "true" });
+    // out/ does not exist yet: it is created, as mkdir -p would.
+    const r = await asApp(
+      ["--access", "readwrite", "--junit", "out/verify.xml"],
+      { GITHUB_ACTIONS: "true" },
+      dir,
+    );
     expect(r.code).toBe(5);
-    const xml = readFileSync(file, "utf8");
+    const xml = readFileSync(join(dir, "out", "verify.xml"), "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(xml).toMatch(/<testsuite name="miauth verify" tests="6" failures="1" errors="0" skipped="4"/);
     expect(xml).toMatch(
