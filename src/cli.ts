@@ -5,8 +5,8 @@ import { disableCommand } from "./commands/disable.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { enableCommand } from "./commands/enable.js";
 import { rolesCommand } from "./commands/roles.js";
-import { parseDuration } from "./commands/shared.js";
 import { showCommand } from "./commands/show.js";
+import { parseTimeout } from "./commands/timeout.js";
 import { unassignRoleCommand } from "./commands/unassign-role.js";
 import { verifyCommand } from "./commands/verify.js";
 import { Context, parseGlobals, type RawGlobalOptions } from "./context.js";
@@ -56,7 +56,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
         }, 3000).unref();
       };
       const timeout = cmd.opts<{ timeout?: string }>().timeout;
-      if (timeout !== undefined) ctx.setDeadline(parseDuration("--timeout", timeout));
+      if (timeout !== undefined) ctx.setDeadline(parseTimeout(timeout));
       await action(ctx, opts);
     };
 

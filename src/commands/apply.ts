@@ -7,7 +7,8 @@ import { sameId } from "../azure/ids.js";
 import { describeTarget, type Target } from "../azure/target.js";
 import type { Context } from "../context.js";
 import { startSpinner } from "../output/spinner.js";
-import { oneOrMany, parseDuration } from "./shared.js";
+import { oneOrMany } from "./shared.js";
+import { parseTimeout } from "./timeout.js";
 
 /** The flags enable and disable share besides the target. */
 export interface RawChangeOptions {
@@ -32,7 +33,7 @@ export function changeFlags(raw: RawChangeOptions, change: IdentityChange): Chan
     change,
     dryRun: raw.dryRun === true,
     noWait: !raw.wait,
-    timeoutMs: parseDuration("--timeout", raw.timeout),
+    timeoutMs: parseTimeout(raw.timeout),
   };
 }
 

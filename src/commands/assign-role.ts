@@ -35,6 +35,7 @@ export function assignRoleCommand(run: Runner): Command {
           "scope" in opts.scope &&
           needsConfirmation(opts.role, opts.scope.scope) &&
           !opts.yes &&
+          !opts.dryRun &&
           !ctx.io.stdinIsTTY
         ) {
           throw refuseBroad(opts.role, opts.scope.scope);
@@ -45,8 +46,14 @@ export function assignRoleCommand(run: Runner): Command {
           ctx.warn(
             `'${role.roleName}' is a broad control-plane role; an app's identity rarely needs it (least privilege)`,
           );
-          if (needsConfirmation(role.name, scope) && !opts.yes && !opts.dryRun)
-            await confirm(ctx, role.roleName, scope);
+          if (needsConfirmation(role.name, scope) && !opts.yes) {
+            // A dry run writes nothing, so it asks nothing; it says what the real run will need.
+            if (opts.dryRun)
+              ctx.warn(
+                `dry run: a real run needs --yes to assign '${role.roleName}' at ${scopeLevel(scope)} scope (or a confirmation on a terminal)`,
+              );
+            else await confirm(ctx, role.roleName, scope);
+          }
         }
         if (grantsNoData(role) && isStorageScope(scope)) {
           ctx.warn(

@@ -1,6 +1,6 @@
 // Options and helpers shared by the commands that take a target resource.
 
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import type { Target } from "../azure/target.js";
@@ -32,8 +32,11 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** Longer waits overflow Node's timers (about 24.8 days) long before they make sense for a CLI. */
 export const MAX_DURATION_MS = UNIT_MS.d;
 
-/** One syntax: a whole number with s, m, h or d ("30s", "3m", "1h", "1d"), or plain seconds; at most 24h. */
-export function parseDuration(flag: string, value: string): number {
+/**
+ * One syntax: a whole number with s, m, h or d ("30s", "3m", "1h", "1d"), or plain seconds; at most 24h.
+ * Zero means "no wait" (--wait 0); `positive` refuses it where it would only fail at once (--timeout 0).
+ */
+export function parseDuration(flag: string, value: string, opts: { positive?: boolean } = {}): number {
   const match = /^(\d+)([smhd]?)$/.exec(value);
   if (!match) {
     throw new UsageError(
@@ -42,11 +45,15 @@ export function parseDuration(flag: string, value: string): number {
   }
   const ms = Number(match[1]) * UNIT_MS[(match[2] || "s") as keyof typeof UNIT_MS];
   if (ms > MAX_DURATION_MS) throw new UsageError(`invalid ${flag} '${value}': at most 24h`);
+  if (ms === 0 && opts.positive) throw new UsageError(`invalid ${flag} '${value}': it must be more than 0`);
   return ms;
 }
 
-/** A file a command will write later: refuse now, before any request, what could never be written. */
-export function checkOutputFile(flag: string, path: string): string {
+/**
+ * A file a command will write later: create its directory now (as mkdir -p does), and refuse, before
+ * any request, what could never be written.
+ */
+export function prepareOutputFile(flag: string, path: string): string {
   const full = resolve(path);
   const kind = (p: string) => {
     try {
@@ -57,9 +64,12 @@ export function checkOutputFile(flag: string, path: string): string {
   };
   const existing = kind(full);
   if (existing === "directory") throw new UsageError(`${flag} '${path}' is a directory: give a file name`);
-  if (kind(dirname(full)) !== "directory")
-    throw new UsageError(`${flag}: the directory of '${path}' does not exist`);
+  let above = dirname(full);
+  while (kind(above) === "missing" && dirname(above) !== above) above = dirname(above);
+  if (kind(above) !== "directory")
+    throw new UsageError(`${flag}: cannot write '${path}': '${above}' is not a directory`);
   try {
+    mkdirSync(dirname(full), { recursive: true });
     accessSync(existing === "missing" ? dirname(full) : full, constants.W_OK);
   } catch (err) {
     throw new UsageError(`${flag}: cannot write '${path}' (${(err as NodeJS.ErrnoException).code})`);

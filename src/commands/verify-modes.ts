@@ -88,10 +88,11 @@ export async function controlPlaneAttempt(
   access: Access,
 ): Promise<Attempt> {
   const arm = await ctx.arm();
+  // An account given by name lives in the target's subscription: a --ids target names its own.
   const sub =
     "id" in input.storage
       ? parseResourceId(input.storage.id).subscriptionId
-      : await ctx.subscriptionFor([input.target ?? {}]);
+      : (input.target?.subscriptionId ?? (await ctx.subscriptionId()));
   const storageId =
     "id" in input.storage
       ? input.storage.id

@@ -10,7 +10,7 @@ import type { Runner } from "../cli.js";
 import type { Context } from "../context.js";
 import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
 import { githubError, renderJunit } from "../output/junit.js";
-import { addTargetOptions, checkOutputFile, examples, parseDuration } from "./shared.js";
+import { addTargetOptions, examples, parseDuration, prepareOutputFile } from "./shared.js";
 import { TIMEOUT_HELP } from "./timeout.js";
 import { type Attempt, controlPlaneAttempt, dataPlaneAttempt } from "./verify-modes.js";
 
@@ -78,8 +78,9 @@ export function verifyCommand(run: Runner): Command {
         if (!access) throw new UsageError(`invalid --access '${raw.access}': use read, write or readwrite`);
         const waitMs = raw.wait === undefined ? 0 : parseDuration("--wait", raw.wait);
         if (raw.timeout === undefined) ctx.setDeadline(waitMs + 120_000, "--wait plus 2m");
-        if (raw.junit !== undefined) checkOutputFile("--junit", raw.junit);
         const input = await parseInput(ctx, raw);
+        // After the other flags, so that a usage error leaves no directory behind.
+        if (raw.junit !== undefined) prepareOutputFile("--junit", raw.junit);
         // Ctrl-C must leave time to remove the probe blob.
         ctx.shutdownGraceMs = 15_000;
         const attempt: () => Promise<Attempt> =

@@ -30,6 +30,8 @@ export interface Streams {
 }
 
 export function createIo(env: Env = process.env, streams: Streams = process): Io {
+  if (!streams.stdout.listeners("error").includes(endQuietlyOnClosedPipe))
+    streams.stdout.on("error", endQuietlyOnClosedPipe);
   const stdoutIsTTY = streams.stdout.isTTY === true;
   const stderrIsTTY = streams.stderr.isTTY === true;
   const stderrLevel = colorLevel(env, stderrIsTTY);
@@ -50,6 +52,15 @@ export function createIo(env: Env = process.env, streams: Streams = process): Io
       bold: (s) => chalk.bold(s),
     },
   };
+}
+
+/**
+ * A reader that closed stdout early (`miauth … --help | head -1`) wants nothing more: the write fails
+ * with EPIPE, which would otherwise be an uncaught 'error' event and a stack trace. The rest of the
+ * output is dropped and the command ends with its own exit code.
+ */
+function endQuietlyOnClosedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== "EPIPE") throw err;
 }
 
 /**

@@ -188,6 +188,16 @@ describe("durations have one syntax and a maximum, checked before any request", 
       /invalid --timeout '1\.5': use a whole number/,
     ],
     [
+      "--timeout 0 (exit 6 at once, today)",
+      ["enable", "--vm", "msdocs-vm", "-g", RG, "--timeout", "0"],
+      /invalid --timeout '0': it must be more than 0/,
+    ],
+    [
+      "verify --timeout 0s",
+      ["verify", "--principal", P, "--account", "msdocsstorage", "-g", RG, "--timeout", "0s"],
+      /invalid --timeout '0s': it must be more than 0/,
+    ],
+    [
       "--principal-wait 2 hours",
       ["assign-role", "--assignee", P, "--role", "Reader", "-g", RG, "--principal-wait", "2 hours"],
       /invalid --principal-wait/,
@@ -249,14 +259,18 @@ describe("small but real", () => {
     );
     await expectRefused([...roleArgs, "--assignees-file", dir], /cannot read --assignees-file .*EISDIR/);
   });
-  it("--junit a directory, or under a file, fails before the run", async () => {
+  it("--junit a directory, or under a file, fails before the run (a missing directory is made)", async () => {
     const verify = ["verify", "--principal", P, "--account", "msdocsstorage", "-g", RG];
     await expectRefused([...verify, "--junit", dir], /--junit '.*' is a directory/);
     const file = join(dir, "plain");
     writeFileSync(file, "");
     await expectRefused(
       [...verify, "--junit", join(file, "report.xml")],
-      /--junit: the directory of .* does not exist/,
+      /--junit: cannot write '.*plain\/report\.xml': '.*plain' is not a directory/,
+    );
+    await expectRefused(
+      [...verify, "--junit", join(file, "out", "report.xml")],
+      /--junit: cannot write '.*plain\/out\/report\.xml': '.*plain' is not a directory/,
     );
   });
   it("--junit in a directory the user cannot write fails before the run", async () => {
@@ -268,6 +282,10 @@ describe("small but real", () => {
       expect(r.stderr).toMatch(/^error: --junit: cannot write '.*r\.xml' \(EACCES\)\n$/);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe("");
+      // Nor a directory it would have to make there.
+      const nested = await runAsUser([...args, "--junit", join(locked, "out", "r.xml")]);
+      expect(nested.stderr).toMatch(/^error: --junit: cannot write '.*out\/r\.xml' \(EACCES\)\n$/);
+      expect(nested.code).toBe(2);
       expect(await emu.current.requests()).toEqual([]);
     } finally {
       chmodSync(locked, 0o700);

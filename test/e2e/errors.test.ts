@@ -261,3 +261,35 @@ describe("interruption", () => {
     expect(await emu.current.writes()).toEqual([]);
   });
 });
+
+describe("a reader that closes stdout early", () => {
+  const closeAfterFirstChunk = (child: import("node:child_process").ChildProcess) => {
+    child.stdout?.once("data", () => child.stdout?.destroy());
+  };
+  it.each([
+    ["assign-role", "--help"],
+    ["help", "verify"],
+  ])("`miauth %s %s | head -1` ends quietly with exit 0", async (...args) => {
+    // Help is two writes (the text, then its examples): whether the reader has gone before the
+    // second one is a race, so run it a few times.
+    for (let i = 0; i < 10; i++) {
+      const r = await runCli(args, { onSpawn: closeAfterFirstChunk });
+      expect(r.stdout).toMatch(/^Usage: miauth /);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+    }
+  });
+  it("a stdout closed before the first write: no stack trace, the command's own exit code", async () => {
+    for (const args of [
+      ["assign-role", "--help"],
+      ["show", "--webapp", "msdocs-web", "-g", RG],
+    ]) {
+      const r = await runCli(args, {
+        env: emu.current.env,
+        onSpawn: (child) => child.stdout?.destroy(),
+      });
+      expect(r.stderr, args.join(" ")).toBe("");
+      expect(r.code, args.join(" ")).toBe(0);
+    }
+  });
+});

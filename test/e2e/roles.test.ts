@@ -253,6 +253,26 @@ describe("assign-role", () => {
     expect(await emu.current.requests()).toEqual([]);
   });
 
+  it("--dry-run of Owner at subscription scope needs no --yes, and says the real run will", async () => {
+    const r = await cli([
+      "assign-role",
+      "--assignee",
+      extraPrincipals[3] ?? "",
+      "--role",
+      "Owner",
+      "--scope",
+      `/subscriptions/${emu.current.sub}`,
+      "--dry-run",
+    ]);
+    expect(r.code).toBe(0);
+    expect(json<Assignment>(r)).toMatchObject({ result: "would-create", roleDefinitionName: "Owner" });
+    expect(r.stderr).toMatch(/broad control-plane role/);
+    expect(r.stderr).toMatch(
+      /warning: dry run: a real run needs --yes to assign 'Owner' at subscription scope/,
+    );
+    expect(await emu.current.writes()).toEqual([]);
+  });
+
   it("warns that Contributor on a storage account grants no blob data access", async () => {
     const account = `${emu.current.rg()}/providers/Microsoft.Storage/storageAccounts/msdocsstorage`;
     const r = await cli([

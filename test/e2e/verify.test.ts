@@ -247,13 +247,17 @@ describe("verify as the app (data plane)", () => {
     expect(log.filter((q) => q.method === "DELETE" && probe(q)).map((q) => q.status)).toEqual([202]); // removed after Ctrl-C
   });
 
-  it("writes valid JUnit XML and GitHub annotations; the JSON report has the documented shape", async () => {
+  it("writes valid JUnit XML (making its directory) and GitHub annotations; the JSON report has the documented shape", async () => {
     await enableWebApp();
     const dir = mkdtempSync(join(tmpdir(), "junit-"));
-    const file = join(dir, "verify.xml");
-    const r = await asApp(["--access", "readwrite", "--junit", file], { GITHUB_ACTIONS: "true" });
+    // out/ does not exist yet: it is created, as mkdir -p would.
+    const r = await asApp(
+      ["--access", "readwrite", "--junit", "out/verify.xml"],
+      { GITHUB_ACTIONS: "true" },
+      dir,
+    );
     expect(r.code).toBe(5);
-    const xml = readFileSync(file, "utf8");
+    const xml = readFileSync(join(dir, "out", "verify.xml"), "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(xml).toMatch(/<testsuite name="miauth verify" tests="6" failures="1" errors="0" skipped="4"/);
     expect(xml).toMatch(
@@ -348,6 +352,23 @@ describe("verify for an identity (control plane, as a pipeline)", () => {
     const r = await operator(["verify", "--vm", "msdocs-vm", "-g", RG, "--account", ACCOUNT]);
     expect(r.code).toBe(4);
     expect(json<Report>(r).fix).toBe(`miauth enable --vm msdocs-vm -g ${RG}`);
+  });
+
+  it("a --ids target with the account by name: the account is in the target's subscription", async () => {
+    await enableWebApp();
+    const site = emu.current.siteId("msdocs-web");
+    const r = await runCli(
+      ["verify", "--ids", site, "--account", ACCOUNT, "--account-resource-group", RG],
+      // Another default subscription: the site's ID names the one to use.
+      { env: { ...emu.current.env, AZURE_SUBSCRIPTION_ID: "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a" } },
+    );
+    expect(r.code).toBe(5);
+    const report = json<Report & { storageId: string }>(r);
+    const storageId = `${emu.current.rg()}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`;
+    expect(report.storageId).toBe(storageId);
+    expect(report.fix).toBe(
+      `miauth assign-role --ids ${site} --role "Storage Blob Data Reader" --scope ${storageId}`,
+    );
   });
 
   it("reports a firewalled account without failing the RBAC answer", async () => {

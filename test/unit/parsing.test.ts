@@ -1,5 +1,5 @@
 // Pure parsing: targets, IDs, global options and the subscription's local sources.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { parseArmEndpoint } from "../../src/azure/clouds.js";
 import { parseUserAssignedId } from "../../src/azure/ids.js";
 import { subscriptionFromLocal } from "../../src/azure/subscription.js";
 import { parseTargets, targetResourceId } from "../../src/azure/target.js";
-import { checkOutputFile, readTextFile } from "../../src/commands/shared.js";
+import { prepareOutputFile, readTextFile } from "../../src/commands/shared.js";
 import { parseGlobals } from "../../src/context.js";
 import { UsageError } from "../../src/errors.js";
 
@@ -192,12 +192,20 @@ describe("files the user names", () => {
     expect(() => readTextFile("--f", dir)).toThrow(/cannot read --f .*EISDIR/);
     expect(() => readTextFile("--f", join(dir, "none"))).toThrow(/cannot read --f .*ENOENT/);
   });
-  it("checks an output file before the run", () => {
-    expect(checkOutputFile("--junit", join(dir, "report.xml"))).toBe(join(dir, "report.xml"));
-    expect(() => checkOutputFile("--junit", dir)).toThrow(/is a directory/);
-    expect(() => checkOutputFile("--junit", join(dir, "no", "report.xml"))).toThrow(/does not exist/);
+  it("prepares an output file before the run: its directory is made, a file in the way refused", () => {
+    expect(prepareOutputFile("--junit", join(dir, "report.xml"))).toBe(join(dir, "report.xml"));
+    expect(() => prepareOutputFile("--junit", dir)).toThrow(/is a directory/);
+    expect(prepareOutputFile("--junit", join(dir, "no", "such", "report.xml"))).toBe(
+      join(dir, "no", "such", "report.xml"),
+    );
+    expect(statSync(join(dir, "no", "such")).isDirectory()).toBe(true);
     const file = join(dir, "plain");
     writeFileSync(file, "");
-    expect(() => checkOutputFile("--junit", join(file, "report.xml"))).toThrow(/does not exist/);
+    expect(() => prepareOutputFile("--junit", join(file, "report.xml"))).toThrow(
+      `'${file}' is not a directory`,
+    );
+    expect(() => prepareOutputFile("--junit", join(file, "a", "report.xml"))).toThrow(
+      `'${file}' is not a directory`,
+    );
   });
 });

@@ -241,4 +241,13 @@ describe("assign-role flags", () => {
     expect(() => parseDuration("--x", value)).toThrow(UsageError);
     expect(() => parseDuration("--x", value)).toThrow(message);
   });
+  it("zero is no wait, but not a positive duration (--timeout)", () => {
+    expect(parseDuration("--wait", "0s")).toBe(0);
+    expect(parseDuration("--timeout", "1s", { positive: true })).toBe(1000);
+    for (const zero of ["0", "0s", "0m", "00"]) {
+      expect(() => parseDuration("--timeout", zero, { positive: true })).toThrow(
+        `invalid --timeout '${zero}': it must be more than 0`,
+      );
+    }
+  });
 });
