@@ -107,7 +107,8 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
     case "IdentityNotEnabled":
       // As assign-role and show say for the same resource: not found (3), not an auth failure.
       return {
-        cause: "the resource has no system-assigned managed identity enabled, so there is no principal to check",
+        cause:
+          "the resource has no system-assigned managed identity enabled, so there is no principal to check",
         fix: ctx.assignCommand ?? "enable one: miauth enable --webapp NAME -g GROUP",
         exitCode: 3,
         retryable: false,
