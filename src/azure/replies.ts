@@ -60,7 +60,6 @@ function isJsonContentType(value: string | undefined): boolean {
   return /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(value?.trim() ?? "");
 }
 
-/** Parses the body of a 2xx reply as a JSON object; throws naming the request otherwise. */
 /** The one error for a reply that is not usable: it names the request and says why. */
 export function unusable(reply: RawReply, reason: string): never {
   throw new UnexpectedReplyError(`the reply to ${requestName(reply.request)} is not usable: ${reason}`, {
@@ -72,6 +71,7 @@ function failFor(reply: RawReply): (reason: string) => never {
   return (reason) => unusable(reply, reason);
 }
 
+/** Parses the body of a 2xx reply as a JSON object; throws naming the request otherwise. */
 export function replyObject(reply: RawReply): Record<string, unknown> {
   const fail = failFor(reply);
   if (reply.status < 200 || reply.status > 299) fail(`status ${reply.status}`);
