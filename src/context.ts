@@ -6,7 +6,7 @@ import { type Cloud, parseArmEndpoint, parseCloud } from "./azure/clouds.js";
 import { checkTokenCredentials } from "./azure/credential.js";
 import { MAX_RETRIES, retryNoticePolicy, tracePolicy } from "./azure/policies.js";
 import { type SubscriptionChoice, subscriptionFromArm, subscriptionFromLocal } from "./azure/subscription.js";
-import { TimeoutError, UsageError } from "./errors.js";
+import { ExitCode, ReportedFailure, TimeoutError, UsageError } from "./errors.js";
 import { type OutputFormat, parseOutputFormat } from "./output/format.js";
 import { type Io, info, result, warn } from "./output/io.js";
 import { validateQuery } from "./output/query.js";
@@ -129,7 +129,7 @@ export class Context {
         throttling,
       }),
     ];
-    if (this.globals.debug) policies.push(tracePolicy((line) => info(this.io, this.io.paint.dim(line))));
+    if (this.globals.debug) policies.push(tracePolicy((line) => info(this.io, line, this.io.paint.dim)));
     return policies;
   }
 
@@ -170,9 +170,21 @@ export class Context {
     return targets.some((t) => t.subscriptionId === undefined) ? this.subscriptionId() : "";
   }
 
-  print(value: unknown, opts: { tableQuery?: string } = {}): void {
+  /** `wrote`: the command may have changed something, which a --query failing on its result must not hide. */
+  print(value: unknown, opts: { tableQuery?: string; wrote?: boolean } = {}): void {
     const query = this.globals.query ?? (this.globals.output === "table" ? opts.tableQuery : undefined);
-    result(this.io, value, this.globals.output, query);
+    try {
+      result(this.io, value, this.globals.output, query);
+    } catch (err) {
+      // A query that passed validation can still fail on the data (a type error): a usage error.
+      if (!opts.wrote || this.globals.query === undefined) throw new UsageError((err as Error).message);
+      result(this.io, value, this.globals.output);
+      throw new ReportedFailure(
+        `the command completed and its changes were made, but --query failed on its result: ${(err as Error).message}`,
+        ExitCode.usage,
+        { hint: "the result is on stdout unfiltered; a rerun finds the change already made" },
+      );
+    }
   }
 
   verbose(message: string): void {

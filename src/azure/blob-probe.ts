@@ -297,10 +297,11 @@ async function writeProbe(steps: Step[], client: ContainerClient, o: ProbeOption
   const blob = client.getBlockBlobClient(name);
   const signal = o.abortSignal;
   let attempted = false;
+  let deleted = false;
   const remove = async () => {
     if (!attempted) return;
     // Its own time limit: it also runs after Ctrl-C or the deadline, and must not hang the exit.
-    await blob.deleteIfExists({ abortSignal: AbortSignal.timeout(10_000) });
+    deleted = (await blob.deleteIfExists({ abortSignal: AbortSignal.timeout(10_000) })).succeeded;
     attempted = false;
   };
   try {
@@ -351,7 +352,20 @@ async function writeProbe(steps: Step[], client: ContainerClient, o: ProbeOption
     );
   } finally {
     if (attempted) {
-      const removed = await step(steps, "delete-probe", remove, undefined);
+      const written = steps.some((x) => x.name === "write-probe" && x.status === "pass");
+      const removed = await step(
+        steps,
+        "delete-probe",
+        async () => {
+          await remove();
+          // A probe that was written but is gone: nothing was deleted, the delete permission is unproven.
+          if (written && !deleted)
+            throw Object.assign(new Error("it was gone before miauth deleted it (nothing was deleted)"), {
+              code: "ProbeGone",
+            });
+        },
+        undefined,
+      );
       const last = steps.at(-1);
       if (!removed && last)
         last.message = `could not remove the probe blob ${client.containerName}/${name}: ${last.message}`;

@@ -1,5 +1,6 @@
 // The ARM endpoint and token audience of each Azure cloud, as `az cloud list` names them.
 import { UsageError } from "../errors.js";
+import { pathSegments } from "./ids.js";
 
 export interface Cloud {
   name: string;
@@ -47,14 +48,32 @@ export function parseCloud(name: string | undefined): Cloud {
   return cloud;
 }
 
-/** The URL as it may be shown: a user name or password in it is never printed. */
+/** The URL as it may be shown: a user name, password or query (a SAS signature) in it is never printed. */
 function shown(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1…@");
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1…@").replace(/[?#].*$/s, "?…");
 }
 
 /** --arm-endpoint / MIAUTH_ARM_ENDPOINT: an https URL; trailing slashes removed so paths never get `//`. */
 export function parseArmEndpoint(value: string): string {
   const bad = (why: string) => new UsageError(`invalid ARM endpoint '${shown(value)}': ${why}`);
+  return parseHttpsUrl(value, bad).toString().replace(/\/+$/, "");
+}
+
+/**
+ * A blob service endpoint (--blob-endpoint and its environment variables): https, no user name or
+ * password, no query or fragment (a SAS in it would be printed in the report), and a path of plain
+ * segments (`..` or `%2e` would be resolved by the URL layer, not by us). Trailing slashes removed.
+ */
+export function parseBlobEndpoint(value: string, source: string): string {
+  const bad = (why: string) => new UsageError(`invalid blob endpoint '${shown(value)}' (${source}): ${why}`);
+  const url = parseHttpsUrl(value, bad);
+  const path = pathOf(value);
+  if (path !== "/") pathSegments(path, bad);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+}
+
+/** Shared checks of an https endpoint: parsable, https, no credentials, no query or fragment. */
+function parseHttpsUrl(value: string, bad: (why: string) => UsageError): URL {
   let url: URL;
   try {
     url = new URL(value);
@@ -63,9 +82,15 @@ export function parseArmEndpoint(value: string): string {
   }
   if (url.protocol !== "https:")
     throw bad("it must be https (the Azure SDK never sends a token over plain http)");
-  // Credentials in the URL would be sent to the server and printed in traces: ARM takes a token.
+  // Credentials in the URL would be sent to the server and printed in traces: Azure takes a token.
   if (url.username || url.password || /^[^/]*\/\/[^/?#]*@/.test(value))
     throw bad("no user name or password allowed in it");
   if (url.search || url.hash || /[?#]/.test(value)) throw bad("no query or fragment allowed");
-  return url.toString().replace(/\/+$/, "");
+  return url;
+}
+
+/** The path as typed (before the URL layer resolves `..` or escapes): what follows the authority. */
+function pathOf(value: string): string {
+  const rest = value.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/\\]*/i, "");
+  return rest === "" ? "/" : rest;
 }

@@ -6,12 +6,14 @@ import { TimeoutError } from "../errors.js";
 
 const SAFE_RESPONSE_HEADERS = ["x-ms-request-id", "x-ms-correlation-request-id", "retry-after"];
 
+/** The URL as the trace shows it: no user name or password, query values other than api-version hidden. */
 export function redactUrl(url: string): string {
   const u = new URL(url);
-  for (const key of [...u.searchParams.keys()]) {
-    if (key.toLowerCase() !== "api-version") u.searchParams.set(key, "REDACTED");
-  }
-  return decodeURIComponent(u.toString());
+  // Rebuilt, not decoded: decodeURIComponent throws on a stray `%` and would un-escape control characters.
+  const query = [...u.searchParams].map(
+    ([key, value]) => `${key}=${key.toLowerCase() === "api-version" ? value : "REDACTED"}`,
+  );
+  return `${u.protocol}//${u.host}${u.pathname}${query.length > 0 ? `?${query.join("&")}` : ""}`;
 }
 
 export function tracePolicy(log: (line: string) => void): PipelinePolicy {

@@ -60,13 +60,20 @@ function isJsonContentType(value: string | undefined): boolean {
   return /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(value?.trim() ?? "");
 }
 
+/** The one error for a reply that is not usable: it names the request and says why. */
+export function unusable(reply: RawReply, reason: string): never {
+  throw new UnexpectedReplyError(`the reply to ${requestName(reply.request)} is not usable: ${reason}`, {
+    hint: HINT,
+  });
+}
+
+function failFor(reply: RawReply): (reason: string) => never {
+  return (reason) => unusable(reply, reason);
+}
+
 /** Parses the body of a 2xx reply as a JSON object; throws naming the request otherwise. */
 export function replyObject(reply: RawReply): Record<string, unknown> {
-  const fail = (reason: string): never => {
-    throw new UnexpectedReplyError(`the reply to ${requestName(reply.request)} is not usable: ${reason}`, {
-      hint: HINT,
-    });
-  };
+  const fail = failFor(reply);
   if (reply.status < 200 || reply.status > 299) fail(`status ${reply.status}`);
   const contentType = reply.headers.get("content-type");
   if (!isJsonContentType(contentType)) {
@@ -86,12 +93,25 @@ export function replyObject(reply: RawReply): Record<string, unknown> {
 
 /** Checks that the reply is the expected resource with a well-formed identity; throws otherwise. */
 export function checkResource(reply: RawReply, expected: ExpectedResource): CheckedResource {
+  const body = checkResourceBody(reply, expected);
+  const fail = failFor(reply);
+  const id = body.id as string;
+  const type = body.type as string;
+  const identity = checkIdentity(body.identity, fail);
+  const properties = isObject(body.properties) ? body.properties : undefined;
+  const state = properties?.provisioningState;
+  const etag = reply.headers.get("etag") ?? (typeof body.etag === "string" ? body.etag : undefined);
+  const out: CheckedResource = { id, type, identity };
+  if (typeof body.kind === "string") out.kind = body.kind;
+  if (etag) out.etag = etag;
+  if (typeof state === "string") out.provisioningState = state;
+  return out;
+}
+
+/** A 2xx JSON object whose `id` and `type` are the expected resource's; throws naming the request otherwise. */
+export function checkResourceBody(reply: RawReply, expected: ExpectedResource): Record<string, unknown> {
   const body = replyObject(reply);
-  const fail = (reason: string): never => {
-    throw new UnexpectedReplyError(`the reply to ${requestName(reply.request)} is not usable: ${reason}`, {
-      hint: HINT,
-    });
-  };
+  const fail = failFor(reply);
   const id = body.id;
   if (typeof id !== "string" || id === "") return fail("it has no resource 'id'");
   if (id.toLowerCase() !== expected.id.toLowerCase())
@@ -103,15 +123,7 @@ export function checkResource(reply: RawReply, expected: ExpectedResource): Chec
         ? `its type is '${printable(type, 80)}', not ${expected.type}`
         : "it has no resource 'type'",
     );
-  const identity = checkIdentity(body.identity, fail);
-  const properties = isObject(body.properties) ? body.properties : undefined;
-  const state = properties?.provisioningState;
-  const etag = reply.headers.get("etag") ?? (typeof body.etag === "string" ? body.etag : undefined);
-  const out: CheckedResource = { id, type, identity };
-  if (typeof body.kind === "string") out.kind = body.kind;
-  if (etag) out.etag = etag;
-  if (typeof state === "string") out.provisioningState = state;
-  return out;
+  return body;
 }
 
 function checkIdentity(value: unknown, fail: (reason: string) => never): WireIdentity | undefined {
@@ -153,14 +165,7 @@ export function checkEveryPage(reply: RawReply): void {
 /** Checks one page of an ARM list: a JSON object with a `value` array. */
 export function checkListPage(reply: RawReply): void {
   const body = replyObject(reply);
-  if (!Array.isArray(body.value)) {
-    throw new UnexpectedReplyError(
-      `the reply to ${requestName(reply.request)} is not usable: it has no 'value' list`,
-      {
-        hint: HINT,
-      },
-    );
-  }
+  if (!Array.isArray(body.value)) unusable(reply, "it has no 'value' list");
 }
 
 /**

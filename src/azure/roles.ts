@@ -2,12 +2,12 @@
 
 import { createRequire } from "node:module";
 import type { RoleDefinition } from "@azure/arm-authorization";
-import { NotFoundError, UsageError } from "../errors.js";
+import { MiauthError, NotFoundError, UsageError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { translateAzureError } from "./errors.js";
 import { isGuid, pathSegments } from "./ids.js";
 import { hasDataActions, type Permission, permits } from "./permissions.js";
-import { checkEveryPage, unreadableReply } from "./replies.js";
+import { checkEveryPage, type RawReply, replyObject, unreadableReply, unusable } from "./replies.js";
 import { parseScope, scopeSubscription, sdkScope } from "./scope.js";
 
 /** A role definition flattened the way `az role definition list` prints it (keys in az's order). */
@@ -71,11 +71,12 @@ export async function listRoles(
   scope: string,
   subscriptionId: string,
   f: RoleFilter = {},
+  abortSignal?: AbortSignal,
 ): Promise<RoleView[]> {
   const client = await arm.authorization(authorizationSubscription(scope, subscriptionId));
   try {
     if (f.name !== undefined && isGuid(f.name)) {
-      const role = await getRole(arm, scope, subscriptionId, f.name);
+      const role = await getRole(arm, scope, subscriptionId, f.name, abortSignal);
       return role ? filterRoles([role], f) : [];
     }
     const filter =
@@ -90,6 +91,7 @@ export async function listRoles(
     // Each page is checked: an HTML or empty 200 would otherwise read as "no such role".
     for await (const r of client.roleDefinitions.list(sdkScope(scope), {
       ...(filter ? { filter } : {}),
+      abortSignal,
       onResponse: checkEveryPage,
     }))
       out.push(roleView(r));
@@ -107,14 +109,59 @@ async function getRole(
   scope: string,
   subscriptionId: string,
   guid: string,
+  abortSignal?: AbortSignal,
 ): Promise<RoleView | undefined> {
   const client = await arm.authorization(authorizationSubscription(scope, subscriptionId));
+  const role = await checkedRole(
+    guid,
+    `GET ${scope}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+    (options) => client.roleDefinitions.get(sdkScope(scope), guid, options),
+    abortSignal,
+  );
+  return role && roleView(role);
+}
+
+type ReadOptions = { abortSignal?: AbortSignal; onResponse: (r: RawReply) => void };
+
+/**
+ * Reads one role definition; undefined on 404. A 2xx reply must be that definition (its GUID, a
+ * roleName, a permissions list): an HTML or empty 200 would otherwise read as "no such role".
+ */
+async function checkedRole(
+  guid: string,
+  request: string,
+  read: (options: ReadOptions) => Promise<RoleDefinition>,
+  abortSignal: AbortSignal | undefined,
+): Promise<RoleDefinition | undefined> {
+  const seen: { reply?: RawReply } = {};
+  let role: RoleDefinition | undefined;
   try {
-    return roleView(await client.roleDefinitions.get(sdkScope(scope), guid));
+    role = await read({
+      abortSignal,
+      onResponse: (r) => {
+        seen.reply = r;
+      },
+    });
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-    throw err;
+    const status = seen.reply?.status ?? 0;
+    if (status < 200 || status > 299) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw unreadableReply(err, request) ?? err;
+    }
   }
+  if (!seen.reply) throw new MiauthError(`no reply to ${request}`);
+  checkRoleBody(seen.reply, guid);
+  return role;
+}
+
+function checkRoleBody(reply: RawReply, guid: string): void {
+  const body = replyObject(reply);
+  const id = typeof body.id === "string" ? body.id : "";
+  if (roleGuid(id) !== guid.toLowerCase()) unusable(reply, "it is not the role definition asked for");
+  const p = body.properties as { roleName?: unknown; permissions?: unknown } | undefined;
+  if (typeof p !== "object" || p === null) unusable(reply, "it has no 'properties' object");
+  if (typeof p.roleName !== "string" || p.roleName === "") unusable(reply, "it has no 'roleName'");
+  if (!Array.isArray(p.permissions)) unusable(reply, "it has no 'permissions' list");
 }
 
 /** Client-side filters (pure). */
@@ -143,6 +190,7 @@ export interface RoleDefinitionSummary {
 export function roleDefinitionLookup(
   arm: ArmClients,
   subscriptionId: string,
+  abortSignal?: AbortSignal,
 ): (id: string) => Promise<RoleDefinitionSummary> {
   const cache = new Map<string, Promise<RoleDefinitionSummary>>();
   return (id) => {
@@ -151,10 +199,20 @@ export function roleDefinitionLookup(
     if (!found) {
       found = arm
         .authorization(subscriptionId)
-        // getById puts its own "/" before the ID (see sdkScope).
-        .then((auth) => auth.roleDefinitions.getById(id.replace(/^\/+/, "")))
+        .then((auth) =>
+          checkedRole(
+            roleGuid(id),
+            `GET ${id}`,
+            // getById puts its own "/" before the ID (see sdkScope).
+            (options) => auth.roleDefinitions.getById(id.replace(/^\/+/, ""), options),
+            abortSignal,
+          ),
+        )
         .then(
-          (r) => ({ roleName: r.roleName ?? roleGuid(id), permissions: r.permissions ?? [] }),
+          (r) => {
+            if (!r) throw new NotFoundError(`role definition '${id}' does not exist`);
+            return { roleName: r.roleName ?? roleGuid(id), permissions: r.permissions ?? [] };
+          },
           (err) => {
             throw translateAzureError(err);
           },
@@ -212,16 +270,17 @@ export async function resolveRole(
   scope: string,
   subscriptionId: string,
   input: string,
+  abortSignal?: AbortSignal,
 ): Promise<RoleView> {
   const wanted = parseRoleInput(input);
   if (wanted.kind === "guid") {
-    const found = await listRoles(arm, scope, subscriptionId, { name: wanted.value });
+    const found = await listRoles(arm, scope, subscriptionId, { name: wanted.value }, abortSignal);
     if (found[0]) return found[0];
     throw new NotFoundError(`role definition '${wanted.value}' does not exist at scope '${scope}'`, {
       hint: "list the roles with: miauth roles list",
     });
   }
-  const matches = await listRoles(arm, scope, subscriptionId, { name: wanted.value });
+  const matches = await listRoles(arm, scope, subscriptionId, { name: wanted.value }, abortSignal);
   if (matches.length === 1 && matches[0]) return matches[0];
   if (matches.length > 1) {
     throw new UsageError(
@@ -229,7 +288,7 @@ export async function resolveRole(
       { hint: "pass --role with the role's GUID" },
     );
   }
-  const all = await listRoles(arm, scope, subscriptionId);
+  const all = await listRoles(arm, scope, subscriptionId, {}, abortSignal);
   throw new UsageError(`unknown role '${wanted.value}'`, { hint: suggestRoles(wanted.value, all) });
 }
 

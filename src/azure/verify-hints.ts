@@ -5,7 +5,7 @@ export interface Diagnosis {
   /** What to do about it. */
   fix: string;
   /** The exit code this kind of failure maps to. */
-  exitCode: 1 | 4 | 5;
+  exitCode: 1 | 3 | 4 | 5;
   /** Whether waiting may help (RBAC propagation). */
   retryable: boolean;
 }
@@ -95,6 +95,22 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
         cause: message,
         fix: "this is usually brief: run verify again in a minute",
         exitCode: 1,
+        retryable: false,
+      };
+    case "ProbeGone":
+      return {
+        cause: "something else removed the probe blob, so deleting blobs was not tried",
+        fix: "check for a lifecycle policy or another process deleting blobs in the container, then run verify again",
+        exitCode: 1,
+        retryable: false,
+      };
+    case "IdentityNotEnabled":
+      // As assign-role and show say for the same resource: not found (3), not an auth failure.
+      return {
+        cause:
+          "the resource has no system-assigned managed identity enabled, so there is no principal to check",
+        fix: ctx.assignCommand ?? "enable one: miauth enable --webapp NAME -g GROUP",
+        exitCode: 3,
         retryable: false,
       };
     case "NoManagedIdentity":

@@ -74,8 +74,8 @@ export function diagnoseSteps(
   return { steps: out, first };
 }
 
-/** 0 pass, 6 when --wait ran out on a denial, else the first failure's code (5 denied, 4 no credential, 1 other). */
-export function exitCodeOf(report: VerifyReport, first: Diagnosis | null): 0 | 1 | 4 | 5 | 6 {
+/** 0 pass, 6 when --wait ran out on a denial, else the first failure's code (5 denied, 4 no credential, 3 no identity enabled, 1 other). */
+export function exitCodeOf(report: VerifyReport, first: Diagnosis | null): 0 | 1 | 3 | 4 | 5 | 6 {
   if (report.result === "pass") return 0;
   if (report.waitExpired && first?.retryable) return 6;
   return first?.exitCode ?? 1;

@@ -84,11 +84,15 @@ export async function applyIdentityChange(
       ctx.verbose(`${describeTarget(p.target)}: ${results.at(-1)?.result}`);
     } catch (err) {
       // What was already written must not go unreported.
-      if (results.length > 0) ctx.print(results);
+      try {
+        if (results.length > 0) ctx.print(results, { wrote: true });
+      } catch {
+        // The results went out unfiltered; the write's own error is the one to report.
+      }
       throw err;
     } finally {
       spinner?.stop();
     }
   }
-  ctx.print(oneOrMany(targets, results));
+  ctx.print(oneOrMany(targets, results), { wrote: true });
 }

@@ -30,7 +30,7 @@ export async function resolveRoleRequest(ctx: Context, opts: RoleOptions): Promi
     fixed ??
     resourceGroupScope(subscriptionId, "resourceGroup" in opts.scope ? opts.scope.resourceGroup : "");
   const [role, principalIds] = await Promise.all([
-    resolveRole(arm, scope, subscriptionId, opts.role),
+    resolveRole(arm, scope, subscriptionId, opts.role, ctx.signal),
     "principalIds" in opts.assignees
       ? opts.assignees.principalIds
       : principalsOf(ctx, targets, subscriptionId),
@@ -87,8 +87,13 @@ export async function runForEach(
       }),
     ),
   );
-  ctx.print(results.length === 1 ? results[0] : results);
   const failed = results.filter((r) => r.result === "failed");
+  try {
+    ctx.print(results.length === 1 ? results[0] : results, { wrote: !opts.dryRun });
+  } catch (err) {
+    // A --query failing on the result: the failed items' exit code matters more.
+    if (failed.length === 0) throw err;
+  }
   if (failed.length > 0) {
     const codes = [...new Set(failed.map((f) => f.error?.exitCode ?? 1))];
     const first = failed[0]?.error?.message ?? "";

@@ -60,13 +60,19 @@ export function rolesCommand(run: Runner): Command {
           (opts.resourceGroup
             ? resourceGroupScope(subscriptionId, opts.resourceGroup)
             : subscriptionScope(subscriptionId));
-        const roles = await listRoles(await ctx.arm(), scope, subscriptionId, {
-          name,
-          search: opts.search,
-          customOnly: opts.customOnly,
-          builtinOnly: opts.builtinOnly,
-          dataAction: opts.dataAction,
-        });
+        const roles = await listRoles(
+          await ctx.arm(),
+          scope,
+          subscriptionId,
+          {
+            name,
+            search: opts.search,
+            customOnly: opts.customOnly,
+            builtinOnly: opts.builtinOnly,
+            dataAction: opts.dataAction,
+          },
+          ctx.signal,
+        );
         ctx.print(roles, { tableQuery: TABLE_QUERY });
       }),
     );

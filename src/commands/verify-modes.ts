@@ -137,7 +137,7 @@ export async function controlPlaneAttempt(
         name: "identity",
         status: "fail",
         ms: Math.round(time() - started),
-        code: "NoManagedIdentity",
+        code: "IdentityNotEnabled",
         message: `${describeTarget(input.target)} has no system-assigned managed identity`,
       });
       return finish(null, `miauth enable ${assignee}`);
@@ -176,7 +176,7 @@ export async function controlPlaneAttempt(
     ? `${storageId}/blobServices/default/containers/${input.container}`
     : storageId;
   started = time();
-  const roles = await rolesOnScope(arm, account.subscriptionId, principalId ?? "", scope);
+  const roles = await rolesOnScope(arm, account.subscriptionId, principalId ?? "", scope, ctx.signal);
   const checks = evaluateAccess(roles, scope, neededPermissions(access));
   const noData = roles.filter((r) => !hasDataActions(r.permissions)).map((r) => r.roleName);
   const ms = Math.round(time() - started);

@@ -3,12 +3,14 @@ import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
 import type { Access } from "../azure/blob-probe.js";
+import { parseBlobEndpoint } from "../azure/clouds.js";
 import { formatResourceId, parseGuid, parseResourceId, validateResourceGroupName } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions, type Target } from "../azure/target.js";
 import { exitCodeOf } from "../azure/verify-report.js";
 import type { Runner } from "../cli.js";
 import type { Context } from "../context.js";
 import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
+import { oneLine } from "../output/io.js";
 import { githubError, renderJunit } from "../output/junit.js";
 import { addTargetOptions, examples, parseDuration, prepareOutputFile } from "./shared.js";
 import { TIMEOUT_HELP } from "./timeout.js";
@@ -119,7 +121,7 @@ export function verifyCommand(run: Runner): Command {
           report.waitExpired
             ? `verify still failing after --wait ${raw.wait}: ${failed?.name} (${failed?.code})`
             : `verify failed: ${failed?.name} (${failed?.code}): ${failed?.cause ?? failed?.message}`,
-          exitCodeOf(report, first) as 1 | 4 | 5 | 6,
+          exitCodeOf(report, first) as 1 | 3 | 4 | 5 | 6,
           { hint: report.fix ?? failed?.fix ?? undefined },
         );
       }),
@@ -185,22 +187,19 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions): Promise<DataPlan
   const { config } = await import("dotenv");
   config({ path: resolve(".env"), processEnv: ctx.env as Record<string, string> });
   const account = validateAccount(raw.account ?? ctx.env.AZURE_STORAGE_ACCOUNT_NAME, "--account");
+  const given =
+    raw.blobEndpoint ?? ctx.env.AZURE_STORAGE_BLOB_ENDPOINT ?? ctx.env.AZURE_STORAGEBLOB_RESOURCEENDPOINT;
+  const source =
+    raw.blobEndpoint !== undefined
+      ? "--blob-endpoint"
+      : ctx.env.AZURE_STORAGE_BLOB_ENDPOINT !== undefined
+        ? "AZURE_STORAGE_BLOB_ENDPOINT"
+        : "AZURE_STORAGEBLOB_RESOURCEENDPOINT";
   const endpoint =
-    raw.blobEndpoint ??
-    ctx.env.AZURE_STORAGE_BLOB_ENDPOINT ??
-    ctx.env.AZURE_STORAGEBLOB_RESOURCEENDPOINT ??
-    `https://${account}.blob.${ctx.globals.cloud.storageSuffix}`;
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new UsageError(`invalid blob endpoint '${endpoint}': expected an https:// URL`);
-  }
-  if (url.protocol !== "https:")
-    throw new UsageError(
-      `invalid blob endpoint '${endpoint}': it must be https (tokens are never sent over http)`,
-    );
-  return { mode: "data-plane", account, endpoint: endpoint.replace(/\/+$/, ""), container };
+    given === undefined
+      ? `https://${account}.blob.${ctx.globals.cloud.storageSuffix}`
+      : parseBlobEndpoint(given, source);
+  return { mode: "data-plane", account, endpoint, container };
 }
 
 /** --junit file and GitHub annotations. */
@@ -264,8 +263,11 @@ async function withWait(ctx: Context, attempt: () => Promise<Attempt>, waitMs: n
 function summarize(ctx: Context, report: Attempt["report"]): void {
   const p = ctx.io.paint;
   const who = report.identity;
+  // Messages, causes and fixes carry server text: escaped, so it cannot drive the terminal.
   const lines = [
-    `verify (${report.mode}, ${report.access}) on ${report.account}${who?.objectId ? ` as ${who.credential ?? "principal"} ${who.objectId}${who.resourceId ? ` (${who.resourceId})` : ""}` : ""}`,
+    oneLine(
+      `verify (${report.mode}, ${report.access}) on ${report.account}${who?.objectId ? ` as ${who.credential ?? "principal"} ${who.objectId}${who.resourceId ? ` (${who.resourceId})` : ""}` : ""}`,
+    ),
   ];
   for (const s of report.steps) {
     const mark =
@@ -277,10 +279,10 @@ function summarize(ctx: Context, report: Attempt["report"]): void {
             ? p.warn("warn")
             : p.dim("skip");
     lines.push(
-      `  ${mark} ${s.name.padEnd(18)} ${s.status === "fail" || s.status === "warn" ? `${s.code}: ` : ""}${s.message ?? ""}${s.ms ? ` (${s.ms} ms)` : ""}`,
+      `  ${mark} ${oneLine(`${s.name.padEnd(18)} ${s.status === "fail" || s.status === "warn" ? `${s.code}: ` : ""}${s.message ?? ""}${s.ms ? ` (${s.ms} ms)` : ""}`)}`,
     );
-    if (s.cause) lines.push(`       cause: ${s.cause}`);
-    if (s.fix) lines.push(`       fix:   ${s.fix}`);
+    if (s.cause) lines.push(`       cause: ${oneLine(s.cause)}`);
+    if (s.fix) lines.push(`       fix:   ${oneLine(s.fix)}`);
   }
   lines.push(
     `result: ${report.result === "pass" ? "PASS" : "FAIL"}${report.attempts > 1 ? ` after ${report.attempts} attempts, ${(report.elapsedMs / 1000).toFixed(1)}s` : ""}`,

@@ -104,8 +104,14 @@ export function oneLine(text: string): string {
   });
 }
 
-export function info(io: Io, message: string): void {
-  io.stderr.write(`${message}\n`);
+/** Text for people on stderr: each line escaped as oneLine does (server text cannot drive the terminal), then styled. */
+export function info(io: Io, message: string, style: Style = (s) => s): void {
+  io.stderr.write(
+    `${message
+      .split("\n")
+      .map((line) => style(oneLine(line)))
+      .join("\n")}\n`,
+  );
 }
 
 export function warn(io: Io, message: string): void {

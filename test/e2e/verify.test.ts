@@ -348,9 +348,12 @@ describe("verify for an identity (control plane, as a pipeline)", () => {
     expect(step(report, "list and read blobs")?.message).toMatch(/Contributor grant no blob data access/);
   });
 
-  it("a resource without an identity gets the enable command", async () => {
+  it("a resource without an identity gets the enable command, and exit 3 as assign-role gives", async () => {
     const r = await operator(["verify", "--vm", "msdocs-vm", "-g", RG, "--account", ACCOUNT]);
-    expect(r.code).toBe(4);
+    expect(r.code).toBe(3);
+    expect(json<Report>(r).steps[0]).toMatchObject({ name: "identity", code: "IdentityNotEnabled" });
+    const assign = await operator(["assign-role", "--vm", "msdocs-vm", "-g", RG, "--role", "Reader"]);
+    expect(assign.code).toBe(3);
     expect(json<Report>(r).fix).toBe(`miauth enable --vm msdocs-vm -g ${RG}`);
   });
 

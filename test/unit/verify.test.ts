@@ -126,6 +126,8 @@ describe("diagnosis and exit codes", () => {
     ["InvalidAuthenticationInfo", 4, /rejected the token/, false],
     ["ENOTFOUND", 1, /right storage account name/, false],
     ["NoManagedIdentity", 4, /no managed identity/, false],
+    ["IdentityNotEnabled", 3, /no system-assigned managed identity enabled/, false],
+    ["ProbeGone", 1, /deleting blobs was not tried/, false],
     ["SomethingElse", 1, /boom/, false],
   ] as const)("%s -> exit %d", (code, exitCode, cause, retryable) => {
     const d = diagnose(code, "boom", ctx);
