@@ -47,13 +47,14 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
       debug = globals.debug;
       const ctx = new Context(io, env, globals, abort.signal);
       context = ctx;
-      // The deadline aborts every request; should one ignore it, leave anyway, with exit 6.
+      // The deadline aborts every request; should one ignore it, leave anyway, with exit 6, after the
+      // same grace Ctrl-C gives the command to clean up (verify removes its probe blob, writes its report).
       ctx.onDeadline = () => {
         setTimeout(() => {
           if (finished) return;
           report(io, ctx.deadlineError(), debug);
           process.exit(ExitCode.timeout);
-        }, 3000).unref();
+        }, ctx.shutdownGraceMs).unref();
       };
       const timeout = cmd.opts<{ timeout?: string }>().timeout;
       if (timeout !== undefined) ctx.setDeadline(parseTimeout(timeout));

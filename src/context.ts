@@ -107,11 +107,14 @@ export class Context {
     return this.deadline ? Math.max(0, this.deadline.at - Date.now()) : Number.POSITIVE_INFINITY;
   }
 
+  /** "timed out after 30s": how a message about the deadline starts. */
+  timedOutText(): string {
+    return `timed out after ${Math.round((this.deadline?.ms ?? 0) / 1000)}s`;
+  }
+
   deadlineError(): TimeoutError {
-    const d = this.deadline;
-    const s = Math.round((d?.ms ?? 0) / 1000);
     return new TimeoutError(
-      `timed out after ${s}s (${d?.flag ?? "--timeout"}): an endpoint did not answer in time`,
+      `${this.timedOutText()} (${this.deadline?.flag ?? "--timeout"}): an endpoint did not answer in time`,
       {
         hint: "run again with a longer --timeout, or with --debug to see which request hung",
       },
@@ -129,8 +132,13 @@ export class Context {
         throttling,
       }),
     ];
-    if (this.globals.debug) policies.push(tracePolicy((line) => info(this.io, line, this.io.paint.dim)));
+    if (this.globals.debug) policies.push(this.trace());
     return policies;
+  }
+
+  /** --debug's HTTP trace on stderr. */
+  private trace(): PipelinePolicy {
+    return tracePolicy((line) => info(this.io, line, this.io.paint.dim));
   }
 
   /** DefaultAzureCredential, built once on first use, its token requests bounded and announced. */
@@ -139,6 +147,8 @@ export class Context {
       createCredential(this.globals.cloud, {
         warn: (line) => this.warn(line),
         remainingMs: () => this.remainingMs(),
+        signal: () => this.signal,
+        trace: this.globals.debug ? this.trace() : undefined,
       }),
     );
     return this.cred;

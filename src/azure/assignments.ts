@@ -2,9 +2,9 @@
 
 import { createRequire } from "node:module";
 import type { RoleAssignment } from "@azure/arm-authorization";
-import { MiauthError, NotFoundError, UnexpectedReplyError } from "../errors.js";
+import { MiauthError, NotFoundError, PermissionError, TimeoutError, UnexpectedReplyError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
-import { armErrorCode, translateAzureError } from "./errors.js";
+import { armErrorCode, deadlinePassed, translateAzureError } from "./errors.js";
 import { checkEveryPage, type RawReply, replyObject, unreadableReply } from "./replies.js";
 import { type RoleView, roleDefinitionLookup, roleGuid } from "./roles.js";
 import { sameScope, scopeCovers, scopeSubscription, sdkScope } from "./scope.js";
@@ -73,6 +73,7 @@ export async function listPrincipalAssignments(
   scope: string,
   subscriptionId: string,
   principalId: string,
+  abortSignal?: AbortSignal,
 ): Promise<RoleAssignment[]> {
   const auth = await client(arm, { scope, subscriptionId });
   const out: RoleAssignment[] = [];
@@ -80,6 +81,7 @@ export async function listPrincipalAssignments(
     // Each page is checked: an HTML or empty 200 would otherwise read as "no assignments".
     for await (const a of auth.roleAssignments.listForScope(sdkScope(scope), {
       filter: `principalId eq '${principalId}'`,
+      abortSignal,
       onResponse: checkEveryPage,
     })) {
       out.push(a);
@@ -121,7 +123,7 @@ export async function assignRole(
   opts: AssignOptions,
 ): Promise<AssignmentResult> {
   const existing = (
-    await listPrincipalAssignments(arm, req.scope, req.subscriptionId, req.principalId)
+    await listPrincipalAssignments(arm, req.scope, req.subscriptionId, req.principalId, opts.abortSignal)
   ).filter((a) => matches(a, req));
   const here = existing.find((a) => sameScope(a.scope ?? "", req.scope));
   if (here) return view(req, "unchanged", here);
@@ -132,8 +134,10 @@ export async function assignRole(
   const name = assignmentName(req.scope, req.principalId, req.role.name);
   if (opts.dryRun) return view(req, "would-create", undefined, name);
   const auth = await client(arm, req);
-  const seen: { reply?: RawReply } = {};
+  const seen: { reply?: RawReply; inFlight?: boolean } = {};
   const create = async () => {
+    seen.reply = undefined;
+    seen.inFlight = true;
     const created = await auth.roleAssignments.create(
       sdkScope(req.scope),
       name,
@@ -145,6 +149,7 @@ export async function assignRole(
         },
       },
     );
+    seen.inFlight = false;
     // An HTML or empty 200 deserialises to an empty assignment: judge the reply, not the object.
     if (seen.reply) replyObject(seen.reply);
     return created;
@@ -172,6 +177,14 @@ export async function assignRole(
     });
     return view(req, "created", created);
   } catch (err) {
+    const put = `PUT ${req.scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+    // The deadline cut the PUT off before its reply: it was sent, and there is no time left to look.
+    if (deadlinePassed(opts.abortSignal) && seen.inFlight && !seen.reply) {
+      throw new TimeoutError(
+        `timed out waiting for the reply to ${put}: the write was sent; unknown whether it was created`,
+        { cause: err, hint: "re-run to converge (assign-role is safe to repeat)" },
+      );
+    }
     if (mayHaveLanded(err, seen.reply)) return lookAgain(arm, req, name, err, opts);
     const code = armErrorCode(err);
     if (code === "RoleAssignmentExists") {
@@ -206,7 +219,10 @@ export async function assignRole(
 /** A reset, a timeout, a 5xx or an unreadable 2xx: the PUT may have created the assignment. */
 function mayHaveLanded(err: unknown, reply: RawReply | undefined): boolean {
   if (err instanceof UnexpectedReplyError) return true;
-  if ((err as Error).name === "AbortError" || armErrorCode(err) === "PrincipalNotFound") return false;
+  // Ctrl-C ends the run (interrupted); a deadline during a PUT in flight was reported before this.
+  const name = (err as Error).name;
+  if (name === "AbortError" || name === "TimeoutError" || armErrorCode(err) === "PrincipalNotFound")
+    return false;
   const status = (err as { statusCode?: number }).statusCode ?? reply?.status;
   return status === undefined || status === 408 || status >= 500 || (status >= 200 && status <= 299);
 }
@@ -224,9 +240,9 @@ async function lookAgain(
   const put = `PUT ${req.scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
   let found: RoleAssignment | undefined;
   try {
-    found = (await listPrincipalAssignments(arm, req.scope, req.subscriptionId, req.principalId)).find(
-      (a) => matches(a, req) && sameScope(a.scope ?? "", req.scope),
-    );
+    found = (
+      await listPrincipalAssignments(arm, req.scope, req.subscriptionId, req.principalId, opts.abortSignal)
+    ).find((a) => matches(a, req) && sameScope(a.scope ?? "", req.scope));
   } catch (listErr) {
     const l = translateAzureError(listErr);
     throw new MiauthError(
@@ -253,9 +269,9 @@ export async function unassignRole(
   req: AssignmentRequest,
   opts: { dryRun?: boolean; abortSignal?: AbortSignal },
 ) {
-  const here = (await listPrincipalAssignments(arm, req.scope, req.subscriptionId, req.principalId)).filter(
-    (a) => matches(a, req) && sameScope(a.scope ?? "", req.scope),
-  );
+  const here = (
+    await listPrincipalAssignments(arm, req.scope, req.subscriptionId, req.principalId, opts.abortSignal)
+  ).filter((a) => matches(a, req) && sameScope(a.scope ?? "", req.scope));
   if (here.length === 0) return view(req, "unchanged");
   if (opts.dryRun) return view(req, "would-delete", here[0]);
   const auth = await client(arm, req);
@@ -300,13 +316,18 @@ export async function assignmentsOf(
   arm: ArmClients,
   subscriptionId: string,
   principalIds: string[],
+  abortSignal?: AbortSignal,
 ): Promise<IdentityAssignment[]> {
-  const lookup = roleDefinitionLookup(arm, subscriptionId);
-  // A role the caller may not read still shows, by its GUID.
+  const lookup = roleDefinitionLookup(arm, subscriptionId, abortSignal);
+  // A role the caller may not read (or one deleted since) still shows, by its GUID; a reply that is not
+  // a role definition is an error, not a GUID.
   const roleName = (id: string) =>
     lookup(id).then(
       (r) => r.roleName,
-      () => roleGuid(id),
+      (err: unknown) => {
+        if (err instanceof PermissionError || err instanceof NotFoundError) return roleGuid(id);
+        throw err;
+      },
     );
   const out: IdentityAssignment[] = [];
   for (const principalId of principalIds) {
@@ -315,6 +336,7 @@ export async function assignmentsOf(
       `/subscriptions/${subscriptionId}`,
       subscriptionId,
       principalId,
+      abortSignal,
     )) {
       const scope = a.scope ?? "";
       out.push({

@@ -176,7 +176,7 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
     steps,
     "list-containers",
     async () => {
-      const page = await service.listContainers().byPage({ maxPageSize: 50 }).next();
+      const page = await service.listContainers({ abortSignal: signal }).byPage({ maxPageSize: 50 }).next();
       const items = checkListing(page.value, "containerItems", "container list");
       // $web, $root and $logs are special (static website, public root): never probe in them unasked.
       special = items.map((c) => c.name).filter((n) => n.startsWith("$"));
@@ -207,7 +207,7 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
       steps,
       "list-blobs",
       async () => {
-        const page = await client.listBlobsFlat().byPage({ maxPageSize: 5 }).next();
+        const page = await client.listBlobsFlat({ abortSignal: signal }).byPage({ maxPageSize: 5 }).next();
         checkListing(page.value?.segment, "blobItems", "blob list");
       },
       signal,

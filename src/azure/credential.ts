@@ -7,6 +7,7 @@
 // off (maxRetries 0), and transient failures are retried a bounded number of times, each announced.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import type { HttpClient, PipelinePolicy } from "@azure/core-rest-pipeline";
 import { UsageError } from "../errors.js";
 import type { Cloud } from "./clouds.js";
 import { isTransientTokenError, tokenFailureReason } from "./errors.js";
@@ -44,11 +45,19 @@ export interface CredentialNotice {
   warn: (line: string) => void;
   /** Time left before the command's deadline. */
   remainingMs: () => number;
+  /** Ctrl-C and the command's deadline: token requests end with them too. */
+  signal: () => AbortSignal;
+  /** --debug: the trace policy, for token requests too. */
+  trace?: PipelinePolicy;
 }
 
 export async function createCredential(cloud: Cloud, notice: CredentialNotice): Promise<TokenCredential> {
   const identity = await import("@azure/identity");
-  const options = { authorityHost: cloud.authorityHost, retryOptions: { maxRetries: 0 } };
+  const options = {
+    authorityHost: cloud.authorityHost,
+    retryOptions: { maxRetries: 0 },
+    httpClient: await boundHttpClient(notice),
+  };
   const only = process.env.AZURE_TOKEN_CREDENTIALS?.trim().toLowerCase();
   // The same credential DefaultAzureCredential builds for this value, but with our options.
   const inner =
@@ -58,6 +67,24 @@ export async function createCredential(cloud: Cloud, notice: CredentialNotice): 
         )
       : new identity.DefaultAzureCredential(options);
   return retrying(inner, notice);
+}
+
+/**
+ * The HTTP client every credential sends its token requests with. ManagedIdentityCredential gives its
+ * requests an abort signal of its own, not getToken's, and replaces `additionalPolicies` with its retry
+ * policy (@azure/identity 4.13.1); but it passes `httpClient` on. So the command's signal and the
+ * --debug trace are added here, at the HTTP client itself.
+ */
+async function boundHttpClient(notice: CredentialNotice): Promise<HttpClient> {
+  const { createDefaultHttpClient } = await import("@azure/core-rest-pipeline");
+  const base = createDefaultHttpClient();
+  const send: HttpClient["sendRequest"] = (request) => {
+    const own = request.abortSignal;
+    request.abortSignal = own ? AbortSignal.any([own as AbortSignal, notice.signal()]) : notice.signal();
+    return base.sendRequest(request);
+  };
+  const trace = notice.trace;
+  return { sendRequest: trace ? (request) => trace.sendRequest(request, send) : send };
 }
 
 function retrying(inner: TokenCredential, notice: CredentialNotice): TokenCredential {

@@ -1,5 +1,5 @@
 // Turns what the Azure SDK throws into miauth's typed errors with a one-line message and a hint.
-import { AuthError, MiauthError, NotFoundError, PermissionError, TimeoutError } from "../errors.js";
+import { AuthError, MiauthError, NotFoundError, PermissionError } from "../errors.js";
 
 interface RestLike {
   name?: string;
@@ -50,7 +50,7 @@ export function translateAzureError(err: unknown, ctx: ErrorContext = {}): unkno
   const e = (err ?? {}) as RestLike;
   // Ctrl-C and the deadline are told apart in cli.ts from their signals: an abort by itself is
   // the SDK giving up on a request (a broken connection or its own time limit).
-  if (e.name === "AbortError")
+  if (e.name === "AbortError" || (err instanceof DOMException && e.name === "TimeoutError"))
     return new MiauthError("a request was aborted before its reply was complete", {
       cause: err,
       hint: "run the command again; with --debug to see the request",
@@ -220,6 +220,7 @@ function credentialReason(e: RestLike): string {
   return reason.length > 120 ? `${reason.slice(0, 117)}...` : reason;
 }
 
-export function timeoutError(what: string, seconds: number): TimeoutError {
-  return new TimeoutError(`timed out after ${seconds}s waiting for ${what}`);
+/** The command's deadline aborted this signal (its reason is a TimeoutError), not Ctrl-C. */
+export function deadlinePassed(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true && (signal.reason as Error | undefined)?.name === "TimeoutError";
 }

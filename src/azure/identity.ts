@@ -4,9 +4,9 @@
 // the resource has an ETag (If-Match), and read back after: a write that lost to a concurrent one is
 // planned again, and a write whose reply was lost or failed is reported from what the resource shows.
 import { setTimeout as sleep } from "node:timers/promises";
-import { InterruptedError, MiauthError, TimeoutError } from "../errors.js";
+import { MiauthError, TimeoutError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
-import { translateAzureError } from "./errors.js";
+import { deadlinePassed, translateAzureError } from "./errors.js";
 import {
   type IdentityChange,
   type IdentityPlan,
@@ -53,18 +53,18 @@ export interface PlannedChange {
 export interface ApplyOptions {
   /** VMs only: return once ARM accepted the long-running PATCH. */
   noWait?: boolean;
-  /** Give up waiting for a VM (its running update, then ours) after this long (exit 6). */
-  timeoutMs?: number;
   pollIntervalMs?: number;
   onProgress?: (status: string) => void;
   /** What is worth a line on stderr: a write planned again, a lost reply, a wait. */
   onNote?: (message: string) => void;
+  /** Ctrl-C and the command's deadline (aborted with a TimeoutError reason), which bounds every wait. */
   abortSignal?: AbortSignal;
+  /** How a message about the deadline starts, e.g. "timed out after 10m". */
+  timedOutText?: string;
 }
 
 const SITE_TYPE = "Microsoft.Web/sites";
 const VM_TYPE = "Microsoft.Compute/virtualMachines";
-const DEFAULT_TIMEOUT_MS = 600_000;
 /** Writes per target: the first, plus re-plans after a 412 or a read-back that lost to another writer. */
 export const MAX_WRITES = 3;
 
@@ -185,7 +185,6 @@ export async function applyChange(
   const { target, change } = p;
   const what = describeTarget(target);
   const note = opts.onNote ?? (() => {});
-  const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const read = () => readIdentity(arm, target, p.subscriptionId, opts.abortSignal);
   const vm = target.kind === "vm";
   let current = p.current;
@@ -198,7 +197,7 @@ export async function applyChange(
         );
         return resultOf(current, "accepted");
       }
-      current = await waitWhileBusy(current, read, deadline, opts, what);
+      current = await waitWhileBusy(current, read, opts, what, "that operation");
     }
     const plan = planIdentity(current.identity, change);
     if (!plan.changed || !plan.request) return resultOf(current, wrote ? "updated" : "unchanged");
@@ -209,7 +208,7 @@ export async function applyChange(
       );
     }
     const outcome = vm
-      ? await writeVm(arm, p, current, plan.request, opts, deadline)
+      ? await writeVm(arm, p, current, plan.request, opts)
       : await writeSite(arm, p, current, plan.request, opts);
     if (outcome.kind === "conflict") {
       note(
@@ -221,9 +220,16 @@ export async function applyChange(
     let back: ResourceIdentity;
     try {
       back = await read();
-      if (vm && !opts.noWait && isBusy(back)) back = await waitWhileBusy(back, read, deadline, opts, what);
+      if (vm && !opts.noWait && isBusy(back))
+        back = await waitWhileBusy(back, read, opts, what, "the update");
     } catch (err) {
-      if (err instanceof TimeoutError || err instanceof InterruptedError) throw err;
+      if (err instanceof TimeoutError) throw err;
+      if (deadlinePassed(opts.abortSignal)) {
+        throw new TimeoutError(
+          `${timedOut(opts)} reading ${what} again after the write: ${outcome.kind === "uncertain" ? "unknown whether the change was applied" : "ARM accepted the change, but it is not confirmed"}`,
+          { cause: err, hint: "re-run to converge (enable and disable are safe to repeat)" },
+        );
+      }
       const why = errorText(err);
       if (outcome.kind === "uncertain") {
         throw new MiauthError(
@@ -261,10 +267,26 @@ function errorText(err: unknown): string {
   return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim();
 }
 
+function timedOut(opts: ApplyOptions): string {
+  return opts.timedOutText ?? "timed out";
+}
+
 /** Sorts a failed write: a 412 is a conflict, another 4xx was refused (thrown), the rest may have landed. */
-function failedWrite(err: unknown, reply: RawReply | undefined, request: string, what: string): WriteOutcome {
+function failedWrite(
+  err: unknown,
+  reply: RawReply | undefined,
+  request: string,
+  what: string,
+  opts: ApplyOptions,
+): WriteOutcome {
+  // The deadline cut the write off: it was sent, and nothing can be read any more to tell.
+  if (deadlinePassed(opts.abortSignal) && !reply) {
+    throw new TimeoutError(
+      `${timedOut(opts)} waiting for the reply to ${request}: the write was sent; unknown whether it was applied`,
+      { cause: err, hint: "re-run to converge (enable and disable are safe to repeat)" },
+    );
+  }
   const e = translateAzureError(err, { what });
-  if (e instanceof InterruptedError) throw e;
   const unreadable = unreadableReply(err, request);
   if (unreadable) return { kind: "uncertain", reason: unreadable.message, cause: err };
   if (isSuccess(reply)) {
@@ -304,6 +326,8 @@ async function writeSite(
   const { target } = p;
   const seen: { reply?: RawReply } = {};
   const name = `PATCH ${current.resourceId}`;
+  // Past the deadline already: nothing is sent (and failedWrite must not say it was).
+  opts.abortSignal?.throwIfAborted();
   try {
     await (await arm.web(p.subscriptionId)).webApps.update(
       target.resourceGroup,
@@ -319,7 +343,7 @@ async function writeSite(
       },
     );
   } catch (err) {
-    return failedWrite(err, seen.reply, name, describeTarget(target));
+    return failedWrite(err, seen.reply, name, describeTarget(target), opts);
   }
   return answeredWrite(seen.reply, { id: current.resourceId, type: SITE_TYPE });
 }
@@ -330,22 +354,20 @@ async function writeVm(
   current: ResourceIdentity,
   request: WireIdentity,
   opts: ApplyOptions,
-  deadline: number,
 ): Promise<WriteOutcome> {
   const { target } = p;
   const what = describeTarget(target);
   const vms = (await arm.compute(p.subscriptionId)).virtualMachines;
-  const timeout = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
-  const abortSignal = opts.abortSignal ? AbortSignal.any([opts.abortSignal, timeout]) : timeout;
   const seen: { reply?: RawReply } = {};
   const name = `PATCH ${current.resourceId}`;
+  opts.abortSignal?.throwIfAborted();
   const poller = vms.update(
     target.resourceGroup,
     target.name,
     { identity: request as never },
     {
       updateIntervalInMs: opts.pollIntervalMs ?? 1000,
-      abortSignal,
+      abortSignal: opts.abortSignal,
       ifMatch: current.etag,
       onResponse: (r: RawReply) => {
         seen.reply = r;
@@ -360,55 +382,53 @@ async function writeVm(
       await poller;
     }
   } catch (err) {
-    // The command's deadline (the same --timeout) aborts opts.abortSignal with a TimeoutError reason.
-    const deadline = (opts.abortSignal?.reason as Error | undefined)?.name === "TimeoutError";
-    if (opts.abortSignal?.aborted && !deadline) throw translateAzureError(err);
-    if (timeout.aborted || deadline) {
-      throw new TimeoutError(
-        `timed out after ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)}s waiting for ${what} to finish updating`,
-        {
-          hint: isSuccess(seen.reply)
-            ? "the update goes on in Azure; check it with: miauth show, or run again later"
-            : "ARM did not answer the write: unknown whether it was applied; re-run to converge",
-        },
-      );
+    if (deadlinePassed(opts.abortSignal)) {
+      throw new TimeoutError(`${timedOut(opts)} waiting for ${what} to finish updating`, {
+        cause: err,
+        hint: isSuccess(seen.reply)
+          ? "the update goes on in Azure; check it with: miauth show, or run again later"
+          : "ARM did not answer the write: unknown whether it was applied; re-run to converge",
+      });
     }
+    if (opts.abortSignal?.aborted) throw translateAzureError(err);
     if ((err as { statusCode?: number }).statusCode === undefined && isSuccess(seen.reply)) {
       // core-lro reports a Failed operation as a plain Error carrying the operation's error.
       const text = (err as Error).message.replace(/\s+/g, " ");
       return { kind: "uncertain", reason: `updating ${what} failed: ${text}`, cause: err };
     }
-    return failedWrite(err, seen.reply, name, what);
+    return failedWrite(err, seen.reply, name, what, opts);
   }
   return answeredWrite(seen.reply, { id: current.resourceId, type: VM_TYPE });
 }
 
-/** Waits (within the deadline) for the VM's running operation to end, reading it every poll interval. */
+/**
+ * Waits for the VM's running operation to end, reading it every poll interval, until the command's
+ * deadline. `operation` names what goes on in Azure when the deadline passes: "that operation" (one the
+ * VM was already running) or "the update" (ours).
+ */
 async function waitWhileBusy(
   current: ResourceIdentity,
   read: () => Promise<ResourceIdentity>,
-  deadline: number,
   opts: ApplyOptions,
   what: string,
+  operation: "that operation" | "the update",
 ): Promise<ResourceIdentity> {
   opts.onNote?.(
     `${what} is still running an update (provisioningState ${current.provisioningState}); waiting for it to finish`,
   );
   let r = current;
-  while (isBusy(r)) {
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      throw new TimeoutError(
-        `timed out after ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)}s waiting for ${what} to finish the update it is running (provisioningState ${r.provisioningState})`,
-        { hint: "that operation goes on in Azure; run again when it has finished (miauth show)" },
-      );
+  try {
+    while (isBusy(r)) {
+      await sleep(opts.pollIntervalMs ?? 1000, undefined, { signal: opts.abortSignal });
+      r = await read();
     }
-    try {
-      await sleep(Math.min(opts.pollIntervalMs ?? 1000, left), undefined, { signal: opts.abortSignal });
-    } catch (err) {
-      throw translateAzureError(err);
-    }
-    r = await read();
+  } catch (err) {
+    if (!deadlinePassed(opts.abortSignal)) throw translateAzureError(err);
+    const running = operation === "that operation" ? "the update it is running" : "updating";
+    throw new TimeoutError(
+      `${timedOut(opts)} waiting for ${what} to finish ${running} (provisioningState ${r.provisioningState})`,
+      { cause: err, hint: `${operation} goes on in Azure; run again when it has finished (miauth show)` },
+    );
   }
   return r;
 }

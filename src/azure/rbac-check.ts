@@ -93,7 +93,9 @@ export async function rolesOnScope(
   accountScope: string,
   abortSignal?: AbortSignal,
 ): Promise<RoleOfAssignment[]> {
-  const assignments = (await listPrincipalAssignments(arm, accountScope, subscriptionId, principalId)).filter(
+  const assignments = (
+    await listPrincipalAssignments(arm, accountScope, subscriptionId, principalId, abortSignal)
+  ).filter(
     (a) => a.scope && scopeCovers(a.scope, accountScope),
   );
   const roleOf = roleDefinitionLookup(arm, subscriptionId, abortSignal);

@@ -8,24 +8,22 @@ import { describeTarget, type Target } from "../azure/target.js";
 import type { Context } from "../context.js";
 import { startSpinner } from "../output/spinner.js";
 import { oneOrMany } from "./shared.js";
-import { parseTimeout } from "./timeout.js";
+import { addTimeoutOption } from "./timeout.js";
 
 /** The flags enable and disable share besides the target. */
 export interface RawChangeOptions {
   dryRun?: boolean;
   wait: boolean;
-  timeout: string;
 }
 
 export function addChangeOptions(cmd: Command): Command {
-  return cmd
-    .option("--dry-run", "print the planned change, write nothing")
-    .option("--no-wait", "VMs: return once ARM accepted the change")
-    .option(
-      "--timeout <duration>",
-      "give up after this long (exit 6), waiting for a VM update included; the update goes on in Azure",
-      "10m",
-    );
+  return addTimeoutOption(
+    cmd
+      .option("--dry-run", "print the planned change, write nothing")
+      .option("--no-wait", "VMs: return once ARM accepted the change"),
+    "10m",
+    "waiting for a VM update included; the update goes on in Azure",
+  );
 }
 
 export function changeFlags(raw: RawChangeOptions, change: IdentityChange): ChangeFlags {
@@ -33,7 +31,6 @@ export function changeFlags(raw: RawChangeOptions, change: IdentityChange): Chan
     change,
     dryRun: raw.dryRun === true,
     noWait: !raw.wait,
-    timeoutMs: parseTimeout(raw.timeout),
   };
 }
 
@@ -41,7 +38,6 @@ export interface ChangeFlags {
   change: IdentityChange;
   dryRun: boolean;
   noWait: boolean;
-  timeoutMs: number;
 }
 
 export async function applyIdentityChange(
@@ -74,8 +70,8 @@ export async function applyIdentityChange(
         : undefined;
     const opts: ApplyOptions = {
       noWait: flags.noWait,
-      timeoutMs: flags.timeoutMs,
       abortSignal: ctx.signal,
+      timedOutText: ctx.timedOutText(),
       onNote: (message) => ctx.warn(message),
       onProgress: (status) => spinner?.update(`updating ${describeTarget(p.target)}: ${status}`),
     };

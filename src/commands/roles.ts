@@ -5,7 +5,7 @@ import { parseScope, resourceGroupScope, scopeSubscription, subscriptionScope } 
 import type { Runner } from "../cli.js";
 import { UsageError } from "../errors.js";
 import { examples } from "./shared.js";
-import { TIMEOUT_HELP } from "./timeout.js";
+import { addTimeoutOption } from "./timeout.js";
 
 interface RolesListOptions {
   resourceGroup?: string;
@@ -22,8 +22,7 @@ const TABLE_QUERY = "sort_by([].{roleName:roleName, description:description}, &r
 
 export function rolesCommand(run: Runner): Command {
   const roles = new Command("roles").description("Role definitions");
-  roles
-    .command("list")
+  addTimeoutOption(roles.command("list"), "2m")
     .description("List role definitions visible at a scope (the subscription by default)")
     .option("-g, --resource-group <group>", "list at this resource group")
     .option("--scope <scope>", "list at this scope")
@@ -31,7 +30,6 @@ export function rolesCommand(run: Runner): Command {
     .option("--search <text>", "roles whose name or description contains the text")
     .option("--custom-only", "only custom roles")
     .option("--builtin-only", "only built-in roles")
-    .option("--timeout <duration>", TIMEOUT_HELP, "2m")
     .option(
       "--data-action <action>",
       "roles whose dataActions grant this data action (wildcards and notDataActions honoured)",

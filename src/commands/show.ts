@@ -56,7 +56,7 @@ async function roleAssignments(
 ): Promise<IdentityAssignment[] | null> {
   if (principalIds.length === 0) return [];
   try {
-    return await assignmentsOf(await ctx.arm(), subscriptionId, principalIds);
+    return await assignmentsOf(await ctx.arm(), subscriptionId, principalIds, ctx.signal);
   } catch (err) {
     if (!(err instanceof PermissionError)) throw err;
     ctx.warn(`cannot list role assignments: ${err.message}`);

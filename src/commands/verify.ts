@@ -13,7 +13,7 @@ import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
 import { oneLine } from "../output/io.js";
 import { githubError, renderJunit } from "../output/junit.js";
 import { addTargetOptions, examples, parseDuration, prepareOutputFile } from "./shared.js";
-import { TIMEOUT_HELP } from "./timeout.js";
+import { timeoutOption } from "./timeout.js";
 import { type Attempt, controlPlaneAttempt, dataPlaneAttempt } from "./verify-modes.js";
 
 interface RawVerifyOptions extends RawTargetOptions {
@@ -65,7 +65,7 @@ export function verifyCommand(run: Runner): Command {
       "retry denied steps until they pass or this time runs out (RBAC propagation)",
     )
     .option("--junit <file>", "also write a JUnit XML report")
-    .option("--timeout <duration>", `${TIMEOUT_HELP} (default: --wait plus 2m)`)
+    .addOption(timeoutOption(undefined, "by default --wait plus 2m"))
     .addHelpText(
       "after",
       examples([

@@ -139,6 +139,20 @@ describe("replies miauth decides from are checked", () => {
     expect(r.stdout).not.toMatch(/no role grants/);
   });
 
+  it("show: a role definition read that came back as HTML is exit 1, not a role shown by its GUID", async () => {
+    await contributor();
+    await E().fault({ method: "GET", path: `roleDefinitions/${BLOB_CONTRIBUTOR}` }, HTML, 5);
+    const r = await operator(["show", ...WEB]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^error: the reply to GET /subscriptions/[^ ]+/roleDefinitions/${BLOB_CONTRIBUTOR} is not usable`,
+        "m",
+      ),
+    );
+    expect(r.stdout).toBe("");
+  });
+
   it("roles list honours --timeout on a hung ARM", async () => {
     await E().fault({ method: "GET", path: "roleDefinitions" }, { type: "latency", ms: 30_000 }, 5);
     const started = Date.now();

@@ -505,6 +505,32 @@ describe("verify under faults (data plane)", () => {
     expect(await E().blobNames(ACCOUNT, CONTAINER)).toEqual(["hello.txt"]);
   });
 
+  it.each([
+    ["the blob list", CONTAINER],
+    ["the probe read-back", "miauth-verify-probe-"],
+  ])("%s hung past --timeout: exit 6, JUnit and annotation written, no probe left", async (_, path) => {
+    await contributor();
+    const held = await E().hold({ method: "GET", kind: "blob", path });
+    const dir = mkdtempSync(join(tmpdir(), "junit-"));
+    const file = join(dir, "verify.xml");
+    const r = await app(
+      ["--access", "readwrite", "--container", CONTAINER, "--timeout", "2s", "--junit", file],
+      {
+        GITHUB_ACTIONS: "true",
+      },
+    );
+    await held.release();
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/^error: timed out after 2s \(--timeout\)/m);
+    expect(r.stderr).toMatch(/^::error title=miauth verify%3A verify::TimeoutError: timed out after 2s/m);
+    const xml = readFileSync(file, "utf8");
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(xml).toMatch(
+      /<testcase name="verify" [^>]*>\s*<failure message="TimeoutError: timed out after 2s/,
+    );
+    expect(await E().blobNames(ACCOUNT, CONTAINER)).toEqual(["hello.txt"]);
+  });
+
   it("a probe PUT whose reply was lost after the write: the retry's BlobAlreadyExists counts as written", async () => {
     await contributor();
     await E().fault(

@@ -114,6 +114,27 @@ describe("a VM still updating", () => {
     expect((await emu.current.writes()).map((w) => w.method)).toEqual(["PATCH"]);
   });
 
+  it("the deadline while the VM runs another update: exit 6, 'that operation goes on in Azure'", async () => {
+    expect(json<IdentityOut>(await cli([...enableVm, "--no-wait"])).result).toBe("accepted");
+    const r = await cli(["disable", "--vm", "msdocs-vm", "-g", RG, "--timeout", "2s"]);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(
+      /^error: timed out after 2s waiting for VM 'msdocs-vm' .*to finish the update it is running \(provisioningState Updating\)$/m,
+    );
+    expect(r.stderr).toMatch(/^hint: that operation goes on in Azure; run again when it has finished/m);
+    expect(r.stderr.match(/^error: /gm)).toHaveLength(1);
+    expect((await emu.current.writes()).map((w) => w.method)).toEqual(["PATCH"]);
+  });
+
+  it("the deadline while our own update runs: exit 6, 'the update goes on in Azure'", async () => {
+    const r = await cli([...enableVm, "--timeout", "2s"]);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/^error: timed out after 2s waiting for VM 'msdocs-vm' .*to finish updating$/m);
+    expect(r.stderr).toMatch(/^hint: the update goes on in Azure/m);
+    await emu.current.settle();
+    expect(await typeInState(emu.current, "virtualMachines", "msdocs-vm")).toBe("SystemAssigned");
+  });
+
   it("--no-wait while the same update runs reports it as accepted, with no write", async () => {
     expect(json<IdentityOut>(await cli([...enableVm, "--no-wait"])).result).toBe("accepted");
     await emu.current.clearLog();
@@ -192,5 +213,46 @@ describe("two runs racing: enable and disable --user-assigned", () => {
       /^error: VM 'msdocs-vm' .* kept changing while miauth was writing to it; gave up after 3 writes/m,
     );
     expect((await emu.current.writes()).map((w) => w.status)).toEqual([412, 412, 412]);
+  });
+});
+
+describe("a write whose reply does not come before the deadline", () => {
+  const emu = useEmulator();
+  const cli = cliOf(emu);
+
+  it("a site PATCH: exit 6, 'the write was sent; unknown whether it was applied', and it was", async () => {
+    const write = await emu.current.hold({ method: "PATCH", path: "sites/msdocs-web" });
+    const r = await cli(["enable", "--webapp", "msdocs-web", "-g", RG, "--timeout", "3s"]);
+    await write.release();
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(
+      /^error: timed out after 3s waiting for the reply to PATCH \S+\/sites\/msdocs-web: the write was sent; unknown whether it was applied$/m,
+    );
+    expect(r.stderr).toMatch(/^hint: re-run to converge/m);
+    expect(r.stderr).not.toMatch(/an endpoint did not answer in time/);
+    expect(await typeInState(emu.current, "sites", "msdocs-web")).toBe("SystemAssigned");
+  });
+
+  it("a role-assignment PUT: exit 6, 'unknown whether it was created', no DOMException code", async () => {
+    expect((await cli(["enable", "--webapp", "msdocs-web", "-g", RG])).code).toBe(0);
+    const put = await emu.current.hold({ method: "PUT", path: "roleAssignments" });
+    const r = await cli([
+      "assign-role",
+      "--webapp",
+      "msdocs-web",
+      "-g",
+      RG,
+      "--role",
+      "Storage Blob Data Reader",
+      "--timeout",
+      "3s",
+    ]);
+    await put.release();
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(
+      /^error: timed out waiting for the reply to PUT \S+roleAssignments\/\S+: the write was sent; unknown whether it was created$/m,
+    );
+    expect(r.stderr).toMatch(/^hint: re-run to converge \(assign-role is safe to repeat\)/m);
+    expect(r.stderr).not.toMatch(/\b23\b|aborted due to timeout/);
   });
 });
