@@ -2,7 +2,13 @@
 
 import { createRequire } from "node:module";
 import type { RoleAssignment } from "@azure/arm-authorization";
-import { MiauthError, NotFoundError, PermissionError, TimeoutError, UnexpectedReplyError } from "../errors.js";
+import {
+  MiauthError,
+  NotFoundError,
+  PermissionError,
+  TimeoutError,
+  UnexpectedReplyError,
+} from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { armErrorCode, deadlinePassed, translateAzureError } from "./errors.js";
 import { checkEveryPage, type RawReply, replyObject, unreadableReply } from "./replies.js";

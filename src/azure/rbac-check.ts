@@ -95,9 +95,7 @@ export async function rolesOnScope(
 ): Promise<RoleOfAssignment[]> {
   const assignments = (
     await listPrincipalAssignments(arm, accountScope, subscriptionId, principalId, abortSignal)
-  ).filter(
-    (a) => a.scope && scopeCovers(a.scope, accountScope),
-  );
+  ).filter((a) => a.scope && scopeCovers(a.scope, accountScope));
   const roleOf = roleDefinitionLookup(arm, subscriptionId, abortSignal);
   return Promise.all(
     assignments.map(async (assignment) => ({
