@@ -5,6 +5,7 @@ import { disableCommand } from "./commands/disable.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { enableCommand } from "./commands/enable.js";
 import { rolesCommand } from "./commands/roles.js";
+import type { Action, Handler, Runner, RunOptions } from "./commands/runner.js";
 import { showCommand } from "./commands/show.js";
 import { parseTimeout } from "./commands/timeout.js";
 import { unassignRoleCommand } from "./commands/unassign-role.js";
@@ -19,30 +20,32 @@ export interface MainDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-/** A command's action: receives the context built from the global options and its own options. */
-export type Action<T> = (ctx: Context, opts: T) => Promise<void>;
+const DEFAULT_CLEANUP_GRACE_MS = 3000;
 
 export async function main(argv: string[], deps: MainDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   const io = deps.io ?? createIo(env);
   const abort = new AbortController();
   let context: Context | undefined;
+  // The running command's declared lifecycle.
+  let lifecycle: RunOptions = {};
   let finished = false;
   const onSignal = () => {
     abort.abort();
     // Every Azure call gets the abort signal; should one ignore it, leave anyway, still with 130.
     setTimeout(() => {
-      if (!context?.signalEndsNormally) error(io, "interrupted");
-      process.exit(context?.signalEndsNormally ? ExitCode.ok : ExitCode.interrupted);
-    }, context?.shutdownGraceMs ?? 3000).unref();
+      if (!lifecycle.endsOnSignal) error(io, "interrupted");
+      process.exit(lifecycle.endsOnSignal ? ExitCode.ok : ExitCode.interrupted);
+    }, lifecycle.cleanupGraceMs ?? DEFAULT_CLEANUP_GRACE_MS).unref();
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   let debug = argv.includes("--debug");
 
-  const run =
-    <T>(action: Action<T>) =>
-    async (opts: T, cmd: Command) => {
+  const wrap =
+    <T>(options: RunOptions, action: Action<T>): Handler<T> =>
+    async (opts, cmd) => {
+      lifecycle = options;
       const globals = parseGlobals(cmd.optsWithGlobals<RawGlobalOptions>(), env);
       debug = globals.debug;
       const ctx = new Context(io, env, globals, abort.signal);
@@ -54,17 +57,19 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
           if (finished) return;
           report(io, ctx.deadlineError(), debug);
           process.exit(ExitCode.timeout);
-        }, ctx.shutdownGraceMs).unref();
+        }, options.cleanupGraceMs ?? DEFAULT_CLEANUP_GRACE_MS).unref();
       };
       const timeout = cmd.opts<{ timeout?: string }>().timeout;
       if (timeout !== undefined) ctx.setDeadline(parseTimeout(timeout));
       await action(ctx, opts);
     };
+  const run: Runner = <T>(first: RunOptions | Action<T>, action?: Action<T>) =>
+    typeof first === "function" ? wrap({}, first) : wrap(first, action as Action<T>);
 
   const program = buildProgram(run, io);
   try {
     await program.parseAsync(argv);
-    if (abort.signal.aborted && !context?.signalEndsNormally)
+    if (abort.signal.aborted && !lifecycle.endsOnSignal)
       return report(io, new InterruptedError("interrupted"), debug);
     return ExitCode.ok;
   } catch (err) {
@@ -82,8 +87,6 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     process.off("SIGTERM", onSignal);
   }
 }
-
-export type Runner = <T>(action: Action<T>) => (opts: T, cmd: Command) => Promise<void>;
 
 function buildProgram(run: Runner, io: Io): Command {
   const program = new Command("miauth")

@@ -62,10 +62,6 @@ export function parseGlobals(raw: RawGlobalOptions, env: NodeJS.ProcessEnv): Glo
 }
 
 export class Context {
-  /** Set by commands that run until Ctrl-C (the emulator): the signal is their normal end, exit 0. */
-  signalEndsNormally = false;
-  /** How long Ctrl-C waits for the command to clean up before leaving anyway (verify's probe needs more). */
-  shutdownGraceMs = 3000;
   private clients?: Promise<ArmClients>;
   private cred?: Promise<TokenCredential>;
   private chosen?: Promise<SubscriptionChoice>;

@@ -3,11 +3,11 @@ import { Command } from "commander";
 import { assignRole } from "../azure/assignments.js";
 import { BLOB_DATA_ROLES, grantsNoData, isPrivilegedRole } from "../azure/roles.js";
 import { isStorageScope, scopeLevel } from "../azure/scope.js";
-import type { Runner } from "../cli.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { resolveRoleRequest, runForEach } from "./role-flow.js";
 import { addRoleOptions, needsConfirmation, parseRoleOptions, type RawRoleOptions } from "./role-options.js";
+import type { Runner } from "./runner.js";
 import { examples } from "./shared.js";
 import { addTimeoutOption } from "./timeout.js";
 

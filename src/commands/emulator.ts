@@ -5,8 +5,8 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { parseTargetId } from "../azure/target.js";
-import type { Runner } from "../cli.js";
 import { UsageError } from "../errors.js";
+import type { Runner } from "./runner.js";
 import { examples } from "./shared.js";
 
 const DEFAULT_DIR = ".miauth-emulator";
@@ -19,6 +19,13 @@ function parsePort(value: string): number {
 
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+interface StartOptions {
+  port: string;
+  dir: string;
+  seed?: string;
+  lroDelay: string;
 }
 
 export function emulatorCommand(run: Runner): Command {
@@ -38,7 +45,8 @@ export function emulatorCommand(run: Runner): Command {
       examples(["miauth emulator start --dir .miauth-emulator", "source .miauth-emulator/env.sh"]),
     )
     .action(
-      run<{ port: string; dir: string; seed?: string; lroDelay: string }>(async (ctx, opts) => {
+      // Runs until Ctrl-C or SIGTERM, which is how it is meant to stop: exit 0.
+      run<StartOptions>({ endsOnSignal: true }, async (ctx, opts) => {
         const port = parsePort(opts.port);
         const lroDelayMs = Number(opts.lroDelay);
         if (!Number.isInteger(lroDelayMs) || lroDelayMs < 0)
@@ -52,8 +60,6 @@ export function emulatorCommand(run: Runner): Command {
             throw new UsageError(`invalid --seed: ${(err as Error).message}`);
           }
         }
-        // Runs until Ctrl-C or SIGTERM, which is how it is meant to stop: exit 0.
-        ctx.signalEndsNormally = true;
         await runEmulatorForeground({ port, dir: resolve(opts.dir), seed, lroDelayMs }, ctx.io, ctx.signal);
       }),
     );

@@ -1,9 +1,9 @@
 import { Command } from "commander";
 import { parseUserAssignedId } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
-import type { Runner } from "../cli.js";
 import { UsageError } from "../errors.js";
 import { addChangeOptions, applyIdentityChange, changeFlags, type RawChangeOptions } from "./apply.js";
+import type { Runner } from "./runner.js";
 import { addTargetOptions, collect, examples } from "./shared.js";
 
 interface EnableOptions extends RawTargetOptions, RawChangeOptions {

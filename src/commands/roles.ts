@@ -2,8 +2,8 @@ import { Command } from "commander";
 import { validateResourceGroupName } from "../azure/ids.js";
 import { checkRoleName, listRoles } from "../azure/roles.js";
 import { parseScope, resourceGroupScope, scopeSubscription, subscriptionScope } from "../azure/scope.js";
-import type { Runner } from "../cli.js";
 import { UsageError } from "../errors.js";
+import type { Runner } from "./runner.js";
 import { examples } from "./shared.js";
 import { addTimeoutOption } from "./timeout.js";
 

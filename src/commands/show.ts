@@ -2,9 +2,9 @@ import { Command } from "commander";
 import { assignmentsOf, type IdentityAssignment } from "../azure/assignments.js";
 import { showIdentity } from "../azure/identity.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
-import type { Runner } from "../cli.js";
 import type { Context } from "../context.js";
 import { PermissionError } from "../errors.js";
+import type { Runner } from "./runner.js";
 import { addTargetOptions, examples, oneOrMany } from "./shared.js";
 import { addTimeoutOption } from "./timeout.js";
 

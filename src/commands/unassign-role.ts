@@ -1,8 +1,8 @@
 import { Command } from "commander";
 import { unassignRole } from "../azure/assignments.js";
-import type { Runner } from "../cli.js";
 import { resolveRoleRequest, runForEach } from "./role-flow.js";
 import { addRoleOptions, parseRoleOptions, type RawRoleOptions } from "./role-options.js";
+import type { Runner } from "./runner.js";
 import { examples } from "./shared.js";
 import { addTimeoutOption } from "./timeout.js";
 

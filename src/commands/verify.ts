@@ -7,11 +7,11 @@ import { parseBlobEndpoint } from "../azure/clouds.js";
 import { formatResourceId, parseGuid, parseResourceId, validateResourceGroupName } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions, type Target } from "../azure/target.js";
 import { exitCodeOf } from "../azure/verify-report.js";
-import type { Runner } from "../cli.js";
 import type { Context } from "../context.js";
 import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
 import { oneLine } from "../output/io.js";
 import { githubError, renderJunit } from "../output/junit.js";
+import type { Runner } from "./runner.js";
 import { addTargetOptions, examples, parseDuration, prepareOutputFile } from "./shared.js";
 import { timeoutOption } from "./timeout.js";
 import { type Attempt, controlPlaneAttempt, dataPlaneAttempt } from "./verify-modes.js";
@@ -75,7 +75,8 @@ export function verifyCommand(run: Runner): Command {
       ]),
     )
     .action(
-      run<RawVerifyOptions>(async (ctx, raw) => {
+      // Ctrl-C must leave time to remove the probe blob.
+      run<RawVerifyOptions>({ cleanupGraceMs: 15_000 }, async (ctx, raw) => {
         const access = ACCESS.find((a) => a === raw.access.toLowerCase());
         if (!access) throw new UsageError(`invalid --access '${raw.access}': use read, write or readwrite`);
         const waitMs = raw.wait === undefined ? 0 : parseDuration("--wait", raw.wait);
@@ -83,8 +84,6 @@ export function verifyCommand(run: Runner): Command {
         const input = await parseInput(ctx, raw);
         // After the other flags, so that a usage error leaves no directory behind.
         if (raw.junit !== undefined) prepareOutputFile("--junit", raw.junit);
-        // Ctrl-C must leave time to remove the probe blob.
-        ctx.shutdownGraceMs = 15_000;
         const attempt: () => Promise<Attempt> =
           input.mode === "data-plane"
             ? () => dataPlaneAttempt(ctx, input, access)
