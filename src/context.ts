@@ -170,13 +170,15 @@ export class Context {
     return (await this.chosen).id;
   }
 
-  /** Prints the result; `tableQuery` is the projection `-o table` uses when no --query is given. */
   /** The subscription for targets given by name; "" when every target is a full --ids resource ID. */
   async subscriptionFor(targets: { subscriptionId?: string }[]): Promise<string> {
     return targets.some((t) => t.subscriptionId === undefined) ? this.subscriptionId() : "";
   }
 
-  /** `wrote`: the command may have changed something, which a --query failing on its result must not hide. */
+  /**
+   * Prints the result; `tableQuery` is the projection `-o table` uses when no --query is given. `wrote`:
+   * the command may have changed something, which a --query failing on its result must not hide.
+   */
   print(value: unknown, opts: { tableQuery?: string; wrote?: boolean } = {}): void {
     const query = this.globals.query ?? (this.globals.output === "table" ? opts.tableQuery : undefined);
     try {

@@ -1,4 +1,6 @@
 // Why a verify step failed and what fixes it, from the Azure error code (pure).
+import { BLOB_DATA_ROLES } from "./roles.js";
+
 export interface Diagnosis {
   /** What the failure means, in one sentence. */
   cause: string;
@@ -17,13 +19,8 @@ export interface DiagnosisContext {
   assignCommand?: string;
 }
 
-export const DATA_ROLE = {
-  write: "Storage Blob Data Contributor",
-  read: "Storage Blob Data Reader",
-} as const;
-
 export function roleFor(access: string): string {
-  return access === "read" ? DATA_ROLE.read : DATA_ROLE.write;
+  return access === "read" ? BLOB_DATA_ROLES.reader : BLOB_DATA_ROLES.contributor;
 }
 
 export function diagnose(code: string | undefined, message: string, ctx: DiagnosisContext): Diagnosis {

@@ -37,11 +37,6 @@ export function header(ctx: Ctx, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function jsonBody(ctx: Ctx): unknown {
-  if (ctx.rawBody.trim() === "") return undefined;
-  return JSON.parse(ctx.rawBody);
-}
-
 export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

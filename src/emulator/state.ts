@@ -306,12 +306,12 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
   };
 }
 
-/** Resources that have a managed identity endpoint of their own (system identity and attached ones). */
 /** A storage account by name (names are global in Azure, so unique in a world). */
 export function storageAccountNamed(state: State, name: string): StorageAccount | undefined {
   return Object.values(state.storageAccounts).find((a) => a.name === name);
 }
 
+/** Resources that have a managed identity endpoint of their own (system identity and attached ones). */
 export function identityHost(state: State, key: string): Site | Vm | undefined {
   return state.sites[key] ?? state.vms[key];
 }

@@ -10,12 +10,9 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
 const INTERVAL_MS = 80;
 const CLEAR_LINE = "\r\x1b[K";
 
-/**
- * A spinner on stderr, drawn only when stderr is a TTY. Without one it draws nothing; with
- * `verbose` it prints the text (and each update) once as a plain line instead.
- */
-export function startSpinner(io: Io, text: string, opts: { verbose?: boolean } = {}): Spinner {
-  if (!io.stderrIsTTY) return plainProgress(io, text, opts.verbose === true);
+/** A spinner on stderr, drawn only when stderr is a TTY; without one it draws nothing. */
+export function startSpinner(io: Io, text: string): Spinner {
+  if (!io.stderrIsTTY) return plainProgress(io);
 
   let current = text;
   let frame = 0;
@@ -46,13 +43,10 @@ export function startSpinner(io: Io, text: string, opts: { verbose?: boolean } =
   };
 }
 
-function plainProgress(io: Io, text: string, verbose: boolean): Spinner {
+function plainProgress(io: Io): Spinner {
   let stopped = false;
-  if (verbose) io.stderr.write(`${text}\n`);
   return {
-    update(next) {
-      if (!stopped && verbose) io.stderr.write(`${next}\n`);
-    },
+    update() {},
     stop(finalText) {
       if (stopped) return;
       stopped = true;
