@@ -8,7 +8,9 @@ import {
   validateVmName,
 } from "./ids.js";
 
-export type TargetKind = "webapp" | "functionapp" | "vm";
+const TARGET_KINDS = ["webapp", "functionapp", "vm"] as const;
+
+export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export interface Target {
   kind: TargetKind;
@@ -28,17 +30,34 @@ export interface RawTargetOptions {
   ids?: string[];
 }
 
-const TARGET_FLAGS = "--webapp, --functionapp, --vm (with -g) or --ids";
+const NAME_FLAGS = TARGET_KINDS.map((k) => `--${k}`);
+
+/** The flags that name a target, as messages list them. */
+export const TARGET_FLAGS = {
+  /** "--webapp, --functionapp, --vm (with -g) or --ids" */
+  prose: `${NAME_FLAGS.join(", ")} (with -g) or --ids`,
+  /** "--webapp/--functionapp/--vm/--ids" */
+  short: [...NAME_FLAGS, "--ids"].join("/"),
+  /** "--webapp/--functionapp/--vm NAME -g RG / --ids ID" */
+  usage: `${NAME_FLAGS.join("/")} NAME -g RG / --ids ID`,
+} as const;
+
+/** Whether any target flag was given; parseTargets says whether they name exactly one valid target. */
+export function hasTarget(raw: RawTargetOptions): boolean {
+  return TARGET_KINDS.some((k) => raw[k] !== undefined) || (raw.ids ?? []).length > 0;
+}
 
 export function parseTargets(raw: RawTargetOptions): Target[] {
-  const named = (["webapp", "functionapp", "vm"] as const).filter((k) => raw[k] !== undefined);
+  const named = TARGET_KINDS.filter((k) => raw[k] !== undefined);
   const ids = raw.ids ?? [];
   if (named.length + (ids.length > 0 ? 1 : 0) === 0) {
-    throw new UsageError(`no target given: use ${TARGET_FLAGS}`);
+    throw new UsageError(`no target given: use ${TARGET_FLAGS.prose}`);
   }
   if (named.length > 1 || (named.length === 1 && ids.length > 0)) {
     const given = [...named.map((k) => `--${k}`), ...(ids.length > 0 ? ["--ids"] : [])];
-    throw new UsageError(`conflicting targets ${given.join(" and ")}: give exactly one of ${TARGET_FLAGS}`);
+    throw new UsageError(
+      `conflicting targets ${given.join(" and ")}: give exactly one of ${TARGET_FLAGS.prose}`,
+    );
   }
   const kind = named[0];
   if (kind !== undefined) {
@@ -92,6 +111,11 @@ export function targetResourceId(target: Target, subscriptionId: string): string
     type: site ? "sites" : "virtualMachines",
     name: target.name,
   });
+}
+
+/** The flags that name this target again, for a command to suggest: `--webapp app -g rg` or `--ids ID`. */
+export function targetFlags(target: Target, resourceId: string): string {
+  return target.fromId ? `--ids ${resourceId}` : `--${target.kind} ${target.name} -g ${target.resourceGroup}`;
 }
 
 export function describeTarget(target: Target): string {

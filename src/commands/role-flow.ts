@@ -5,7 +5,7 @@ import { readIdentity } from "../azure/identity.js";
 import { hasSystemAssigned } from "../azure/identity-merge.js";
 import { type RoleView, resolveRole } from "../azure/roles.js";
 import { resourceGroupScope, scopeSubscription } from "../azure/scope.js";
-import { describeTarget, type Target } from "../azure/target.js";
+import { describeTarget, type Target, targetFlags } from "../azure/target.js";
 import type { Context } from "../context.js";
 import { NotFoundError, ReportedFailure } from "../errors.js";
 import type { RoleOptions } from "./role-options.js";
@@ -45,11 +45,8 @@ async function principalsOf(ctx: Context, targets: Target[], subscriptionId: str
     const current = await readIdentity(arm, target, subscriptionId, ctx.signal);
     const principalId = hasSystemAssigned(current.identity) ? current.identity?.principalId : undefined;
     if (!principalId) {
-      const flag = target.fromId
-        ? `--ids ${current.resourceId}`
-        : `--${target.kind} ${target.name} -g ${target.resourceGroup}`;
       throw new NotFoundError(`${describeTarget(target)} has no system-assigned managed identity`, {
-        hint: `enable it first: miauth enable ${flag}`,
+        hint: `enable it first: miauth enable ${targetFlags(target, current.resourceId)}`,
       });
     }
     ids.push(principalId.toLowerCase());

@@ -4,7 +4,13 @@ import { PRINCIPAL_TYPES, type PrincipalType } from "../azure/assignments.js";
 import { parseGuid, validateResourceGroupName } from "../azure/ids.js";
 import { isPrivilegedRole, parseRoleInput } from "../azure/roles.js";
 import { parseScope, scopeLevel } from "../azure/scope.js";
-import { parseTargets, type RawTargetOptions, type Target } from "../azure/target.js";
+import {
+  hasTarget,
+  parseTargets,
+  type RawTargetOptions,
+  TARGET_FLAGS,
+  type Target,
+} from "../azure/target.js";
 import { UsageError } from "../errors.js";
 import { addTargetOptions, collect, parseDuration, readTextFile } from "./shared.js";
 
@@ -83,32 +89,26 @@ export function parseRoleOptions(raw: RawRoleOptions): RoleOptions {
   }
   const principalWaitMs = parseDuration("--principal-wait", raw.principalWait);
 
-  const hasTarget =
-    raw.webapp !== undefined ||
-    raw.functionapp !== undefined ||
-    raw.vm !== undefined ||
-    (raw.ids ?? []).length > 0;
+  const targeted = hasTarget(raw);
   const given = [
     ...(raw.assignee ?? []).map((a) => parseGuid(a, "--assignee")),
     ...(raw.assigneesFile ? readAssigneesFile(raw.assigneesFile) : []),
   ];
-  if (hasTarget && given.length > 0) {
+  if (targeted && given.length > 0) {
     throw new UsageError(
-      "give the assignee either as --assignee/--assignees-file or as --webapp/--functionapp/--vm/--ids, not both",
+      `give the assignee either as --assignee/--assignees-file or as ${TARGET_FLAGS.short}, not both`,
     );
   }
-  if (!hasTarget && given.length === 0 && raw.assigneesFile === undefined) {
-    throw new UsageError(
-      "no assignee: use --assignee ID, --assignees-file FILE, or --webapp/--functionapp/--vm NAME -g RG / --ids ID",
-    );
+  if (!targeted && given.length === 0 && raw.assigneesFile === undefined) {
+    throw new UsageError(`no assignee: use --assignee ID, --assignees-file FILE, or ${TARGET_FLAGS.usage}`);
   }
-  if (!hasTarget && given.length === 0)
+  if (!targeted && given.length === 0)
     throw new UsageError(`--assignees-file '${raw.assigneesFile}' has no principal IDs`);
-  const assignees = hasTarget ? { targets: parseTargets(raw) } : { principalIds: [...new Set(given)] };
+  const assignees = targeted ? { targets: parseTargets(raw) } : { principalIds: [...new Set(given)] };
 
   let scope: RoleOptions["scope"];
   if (raw.scope !== undefined) {
-    if (raw.resourceGroup !== undefined && !hasTarget) {
+    if (raw.resourceGroup !== undefined && !targeted) {
       throw new UsageError("conflicting -g and --scope: give one scope");
     }
     scope = { scope: parseScope(raw.scope) };

@@ -5,7 +5,7 @@ import { hasSystemAssigned } from "../azure/identity-merge.js";
 import { parseResourceId } from "../azure/ids.js";
 import { hasDataActions } from "../azure/permissions.js";
 import { accountNetworkRules, evaluateAccess, neededPermissions, rolesOnScope } from "../azure/rbac-check.js";
-import { describeTarget, type Target } from "../azure/target.js";
+import { describeTarget, targetFlags } from "../azure/target.js";
 import type { Diagnosis } from "../azure/verify-hints.js";
 import { roleFor } from "../azure/verify-hints.js";
 import { diagnoseSteps, resultOf, type VerifyReport, withRequired } from "../azure/verify-report.js";
@@ -15,10 +15,6 @@ import type { ControlPlaneInput, DataPlaneInput } from "./verify.js";
 export interface Attempt {
   report: VerifyReport;
   first: Diagnosis | null;
-}
-
-function targetFlags(target: Target, resourceId: string): string {
-  return target.fromId ? `--ids ${resourceId}` : `--${target.kind} ${target.name} -g ${target.resourceGroup}`;
 }
 
 /** The result comes from the steps the access level requires, never from the absence of failures. */
