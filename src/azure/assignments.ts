@@ -10,7 +10,7 @@ import {
   UnexpectedReplyError,
 } from "../errors.js";
 import type { ArmClients } from "./clients.js";
-import { armErrorCode, deadlinePassed, translateAzureError } from "./errors.js";
+import { azureErrorCode, deadlinePassed, httpStatus, translateAzureError } from "./errors.js";
 import { checkEveryPage, type RawReply, replyObject, unreadableReply } from "./replies.js";
 import { type RoleView, roleDefinitionLookup, roleGuid } from "./roles.js";
 import { sameScope, scopeCovers, scopeSubscription, sdkScope } from "./scope.js";
@@ -171,9 +171,9 @@ export async function assignRole(
       maxRetryTime: opts.principalWaitMs,
       signal: opts.abortSignal,
       shouldRetry: (err) =>
-        armErrorCode(err) === "PrincipalNotFound" && Date.now() - started < opts.principalWaitMs,
+        azureErrorCode(err) === "PrincipalNotFound" && Date.now() - started < opts.principalWaitMs,
       onFailedAttempt: (err) => {
-        if (armErrorCode(err) === "PrincipalNotFound" && Date.now() - started < opts.principalWaitMs) {
+        if (azureErrorCode(err) === "PrincipalNotFound" && Date.now() - started < opts.principalWaitMs) {
           const left = Math.max(0, Math.round((opts.principalWaitMs - (Date.now() - started)) / 1000));
           opts.onWait?.(
             `principal ${req.principalId} is not in the directory yet (PrincipalNotFound: a new identity takes a while to replicate); retrying, up to ${left}s more`,
@@ -192,7 +192,7 @@ export async function assignRole(
       );
     }
     if (mayHaveLanded(err, seen.reply)) return lookAgain(arm, req, name, err, opts);
-    const code = armErrorCode(err);
+    const code = azureErrorCode(err);
     if (code === "RoleAssignmentExists") {
       // Same principal, role and scope under another name, created between our list and our write.
       const id = /existing role assignment is ([0-9a-f]{32})/i.exec((err as Error).message ?? "")?.[1];
@@ -227,9 +227,9 @@ function mayHaveLanded(err: unknown, reply: RawReply | undefined): boolean {
   if (err instanceof UnexpectedReplyError) return true;
   // Ctrl-C ends the run (interrupted); a deadline during a PUT in flight was reported before this.
   const name = (err as Error).name;
-  if (name === "AbortError" || name === "TimeoutError" || armErrorCode(err) === "PrincipalNotFound")
+  if (name === "AbortError" || name === "TimeoutError" || azureErrorCode(err) === "PrincipalNotFound")
     return false;
-  const status = (err as { statusCode?: number }).statusCode ?? reply?.status;
+  const status = httpStatus(err) ?? reply?.status;
   return status === undefined || status === 408 || status >= 500 || (status >= 200 && status <= 299);
 }
 

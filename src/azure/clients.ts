@@ -8,6 +8,7 @@ import type { StorageManagementClient } from "@azure/arm-storage";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { Cloud } from "./clouds.js";
+import { loadPipeline } from "./errors.js";
 import { MAX_RETRIES } from "./policies.js";
 
 export interface ClientSettings {
@@ -51,7 +52,8 @@ export function createArmClients(s: ClientSettings): ArmClients {
   };
   const cache = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
-    if (!cache.has(key)) cache.set(key, make());
+    // The pipeline first, for the error reader (errors.ts), should a client ever come before the credential.
+    if (!cache.has(key)) cache.set(key, loadPipeline().then(make));
     return cache.get(key) as Promise<T>;
   };
   return {

@@ -10,7 +10,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-
 import type { HttpClient, PipelinePolicy } from "@azure/core-rest-pipeline";
 import { UsageError } from "../errors.js";
 import type { Cloud } from "./clouds.js";
-import { isTransientTokenError, tokenFailureReason } from "./errors.js";
+import { isTransientTokenError, loadPipeline, tokenFailureReason } from "./errors.js";
 import { backoffMs } from "./policies.js";
 
 // What @azure/identity 4.13.1's DefaultAzureCredential accepts (trimmed, any case); anything else
@@ -76,7 +76,7 @@ export async function createCredential(cloud: Cloud, notice: CredentialNotice): 
  * --debug trace are added here, at the HTTP client itself.
  */
 async function boundHttpClient(notice: CredentialNotice): Promise<HttpClient> {
-  const { createDefaultHttpClient } = await import("@azure/core-rest-pipeline");
+  const { createDefaultHttpClient } = await loadPipeline();
   const base = createDefaultHttpClient();
   const send: HttpClient["sendRequest"] = (request) => {
     const own = request.abortSignal;

@@ -1,25 +1,68 @@
-// Turns what the Azure SDK throws into miauth's typed errors with a one-line message and a hint.
+// Reads what the Azure SDK throws, and turns it into miauth's typed errors with a one-line message and a hint.
+import type * as Pipeline from "@azure/core-rest-pipeline";
 import { AuthError, MiauthError, NotFoundError, PermissionError } from "../errors.js";
 
 interface RestLike {
   name?: string;
   message?: string;
-  statusCode?: number;
-  code?: string;
-  details?: unknown;
   errors?: unknown[];
 }
 
-/** ARM's error envelope `{error: {code, message}}`, wherever the SDK put it. */
-function armError(e: RestLike): { code?: string; message?: string } {
-  const details = e.details as { error?: { code?: string; message?: string } } | undefined;
-  if (details?.error) return details.error;
-  return { code: e.code, message: e.message };
+let isRestError: ((err: unknown) => err is Pipeline.RestError) | undefined;
+
+/**
+ * Loads the SDK's HTTP pipeline, and with it `isRestError`, which the reader below is built on. The
+ * credential and the clients factory call it before any request; it is not imported at the top because
+ * --help and --version never load the SDK (and before the SDK is loaded, no RestError can exist).
+ */
+export async function loadPipeline(): Promise<typeof Pipeline> {
+  const pipeline = await import("@azure/core-rest-pipeline");
+  isRestError ??= pipeline.isRestError;
+  return pipeline;
 }
 
-/** ARM's error code from whatever the SDK threw (RestError with an ARM envelope, or its own code). */
-export function armErrorCode(err: unknown): string | undefined {
-  return armError((err ?? {}) as RestLike).code;
+/** The SDK's error for a request that failed (an HTTP status, or no reply at all), else undefined. */
+export function restError(err: unknown): Pipeline.RestError | undefined {
+  return isRestError?.(err) ? err : undefined;
+}
+
+/** An Azure request's failure: its HTTP status (none when no reply came) and Azure's error code. */
+export interface AzureFailure {
+  status?: number;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * The one reader of Azure error codes. A RestError: ARM's envelope `{error: {code, message}}`, Storage's
+ * `x-ms-error-code` (details.errorCode), else the SDK's own code (REQUEST_SEND_ERROR, PARSE_ERROR).
+ * Anything else (a network error, core-lro's failed operation): its own code, and no status.
+ */
+export function azureFailure(err: unknown): AzureFailure {
+  const rest = restError(err);
+  if (rest) {
+    const details = rest.details as
+      | { error?: { code?: string; message?: string }; errorCode?: string }
+      | undefined;
+    if (details?.error)
+      return { status: rest.statusCode, code: details.error.code, message: details.error.message };
+    return { status: rest.statusCode, code: details?.errorCode ?? rest.code, message: rest.message };
+  }
+  const e = (err ?? {}) as { code?: unknown; message?: unknown };
+  return {
+    code: typeof e.code === "string" ? e.code : undefined,
+    message: typeof e.message === "string" ? e.message : undefined,
+  };
+}
+
+/** Azure's error code for what the SDK threw (PrincipalNotFound, RoleAssignmentExists, …). */
+export function azureErrorCode(err: unknown): string | undefined {
+  return azureFailure(err).code;
+}
+
+/** The HTTP status of the reply a request failed with; undefined when there was none. */
+export function httpStatus(err: unknown): number | undefined {
+  return restError(err)?.statusCode;
 }
 
 /** MSAL's managed-identity errors carry the endpoint's own words in "Description: … - Correlation ID". */
@@ -57,8 +100,7 @@ export function translateAzureError(err: unknown, ctx: ErrorContext = {}): unkno
     });
   if (e.name && CREDENTIAL_ERRORS.has(e.name)) return credentialError(e);
 
-  const { code, message = e.message ?? "request failed" } = armError(e);
-  const status = e.statusCode;
+  const { status, code, message = e.message ?? "request failed" } = azureFailure(err);
   if (status === 401) {
     return new AuthError(`ARM rejected the token${code ? ` (${code})` : ""}: ${oneLine(message)}`, {
       azureCode: code,

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { MiauthError, TimeoutError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
-import { deadlinePassed, translateAzureError } from "./errors.js";
+import { deadlinePassed, httpStatus, translateAzureError } from "./errors.js";
 import {
   type IdentityChange,
   type IdentityPlan,
@@ -298,7 +298,7 @@ function failedWrite(
     }
     return { kind: "uncertain", reason: `${request} failed: ${errorText(err)}`, cause: err };
   }
-  const status = (err as { statusCode?: number }).statusCode;
+  const status = httpStatus(err);
   if (status === 412) return { kind: "conflict" };
   if (status !== undefined && status >= 400 && status < 500 && status !== 408) throw e;
   return { kind: "uncertain", reason: `${request} failed: ${errorText(err)}`, cause: err };
@@ -391,7 +391,7 @@ async function writeVm(
       });
     }
     if (opts.abortSignal?.aborted) throw translateAzureError(err);
-    if ((err as { statusCode?: number }).statusCode === undefined && isSuccess(seen.reply)) {
+    if (httpStatus(err) === undefined && isSuccess(seen.reply)) {
       // core-lro reports a Failed operation as a plain Error carrying the operation's error.
       const text = (err as Error).message.replace(/\s+/g, " ");
       return { kind: "uncertain", reason: `updating ${what} failed: ${text}`, cause: err };

@@ -3,6 +3,7 @@
 // (operation URLs can carry signed parameters): tokens cannot reach the log.
 import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
 import { TimeoutError } from "../errors.js";
+import { azureErrorCode } from "./errors.js";
 
 const SAFE_RESPONSE_HEADERS = ["x-ms-request-id", "x-ms-correlation-request-id", "retry-after"];
 
@@ -143,7 +144,7 @@ export function retryNoticePolicy(o: RetryNoticeOptions): PipelinePolicy {
         o.warn(`${said}; retrying in ${seconds(wait)} (${why})`);
         return response;
       } catch (err) {
-        const code = (err as { code?: string }).code;
+        const code = azureErrorCode(err);
         if (code === "ECONNRESET" || code === "REQUEST_SEND_ERROR") {
           o.warn(
             `connection to ${o.service} failed for ${what} (attempt ${attempt}: ${(err as Error).message}); ${retries ? "the SDK retries" : "no retries left"}`,

@@ -3,6 +3,7 @@
 // any of these into an object whose fields are simply undefined, which would read as "no identity"
 // and lead to a PATCH that detaches user-assigned identities.
 import { UnexpectedReplyError } from "../errors.js";
+import { restError } from "./errors.js";
 import { isKnownIdentityType, type WireIdentity } from "./identity-merge.js";
 
 /** What the SDK's onResponse callback hands over (a PipelineResponse, structurally). */
@@ -173,16 +174,12 @@ export function checkListPage(reply: RawReply): void {
  * whose JSON is invalid), as the same error a checked reply gives. `request` names it when the error does not.
  */
 export function unreadableReply(err: unknown, request: string): UnexpectedReplyError | undefined {
-  const e = (err ?? {}) as {
-    statusCode?: number;
-    code?: string;
-    message?: string;
-    request?: { method: string; url: string };
-  };
+  const e = restError(err);
+  if (!e) return undefined;
   const status = e.statusCode;
   const success = status !== undefined && status >= 200 && status <= 299;
   if (!success && e.code !== "PARSE_ERROR") return undefined;
-  const reason = /reading response/i.test(e.message ?? "")
+  const reason = /reading response/i.test(e.message)
     ? "the body was cut off before its end"
     : "the body is not valid JSON (cut off?)";
   const name = e.request ? requestName(e.request) : request;

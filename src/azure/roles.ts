@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { RoleDefinition } from "@azure/arm-authorization";
 import { MiauthError, NotFoundError, UsageError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
-import { translateAzureError } from "./errors.js";
+import { httpStatus, translateAzureError } from "./errors.js";
 import { isGuid, pathSegments } from "./ids.js";
 import { hasDataActions, type Permission, permits } from "./permissions.js";
 import { checkEveryPage, type RawReply, replyObject, unreadableReply, unusable } from "./replies.js";
@@ -145,7 +145,7 @@ async function checkedRole(
   } catch (err) {
     const status = seen.reply?.status ?? 0;
     if (status < 200 || status > 299) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      if (httpStatus(err) === 404) return undefined;
       throw unreadableReply(err, request) ?? err;
     }
   }

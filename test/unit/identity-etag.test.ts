@@ -3,8 +3,9 @@
 import { WebSiteManagementClient } from "@azure/arm-appservice";
 import type { TokenCredential } from "@azure/core-auth";
 import { createHttpHeaders, type HttpClient, type PipelineRequest } from "@azure/core-rest-pipeline";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { ArmClients } from "../../src/azure/clients.js";
+import { loadPipeline } from "../../src/azure/errors.js";
 import { applyChange, planChange } from "../../src/azure/identity.js";
 import type { Target } from "../../src/azure/target.js";
 
@@ -59,6 +60,11 @@ const withUser = {
 };
 const system = { type: "SystemAssigned", principalId: "p", tenantId: "t" };
 const enable = { system: "enable" as const, addUserAssigned: [], removeUserAssigned: [] };
+
+// The CLI loads the SDK's pipeline with its credential; this test builds its client by hand.
+beforeAll(async () => {
+  await loadPipeline();
+});
 
 describe("site writes with an ETag", () => {
   it("send If-Match, and after a 412 read again, plan again and write with the new ETag", async () => {
