@@ -182,6 +182,9 @@ describe("CI output", () => {
     expect(githubError("verify: a,b", "50% done\nnext")).toBe(
       "::error title=verify%3A a%2Cb::50%25 done%0Anext",
     );
+    expect(githubError("verify: x", "bad \u001b[2J reply")).toBe(
+      "::error title=verify%3A x::bad \\x1b[2J reply",
+    );
   });
 
   it("decodes token claims without verifying, and survives garbage", () => {
