@@ -2,11 +2,12 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
-import type { Access } from "../azure/blob-probe.js";
 import { parseBlobEndpoint } from "../azure/clouds.js";
 import { formatResourceId, parseGuid, parseResourceId, validateResourceGroupName } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions, type Target } from "../azure/target.js";
-import { exitCodeOf } from "../azure/verify-report.js";
+import { type Attempt, controlPlaneAttempt, dataPlaneAttempt } from "../azure/verify/control-plane.js";
+import type { Access } from "../azure/verify/data-plane.js";
+import { exitCodeOf } from "../azure/verify/report.js";
 import type { Runner } from "../cli.js";
 import type { Context } from "../context.js";
 import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
@@ -14,7 +15,6 @@ import { oneLine } from "../output/io.js";
 import { githubError, renderJunit } from "../output/junit.js";
 import { addTargetOptions, examples, parseDuration, prepareOutputFile } from "./shared.js";
 import { timeoutOption } from "./timeout.js";
-import { type Attempt, controlPlaneAttempt, dataPlaneAttempt } from "./verify-modes.js";
 
 interface RawVerifyOptions extends RawTargetOptions {
   principal?: string;

@@ -1,15 +1,15 @@
 // Control-plane verify: evaluate Azure RBAC for one principal on one storage account from its role
 // assignments (direct and inherited) and their role definitions. Conditions are reported, not guessed.
 import type { RoleAssignment } from "@azure/arm-authorization";
-import { MiauthError } from "../errors.js";
-import { listPrincipalAssignments } from "./assignments.js";
-import type { Access } from "./blob-probe.js";
-import type { ArmClients } from "./clients.js";
-import { translateAzureError } from "./errors.js";
+import { MiauthError } from "../../errors.js";
+import { listPrincipalAssignments } from "../assignments.js";
+import type { ArmClients } from "../clients.js";
+import { translateAzureError } from "../errors.js";
+import { checkResourceBody, type RawReply, unreadableReply, unusable } from "../replies.js";
+import { roleDefinitionLookup } from "../roles.js";
+import { scopeCovers } from "../scope.js";
+import type { Access } from "./data-plane.js";
 import { type Permission, permits } from "./permissions.js";
-import { checkResourceBody, type RawReply, unreadableReply, unusable } from "./replies.js";
-import { roleDefinitionLookup } from "./roles.js";
-import { scopeCovers } from "./scope.js";
 
 const BLOB = "Microsoft.Storage/storageAccounts/blobServices";
 

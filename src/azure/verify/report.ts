@@ -1,7 +1,7 @@
 // The verify report: one shape for both modes, stable for `-o json` and CI (documented in the README).
-import type { Access, Step } from "./blob-probe.js";
-import type { TokenIdentity } from "./token-info.js";
-import { type Diagnosis, diagnose } from "./verify-hints.js";
+import type { Access, Step } from "./data-plane.js";
+import { type Diagnosis, diagnose } from "./diagnosis.js";
+import type { TokenIdentity } from "./token-identity.js";
 
 export interface ReportStep extends Step {
   cause: string | null;

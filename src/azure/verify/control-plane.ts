@@ -1,16 +1,17 @@
 // The two ways verify answers "can this identity do what the app needs on this storage account?".
-import { type Access, requiredDataSteps, runDataPlane, type Step } from "../azure/blob-probe.js";
-import { readIdentity } from "../azure/identity.js";
-import { hasSystemAssigned } from "../azure/identity-merge.js";
-import { parseResourceId } from "../azure/ids.js";
-import { hasDataActions } from "../azure/permissions.js";
-import { accountNetworkRules, evaluateAccess, neededPermissions, rolesOnScope } from "../azure/rbac-check.js";
-import { describeTarget, type Target } from "../azure/target.js";
-import type { Diagnosis } from "../azure/verify-hints.js";
-import { roleFor } from "../azure/verify-hints.js";
-import { diagnoseSteps, resultOf, type VerifyReport, withRequired } from "../azure/verify-report.js";
-import type { Context } from "../context.js";
-import type { ControlPlaneInput, DataPlaneInput } from "./verify.js";
+
+import type { ControlPlaneInput, DataPlaneInput } from "../../commands/verify.js";
+import type { Context } from "../../context.js";
+import { readIdentity } from "../identity.js";
+import { hasSystemAssigned } from "../identity-merge.js";
+import { parseResourceId } from "../ids.js";
+import { describeTarget, type Target } from "../target.js";
+import { type Access, requiredDataSteps, runDataPlane, type Step } from "./data-plane.js";
+import type { Diagnosis } from "./diagnosis.js";
+import { roleFor } from "./diagnosis.js";
+import { hasDataActions } from "./permissions.js";
+import { accountNetworkRules, evaluateAccess, neededPermissions, rolesOnScope } from "./rbac.js";
+import { diagnoseSteps, resultOf, type VerifyReport, withRequired } from "./report.js";
 
 export interface Attempt {
   report: VerifyReport;

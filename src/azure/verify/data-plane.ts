@@ -4,8 +4,8 @@ import { randomUUID } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
-import { endpointDescription, isTransientTokenError, tokenFailureReason } from "./errors.js";
-import { identifyCredential, type TokenIdentity } from "./token-info.js";
+import { endpointDescription, isTransientTokenError, tokenFailureReason } from "../errors.js";
+import { identifyCredential, type TokenIdentity } from "./token-identity.js";
 
 export type Access = "read" | "write" | "readwrite";
 export type StepStatus = "pass" | "fail" | "skip" | "warn";
