@@ -175,3 +175,15 @@ export function validateContainerName(name: string): string {
   }
   return name;
 }
+
+/** A Microsoft.Storage/storageAccounts resource ID, rebuilt from its parts. */
+export function parseStorageAccountId(value: string, flag: string): string {
+  const id = parseResourceId(value, flag);
+  if (`${id.provider}/${id.type}`.toLowerCase() !== "microsoft.storage/storageaccounts") {
+    throw new UsageError(
+      `${flag} must be a Microsoft.Storage/storageAccounts ID, got ${id.provider}/${id.type}`,
+    );
+  }
+  validateStorageAccountName(id.name, flag);
+  return formatResourceId(id);
+}

@@ -3,9 +3,8 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { parseBlobEndpoint } from "../azure/clouds.js";
 import {
-  formatResourceId,
   parseGuid,
-  parseResourceId,
+  parseStorageAccountId,
   validateContainerName,
   validateResourceGroupName,
   validateStorageAccountName,
@@ -147,14 +146,7 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions, access: Access): 
     let storage: ControlPlaneInput["storage"];
     if (raw.storageId !== undefined) {
       if (raw.account !== undefined) throw new UsageError("give either --storage-id or --account, not both");
-      const id = parseResourceId(raw.storageId, "--storage-id");
-      if (`${id.provider}/${id.type}`.toLowerCase() !== "microsoft.storage/storageaccounts") {
-        throw new UsageError(
-          `--storage-id must be a Microsoft.Storage/storageAccounts ID, got ${id.provider}/${id.type}`,
-        );
-      }
-      validateStorageAccountName(id.name, "--storage-id");
-      storage = { id: formatResourceId(id) };
+      storage = { id: parseStorageAccountId(raw.storageId, "--storage-id") };
     } else {
       const account = validateStorageAccountName(
         raw.account ?? ctx.env.AZURE_STORAGE_ACCOUNT_NAME,
