@@ -1,98 +1,39 @@
-// The two ways verify answers "can this identity do what the app needs on this storage account?".
-import { type Access, requiredDataSteps, runDataPlane, type Step } from "../azure/blob-probe.js";
-import { readIdentity } from "../azure/identity.js";
-import { hasSystemAssigned } from "../azure/identity-merge.js";
-import { parseResourceId } from "../azure/ids.js";
-import { hasDataActions } from "../azure/permissions.js";
-import { accountNetworkRules, evaluateAccess, neededPermissions, rolesOnScope } from "../azure/rbac-check.js";
-import { describeTarget, type Target } from "../azure/target.js";
-import type { Diagnosis } from "../azure/verify-hints.js";
-import { roleFor } from "../azure/verify-hints.js";
-import { diagnoseSteps, resultOf, type VerifyReport, withRequired } from "../azure/verify-report.js";
-import type { Context } from "../context.js";
-import type { ControlPlaneInput, DataPlaneInput } from "./verify.js";
+// Control-plane verify: for a given identity, read its role assignments and the storage account from ARM
+// and say whether Azure RBAC lets it do what the app needs (no token of the identity is ever used).
+import { MiauthError } from "../../errors.js";
+import type { ArmClients } from "../clients.js";
+import { translateAzureError } from "../errors.js";
+import { readIdentity } from "../identity.js";
+import { hasSystemAssigned } from "../identity-merge.js";
+import { parseResourceId } from "../ids.js";
+import { checkResourceBody, type RawReply, unreadableReply, unusable } from "../replies.js";
+import { describeTarget, type Target } from "../target.js";
+import { buildReport, roleFor } from "./diagnosis.js";
+import { hasDataActions } from "./permissions.js";
+import { evaluateAccess, neededPermissions, rolesOnScope } from "./rbac.js";
+import type { ControlPlaneInput, Step, VerifyReport } from "./types.js";
 
-export interface Attempt {
-  report: VerifyReport;
-  first: Diagnosis | null;
+export interface ControlPlaneOptions {
+  /** The subscription an account given by name lives in, when the target does not name one. */
+  subscriptionId: () => Promise<string>;
+  signal: AbortSignal;
 }
 
 function targetFlags(target: Target, resourceId: string): string {
   return target.fromId ? `--ids ${resourceId}` : `--${target.kind} ${target.name} -g ${target.resourceGroup}`;
 }
 
-/** The result comes from the steps the access level requires, never from the absence of failures. */
-function report(
-  base: Omit<VerifyReport, "result" | "attempts" | "elapsedMs" | "waitExpired">,
-  required: string[],
-): VerifyReport {
-  return { ...base, result: resultOf(base.steps, required), attempts: 1, elapsedMs: 0, waitExpired: false };
-}
-
-export async function dataPlaneAttempt(
-  ctx: Context,
-  input: DataPlaneInput,
-  access: Access,
-): Promise<Attempt> {
-  const credential = await ctx.credential();
-  let cleanup: (() => Promise<void>) | undefined;
-  const run = await runDataPlane(credential, {
-    endpoint: input.endpoint,
-    access,
-    container: input.container,
-    abortSignal: ctx.signal,
-    onProbeCreated: (remove) => {
-      cleanup = remove;
-    },
-    onNotice: (line) => ctx.warn(line),
-    policies: ctx.pipelinePolicies("the blob endpoint", 2, false),
-  }).finally(async () => {
-    // Interrupted mid-probe: the blob may exist; remove it before leaving.
-    if (ctx.signal.aborted && cleanup) await cleanup().catch(() => undefined);
-  });
-  const who = run.identity;
-  const sub = who?.resourceId ? /^\/subscriptions\/([^/]+)/i.exec(who.resourceId)?.[1] : undefined;
-  const scope = `/subscriptions/${sub ?? "<subscription>"}/resourceGroups/<account-group>/providers/Microsoft.Storage/storageAccounts/${input.account}`;
-  const assignCommand =
-    who?.objectId != null
-      ? `miauth assign-role --assignee ${who.objectId} --role "${roleFor(access)}" --scope ${scope}`
-      : undefined;
-  const required = requiredDataSteps(access);
-  const { steps, first } = diagnoseSteps(withRequired(run.steps, required), {
-    account: input.account,
-    access,
-    assignCommand,
-  });
-  return {
-    report: report(
-      {
-        mode: "data-plane",
-        access,
-        account: input.account,
-        endpoint: input.endpoint,
-        storageId: null,
-        container: run.container,
-        identity: who,
-        steps,
-        fix: first ? (steps.find((s) => s.status === "fail")?.fix ?? null) : null,
-      },
-      required,
-    ),
-    first,
-  };
-}
-
-export async function controlPlaneAttempt(
-  ctx: Context,
+export async function checkControlPlane(
+  arm: ArmClients,
   input: ControlPlaneInput,
-  access: Access,
-): Promise<Attempt> {
-  const arm = await ctx.arm();
+  o: ControlPlaneOptions,
+): Promise<VerifyReport> {
+  const { access } = input;
   // An account given by name lives in the target's subscription: a --ids target names its own.
   const sub =
     "id" in input.storage
       ? parseResourceId(input.storage.id).subscriptionId
-      : (input.target?.subscriptionId ?? (await ctx.subscriptionId()));
+      : (input.target?.subscriptionId ?? (await o.subscriptionId()));
   const storageId =
     "id" in input.storage
       ? input.storage.id
@@ -101,13 +42,8 @@ export async function controlPlaneAttempt(
   const steps: Step[] = [];
   const time = () => performance.now();
   const required = ["identity", ...neededPermissions(access).map((n) => n.purpose)];
-  const finish = (identity: VerifyReport["identity"], fix: string): Attempt => {
-    const { steps: out, first } = diagnoseSteps(withRequired(steps, required), {
-      account: account.name,
-      access,
-      assignCommand: fix,
-    });
-    const r = report(
+  const finish = (identity: VerifyReport["identity"], fix: string): VerifyReport =>
+    buildReport(
       {
         mode: "control-plane",
         access,
@@ -116,20 +52,18 @@ export async function controlPlaneAttempt(
         storageId,
         container: input.container ?? null,
         identity,
-        steps: out,
-        fix: first ? fix : null,
       },
+      steps,
       required,
+      fix,
     );
-    return { report: r, first };
-  };
 
   // 1. The identity.
   let started = time();
   let principalId = input.principalId ?? null;
   let assignee = principalId ? `--assignee ${principalId}` : "";
   if (input.target) {
-    const current = await readIdentity(arm, input.target, sub, ctx.signal);
+    const current = await readIdentity(arm, input.target, sub, o.signal);
     assignee = targetFlags(input.target, current.resourceId);
     principalId = hasSystemAssigned(current.identity) ? (current.identity?.principalId ?? null) : null;
     if (!principalId) {
@@ -158,7 +92,7 @@ export async function controlPlaneAttempt(
     account.subscriptionId,
     account.resourceGroup,
     account.name,
-    ctx.signal,
+    o.signal,
   );
   const closed = network.publicNetworkAccess === "Disabled" || network.defaultAction === "Deny";
   steps.push({
@@ -176,7 +110,7 @@ export async function controlPlaneAttempt(
     ? `${storageId}/blobServices/default/containers/${input.container}`
     : storageId;
   started = time();
-  const roles = await rolesOnScope(arm, account.subscriptionId, principalId ?? "", scope, ctx.signal);
+  const roles = await rolesOnScope(arm, account.subscriptionId, principalId ?? "", scope, o.signal);
   const checks = evaluateAccess(roles, scope, neededPermissions(access));
   const noData = roles.filter((r) => !hasDataActions(r.permissions)).map((r) => r.roleName);
   const ms = Math.round(time() - started);
@@ -197,4 +131,52 @@ export async function controlPlaneAttempt(
     { principalId, objectId: principalId },
     `miauth assign-role ${assignee} --role "${roleFor(access)}" --scope ${storageId}`,
   );
+}
+
+export interface NetworkRules {
+  publicNetworkAccess: string | null;
+  defaultAction: string | null;
+}
+
+const STORAGE_TYPE = "Microsoft.Storage/storageAccounts";
+
+/** The account's network settings, from a reply checked to be this account (an HTML 200 is not "allowed"). */
+export async function accountNetworkRules(
+  arm: ArmClients,
+  subscriptionId: string,
+  resourceGroup: string,
+  account: string,
+  abortSignal?: AbortSignal,
+): Promise<NetworkRules> {
+  const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${STORAGE_TYPE}/${account}`;
+  const seen: { reply?: RawReply } = {};
+  try {
+    await (await arm.storage(subscriptionId)).storageAccounts.getProperties(resourceGroup, account, {
+      abortSignal,
+      onResponse: (r: RawReply) => {
+        seen.reply = r;
+      },
+    });
+  } catch (err) {
+    // The SDK throws on some 2xx bodies after onResponse saw them: those are judged below.
+    const status = seen.reply?.status ?? 0;
+    if (status < 200 || status > 299)
+      throw (
+        unreadableReply(err, `GET ${id}`) ??
+        translateAzureError(err, {
+          what: `storage account '${account}' in resource group '${resourceGroup}'`,
+        })
+      );
+  }
+  if (!seen.reply) throw new MiauthError(`no reply to GET ${id}`);
+  const body = checkResourceBody(seen.reply, { id, type: STORAGE_TYPE });
+  const properties = body.properties;
+  if (typeof properties !== "object" || properties === null || Array.isArray(properties))
+    return unusable(seen.reply, "it has no 'properties' object");
+  const p = properties as { publicNetworkAccess?: unknown; networkRuleSet?: { defaultAction?: unknown } };
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  return {
+    publicNetworkAccess: text(p.publicNetworkAccess),
+    defaultAction: text(p.networkRuleSet?.defaultAction),
+  };
 }
