@@ -158,3 +158,32 @@ export function parseUserAssignedId(value: string): string {
 export function sameId(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
+
+export function validateStorageAccountName(name: string | undefined, flag: string): string {
+  if (name === undefined || name === "")
+    throw new UsageError(`no storage account: use ${flag} NAME or set AZURE_STORAGE_ACCOUNT_NAME`);
+  if (!/^[a-z0-9]{3,24}$/.test(name))
+    throw new UsageError(`invalid storage account name '${name}': use 3-24 lowercase letters and digits`);
+  return name;
+}
+
+export function validateContainerName(name: string): string {
+  if (!/^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/.test(name) && name !== "$root") {
+    throw new UsageError(
+      `invalid --container '${name}': use 3-63 lowercase letters, digits and single hyphens`,
+    );
+  }
+  return name;
+}
+
+/** A Microsoft.Storage/storageAccounts resource ID, rebuilt from its parts. */
+export function parseStorageAccountId(value: string, flag: string): string {
+  const id = parseResourceId(value, flag);
+  if (`${id.provider}/${id.type}`.toLowerCase() !== "microsoft.storage/storageaccounts") {
+    throw new UsageError(
+      `${flag} must be a Microsoft.Storage/storageAccounts ID, got ${id.provider}/${id.type}`,
+    );
+  }
+  validateStorageAccountName(id.name, flag);
+  return formatResourceId(id);
+}

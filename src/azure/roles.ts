@@ -6,9 +6,9 @@ import { MiauthError, NotFoundError, UsageError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { httpStatus, translateAzureError } from "./errors.js";
 import { isGuid, pathSegments } from "./ids.js";
-import { hasDataActions, type Permission, permits } from "./permissions.js";
 import { checkEveryPage, type RawReply, replyObject, unreadableReply, unusable } from "./replies.js";
 import { parseScope, scopeSubscription, sdkScope } from "./scope.js";
+import { hasDataActions, type Permission, permits } from "./verify/permissions.js";
 
 /** A role definition flattened the way `az role definition list` prints it (keys in az's order). */
 export interface RoleView {

@@ -1,20 +1,31 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "commander";
-import type { Access } from "../azure/blob-probe.js";
 import { parseBlobEndpoint } from "../azure/clouds.js";
-import { formatResourceId, parseGuid, parseResourceId, validateResourceGroupName } from "../azure/ids.js";
-import { parseTargets, type RawTargetOptions, type Target } from "../azure/target.js";
-import { exitCodeOf } from "../azure/verify-report.js";
+import {
+  parseGuid,
+  parseStorageAccountId,
+  validateContainerName,
+  validateResourceGroupName,
+  validateStorageAccountName,
+} from "../azure/ids.js";
+import { hasTarget, parseTargets, type RawTargetOptions, TARGET_FLAGS } from "../azure/target.js";
+import { exitCodeOf } from "../azure/verify/diagnosis.js";
+import { runVerify } from "../azure/verify/index.js";
+import type {
+  Access,
+  ControlPlaneInput,
+  ReportStep,
+  VerifyInput,
+  VerifyReport,
+} from "../azure/verify/types.js";
 import type { Context } from "../context.js";
 import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
-import { oneLine } from "../output/io.js";
 import { githubError, renderJunit } from "../output/junit.js";
+import { verifySummary } from "../output/verify-summary.js";
 import type { Runner } from "./runner.js";
 import { addTargetOptions, examples, parseDuration, prepareOutputFile } from "./shared.js";
 import { timeoutOption } from "./timeout.js";
-import { type Attempt, controlPlaneAttempt, dataPlaneAttempt } from "./verify-modes.js";
 
 interface RawVerifyOptions extends RawTargetOptions {
   principal?: string;
@@ -27,22 +38,6 @@ interface RawVerifyOptions extends RawTargetOptions {
   wait?: string;
   junit?: string;
   timeout?: string;
-}
-
-export interface DataPlaneInput {
-  mode: "data-plane";
-  account: string;
-  endpoint: string;
-  container?: string;
-}
-
-export interface ControlPlaneInput {
-  mode: "control-plane";
-  target?: Target;
-  principalId?: string;
-  /** Known storage account ID, or the parts to build it once the subscription is known. */
-  storage: { id: string } | { account: string; resourceGroup: string };
-  container?: string;
 }
 
 const ACCESS: Access[] = ["read", "write", "readwrite"];
@@ -81,38 +76,40 @@ export function verifyCommand(run: Runner): Command {
         if (!access) throw new UsageError(`invalid --access '${raw.access}': use read, write or readwrite`);
         const waitMs = raw.wait === undefined ? 0 : parseDuration("--wait", raw.wait);
         if (raw.timeout === undefined) ctx.setDeadline(waitMs + 120_000, "--wait plus 2m");
-        const input = await parseInput(ctx, raw);
+        const input = await parseInput(ctx, raw, access);
         // After the other flags, so that a usage error leaves no directory behind.
         if (raw.junit !== undefined) prepareOutputFile("--junit", raw.junit);
-        const attempt: () => Promise<Attempt> =
-          input.mode === "data-plane"
-            ? () => dataPlaneAttempt(ctx, input, access)
-            : () => controlPlaneAttempt(ctx, input, access);
-        let outcome: Attempt;
+        let report: VerifyReport;
         try {
-          outcome = await withWait(ctx, attempt, waitMs);
+          report = await runVerify(
+            {
+              arm: () => ctx.arm(),
+              credential: () => ctx.credential(),
+              subscriptionId: () => ctx.subscriptionId(),
+              blobPolicies: () => ctx.pipelinePolicies("the blob endpoint", 2, false),
+            },
+            input,
+            { waitMs, signal: ctx.signal, onWait: (l) => ctx.warn(l), onNotice: (l) => ctx.warn(l) },
+          );
         } catch (caught) {
           // An error before any report (ARM refused to show the site, say) still reaches CI; so does
           // the deadline passing. Ctrl-C does not.
           const err = ctx.timedOut ? ctx.deadlineError() : caught;
           if (!(err instanceof MiauthError) || err.exitCode === 130 || ctx.interrupt.aborted) throw err;
-          const code = err.azureCode ?? err.name;
-          reportToCi(ctx, raw.junit, input.mode, [
-            {
-              name: "verify",
-              status: "fail",
-              ms: 0,
-              code,
-              message: err.message,
-              cause: err.message,
-              fix: err.hint ?? null,
-            },
-          ]);
+          const step: ReportStep = {
+            name: "verify",
+            status: "fail",
+            ms: 0,
+            code: err.azureCode ?? err.name,
+            message: err.message,
+            cause: err.message,
+            fix: err.hint ?? null,
+          };
+          reportToCi(ctx, raw.junit, input.mode, [step]);
           throw err;
         }
-        const { report, first } = outcome;
         ctx.print(report);
-        summarize(ctx, report);
+        ctx.io.stderr.write(verifySummary(report, ctx.io.paint));
         reportToCi(ctx, raw.junit, report.mode, report.steps);
         if (report.result === "pass") return;
         const failed = report.steps.find((s) => s.status === "fail");
@@ -120,44 +117,34 @@ export function verifyCommand(run: Runner): Command {
           report.waitExpired
             ? `verify still failing after --wait ${raw.wait}: ${failed?.name} (${failed?.code})`
             : `verify failed: ${failed?.name} (${failed?.code}): ${failed?.cause ?? failed?.message}`,
-          exitCodeOf(report, first) as 1 | 3 | 4 | 5 | 6,
+          exitCodeOf(report) as 1 | 3 | 4 | 5 | 6,
           { hint: report.fix ?? failed?.fix ?? undefined },
         );
       }),
     );
 }
 
-async function parseInput(ctx: Context, raw: RawVerifyOptions): Promise<DataPlaneInput | ControlPlaneInput> {
-  const container = raw.container === undefined ? undefined : validateContainer(raw.container);
-  const hasTarget =
-    raw.webapp !== undefined ||
-    raw.functionapp !== undefined ||
-    raw.vm !== undefined ||
-    (raw.ids ?? []).length > 0;
-  if (hasTarget || raw.principal !== undefined) {
-    if (hasTarget && raw.principal !== undefined)
-      throw new UsageError(
-        "give either a target (--webapp/--functionapp/--vm/--ids) or --principal, not both",
-      );
+async function parseInput(ctx: Context, raw: RawVerifyOptions, access: Access): Promise<VerifyInput> {
+  const container = raw.container === undefined ? undefined : validateContainerName(raw.container);
+  const targeted = hasTarget(raw);
+  if (targeted || raw.principal !== undefined) {
+    if (targeted && raw.principal !== undefined)
+      throw new UsageError(`give either a target (${TARGET_FLAGS.short}) or --principal, not both`);
     if (raw.blobEndpoint !== undefined)
       throw new UsageError(
         "--blob-endpoint is for the data plane (no target): the control plane reads role assignments",
       );
-    const targets = hasTarget ? parseTargets(raw) : [];
+    const targets = targeted ? parseTargets(raw) : [];
     if (targets.length > 1) throw new UsageError("verify checks one identity at a time: give one --ids");
     let storage: ControlPlaneInput["storage"];
     if (raw.storageId !== undefined) {
       if (raw.account !== undefined) throw new UsageError("give either --storage-id or --account, not both");
-      const id = parseResourceId(raw.storageId, "--storage-id");
-      if (`${id.provider}/${id.type}`.toLowerCase() !== "microsoft.storage/storageaccounts") {
-        throw new UsageError(
-          `--storage-id must be a Microsoft.Storage/storageAccounts ID, got ${id.provider}/${id.type}`,
-        );
-      }
-      validateAccount(id.name, "--storage-id");
-      storage = { id: formatResourceId(id) };
+      storage = { id: parseStorageAccountId(raw.storageId, "--storage-id") };
     } else {
-      const account = validateAccount(raw.account ?? ctx.env.AZURE_STORAGE_ACCOUNT_NAME, "--account");
+      const account = validateStorageAccountName(
+        raw.account ?? ctx.env.AZURE_STORAGE_ACCOUNT_NAME,
+        "--account",
+      );
       const group = raw.accountResourceGroup ?? raw.resourceGroup;
       if (group === undefined)
         throw new UsageError(
@@ -167,6 +154,7 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions): Promise<DataPlan
     }
     return {
       mode: "control-plane",
+      access,
       target: targets[0],
       principalId: raw.principal === undefined ? undefined : parseGuid(raw.principal, "--principal"),
       storage,
@@ -185,7 +173,7 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions): Promise<DataPlan
   // As the guide's app does with `import "dotenv/config"`: a .env in the working directory is read.
   const { config } = await import("dotenv");
   config({ path: resolve(".env"), processEnv: ctx.env as Record<string, string> });
-  const account = validateAccount(raw.account ?? ctx.env.AZURE_STORAGE_ACCOUNT_NAME, "--account");
+  const account = validateStorageAccountName(raw.account ?? ctx.env.AZURE_STORAGE_ACCOUNT_NAME, "--account");
   const given =
     raw.blobEndpoint ?? ctx.env.AZURE_STORAGE_BLOB_ENDPOINT ?? ctx.env.AZURE_STORAGEBLOB_RESOURCEENDPOINT;
   const source =
@@ -198,16 +186,11 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions): Promise<DataPlan
     given === undefined
       ? `https://${account}.blob.${ctx.globals.cloud.storageSuffix}`
       : parseBlobEndpoint(given, source);
-  return { mode: "data-plane", account, endpoint, container };
+  return { mode: "data-plane", access, account, endpoint, container };
 }
 
 /** --junit file and GitHub annotations. */
-function reportToCi(
-  ctx: Context,
-  junit: string | undefined,
-  mode: string,
-  steps: Attempt["report"]["steps"],
-): void {
+function reportToCi(ctx: Context, junit: string | undefined, mode: string, steps: ReportStep[]): void {
   if (junit) writeFileSync(junit, renderJunit("miauth verify", `miauth.verify.${mode}`, steps));
   if (ctx.env.GITHUB_ACTIONS !== "true") return;
   // The Actions runner reads workflow commands from stderr as well; stdout stays pure data.
@@ -216,75 +199,4 @@ function reportToCi(
       `${githubError(`miauth verify: ${s.name}`, `${s.code}: ${s.cause ?? s.message} Fix: ${s.fix}`)}\n`,
     );
   }
-}
-
-function validateAccount(name: string | undefined, flag: string): string {
-  if (name === undefined || name === "")
-    throw new UsageError(`no storage account: use ${flag} NAME or set AZURE_STORAGE_ACCOUNT_NAME`);
-  if (!/^[a-z0-9]{3,24}$/.test(name))
-    throw new UsageError(`invalid storage account name '${name}': use 3-24 lowercase letters and digits`);
-  return name;
-}
-
-function validateContainer(name: string): string {
-  if (!/^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$/.test(name) && name !== "$root") {
-    throw new UsageError(
-      `invalid --container '${name}': use 3-63 lowercase letters, digits and single hyphens`,
-    );
-  }
-  return name;
-}
-
-/** Runs the attempt, then again with backoff while it fails only on denials that waiting can fix. */
-async function withWait(ctx: Context, attempt: () => Promise<Attempt>, waitMs: number): Promise<Attempt> {
-  const started = Date.now();
-  let attempts = 0;
-  for (;;) {
-    attempts++;
-    const result = await attempt();
-    result.report.attempts = attempts;
-    result.report.elapsedMs = Date.now() - started;
-    const left = waitMs - (Date.now() - started);
-    if (result.report.result === "pass" || !result.first?.retryable || waitMs === 0) return result;
-    if (left <= 0) {
-      result.report.waitExpired = true;
-      return result;
-    }
-    const delay = Math.min(left, Math.min(500 * 1.5 ** (attempts - 1), 5000));
-    const failed = result.report.steps.find((s) => s.status === "fail");
-    ctx.warn(
-      `${failed?.name}: ${failed?.code}; role assignments can take minutes to reach the data plane: retrying in ${(delay / 1000).toFixed(1)}s (${Math.ceil(left / 1000)}s left)`,
-    );
-    await sleep(delay, undefined, { signal: ctx.signal });
-  }
-}
-
-function summarize(ctx: Context, report: Attempt["report"]): void {
-  const p = ctx.io.paint;
-  const who = report.identity;
-  // Messages, causes and fixes carry server text: escaped, so it cannot drive the terminal.
-  const lines = [
-    oneLine(
-      `verify (${report.mode}, ${report.access}) on ${report.account}${who?.objectId ? ` as ${who.credential ?? "principal"} ${who.objectId}${who.resourceId ? ` (${who.resourceId})` : ""}` : ""}`,
-    ),
-  ];
-  for (const s of report.steps) {
-    const mark =
-      s.status === "pass"
-        ? p.dim("ok  ")
-        : s.status === "fail"
-          ? p.err("FAIL")
-          : s.status === "warn"
-            ? p.warn("warn")
-            : p.dim("skip");
-    lines.push(
-      `  ${mark} ${oneLine(`${s.name.padEnd(18)} ${s.status === "fail" || s.status === "warn" ? `${s.code}: ` : ""}${s.message ?? ""}${s.ms ? ` (${s.ms} ms)` : ""}`)}`,
-    );
-    if (s.cause) lines.push(`       cause: ${oneLine(s.cause)}`);
-    if (s.fix) lines.push(`       fix:   ${oneLine(s.fix)}`);
-  }
-  lines.push(
-    `result: ${report.result === "pass" ? "PASS" : "FAIL"}${report.attempts > 1 ? ` after ${report.attempts} attempts, ${(report.elapsedMs / 1000).toFixed(1)}s` : ""}`,
-  );
-  ctx.io.stderr.write(`${lines.join("\n")}\n`);
 }

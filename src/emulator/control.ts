@@ -1,3 +1,4 @@
+import * as v from "valibot";
 import { etagOf } from "./arm/etag.js";
 import { renderIdentity } from "./arm/resource-identity.js";
 import { type Faults, parseFault } from "./faults.js";
@@ -77,6 +78,8 @@ async function mintToken(deps: ControlDeps, input: unknown): Promise<Reply> {
   return { status: 200, body: { access_token: issued.token, expires_on: String(issued.expiresOn) } };
 }
 
+const firewallBody = v.object({ enabled: v.boolean() });
+
 /** Test-only: the storage firewall (publicNetworkAccess) on or off at run time. */
 function setFirewall(deps: ControlDeps, account: string, input: unknown): Reply {
   const found = storageAccountNamed(deps.state, account);
@@ -85,19 +88,16 @@ function setFirewall(deps: ControlDeps, account: string, input: unknown): Reply 
       status: 404,
       body: { error: { code: "NotFound", message: `No storage account '${account}'.` } },
     };
-  const enabled = (input as { enabled?: unknown } | undefined)?.enabled;
-  if (typeof enabled !== "boolean") return badRequest("enabled: expected true or false");
-  found.publicNetworkAccess = enabled ? "Disabled" : "Enabled";
+  if (!v.is(firewallBody, input)) return badRequest("enabled: expected true or false");
+  found.publicNetworkAccess = input.enabled ? "Disabled" : "Enabled";
   return { status: 200, body: { name: found.name, publicNetworkAccess: found.publicNetworkAccess } };
 }
 
 /** Bounded whole-number query parameter: the value, or a one-line error. */
 function intParam(ctx: Ctx, name: string, fallback: number, min: number, max: number): number | string {
-  const raw = ctx.query.get(name);
-  if (raw === null) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max) return `${name}: expected a whole number, ${min} to ${max}`;
-  return n;
+  const schema = v.pipe(v.string(), v.digits(), v.toNumber(), v.minValue(min), v.maxValue(max));
+  const parsed = v.safeParse(schema, ctx.query.get(name) ?? String(fallback));
+  return parsed.success ? parsed.output : `${name}: expected a whole number, ${min} to ${max}`;
 }
 
 /** Long poll: answers once `count` requests have reached hold fault id, kept back or already let go. */
@@ -134,9 +134,11 @@ function controlError(status: number, code: string, message: string): Reply {
   return { status, body: { error: { code, message } } };
 }
 
+/** No body, or `{}`. */
+const settleBody = v.optional(v.strictObject({}));
+
 function settle(deps: ControlDeps, body: unknown): Reply {
-  if (body !== undefined && !(typeof body === "object" && body !== null && Object.keys(body).length === 0))
-    return badRequest("body: expected none (every running operation ends)");
+  if (!v.is(settleBody, body)) return badRequest("body: expected none (every running operation ends)");
   const ended = settleAllNow(deps.state).map(({ previousIdentity: _, ...op }) => op);
   return { status: 200, body: { value: ended } };
 }

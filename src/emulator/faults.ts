@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
+import * as v from "valibot";
 import { armError } from "./arm/replies.js";
 import type { Router } from "./arm/router.js";
 import { type Ctx, header, type Kind, type Reply } from "./http.js";
 import type { Next } from "./log.js";
 import { authorizationFailed } from "./rbac/evaluate.js";
+import { fields, object, parseWith, plainObject } from "./schema.js";
 
 export type FaultAction =
   | { type: "latency"; ms: number }
@@ -42,119 +44,89 @@ export interface Fault {
   remaining: number;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+/** A whole number from min to max; message is the whole complaint. */
+const whole = (min: number, max: number, message: string) =>
+  v.message(v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max)), message);
+const ms = v.message(
+  v.pipe(v.number(), v.minValue(0), v.maxValue(600_000)),
+  "expected milliseconds, 0 to 600000",
+);
+const apply = v.boolean("expected true or false");
+const TRUNCATE_APPLY =
+  "truncate cuts the real reply, so the handler always runs; use raw for a reply to a write that did not happen";
+
+const faultAction = v.variant(
+  "type",
+  [
+    fields({ type: v.literal("latency"), ms }),
+    fields({ type: v.literal("delay-after"), ms }),
+    fields({
+      type: v.literal("status"),
+      status: whole(400, 599, "expected 400-599"),
+      code: v.optional(v.string("expected a string")),
+      message: v.optional(v.string("expected a string")),
+      retryAfter: v.optional(
+        v.nullable(whole(0, Infinity, "expected whole seconds, or null for no Retry-After header")),
+      ),
+    }),
+    fields({ type: v.literal("reset") }),
+    fields({ type: v.literal("lro-failed") }),
+    v.pipe(
+      fields({
+        type: v.literal("raw"),
+        status: v.nullish(whole(200, 599, "expected 200-599"), 200),
+        body: v.string('expected a string ("" for an empty body)'),
+        contentType: v.optional(
+          v.message(v.pipe(v.string(), v.regex(/^[^\r\n]*$/)), "expected a one-line string"),
+        ),
+        apply: v.optional(apply, false),
+      }),
+      v.transform(({ contentType, ...f }) => {
+        const type = contentType ?? (f.body === "" ? "" : "text/html");
+        return type ? { ...f, contentType: type } : f;
+      }),
+    ),
+    v.pipe(
+      fields({
+        type: v.literal("truncate"),
+        apply: v.optional(v.pipe(apply, v.value(true, TRUNCATE_APPLY)), true),
+      }),
+      v.transform(() => ({ type: "truncate" as const })),
+    ),
+    fields({ type: v.literal("drop"), apply: v.optional(apply, true) }),
+    fields({
+      type: v.literal("hold"),
+      maxMs: v.nullish(whole(1, 600_000, "expected milliseconds, 1 to 600000"), 60_000),
+    }),
+  ],
+  'expected "latency", "status", "reset", "lro-failed", "raw", "truncate", "drop", "delay-after" or "hold"',
+);
+
+const faultRequest = object(
+  {
+    match: v.nullish(
+      object(
+        {
+          method: v.optional(v.pipe(v.string("expected a string"), v.toUpperCase())),
+          path: v.optional(v.string("expected a string")),
+          kind: v.optional(v.picklist(["arm", "identity", "blob"], 'expected "arm", "identity" or "blob"')),
+        },
+        "expected an object",
+      ),
+      {},
+    ),
+    fault: v.pipe(plainObject("expected an object with a type"), faultAction),
+    count: v.nullish(whole(1, Infinity, "expected a positive integer"), 1),
+  },
+  "expected a JSON object",
+);
 
 /** Returns the fault, or a one-line description of what is wrong with the input. */
 export function parseFault(input: unknown): Fault | string {
-  if (!isObject(input)) return "body: expected a JSON object";
-  const match = input.match ?? {};
-  if (!isObject(match)) return "match: expected an object";
-  for (const key of ["method", "path"] as const) {
-    if (match[key] !== undefined && typeof match[key] !== "string") return `match.${key}: expected a string`;
-  }
-  if (
-    match.kind !== undefined &&
-    match.kind !== "arm" &&
-    match.kind !== "identity" &&
-    match.kind !== "blob"
-  ) {
-    return 'match.kind: expected "arm", "identity" or "blob"';
-  }
-  const f = input.fault;
-  if (!isObject(f)) return "fault: expected an object with a type";
-  const count = input.count ?? 1;
-  if (typeof count !== "number" || !Number.isInteger(count) || count < 1)
-    return "count: expected a positive integer";
-  const fault = parseAction(f);
-  if (typeof fault === "string") return fault;
-  return {
-    id: randomUUID(),
-    match: {
-      method: typeof match.method === "string" ? match.method.toUpperCase() : undefined,
-      path: typeof match.path === "string" ? match.path : undefined,
-      kind: match.kind,
-    } as Fault["match"],
-    fault,
-    remaining: count,
-  };
-}
-
-function parseApply(f: Record<string, unknown>, otherwise: boolean): boolean | string {
-  if (f.apply === undefined) return otherwise;
-  if (typeof f.apply !== "boolean") return "fault.apply: expected true or false";
-  return f.apply;
-}
-
-function parseMs(f: Record<string, unknown>): number | string {
-  if (typeof f.ms !== "number" || !Number.isFinite(f.ms) || f.ms < 0 || f.ms > 600_000)
-    return "fault.ms: expected milliseconds, 0 to 600000";
-  return f.ms;
-}
-
-function parseAction(f: Record<string, unknown>): FaultAction | string {
-  switch (f.type) {
-    case "latency":
-    case "delay-after": {
-      const ms = parseMs(f);
-      return typeof ms === "string" ? ms : { type: f.type, ms };
-    }
-    case "status": {
-      if (typeof f.status !== "number" || !Number.isInteger(f.status) || f.status < 400 || f.status > 599)
-        return "fault.status: expected 400-599";
-      if (f.code !== undefined && typeof f.code !== "string") return "fault.code: expected a string";
-      if (f.message !== undefined && typeof f.message !== "string") return "fault.message: expected a string";
-      if (
-        f.retryAfter !== undefined &&
-        f.retryAfter !== null &&
-        (typeof f.retryAfter !== "number" || !Number.isInteger(f.retryAfter) || f.retryAfter < 0)
-      )
-        return "fault.retryAfter: expected whole seconds, or null for no Retry-After header";
-      return {
-        type: "status",
-        status: f.status,
-        code: f.code,
-        message: f.message,
-        retryAfter: f.retryAfter as number | null | undefined,
-      };
-    }
-    case "reset":
-    case "lro-failed":
-      return { type: f.type };
-    case "raw": {
-      const status = f.status ?? 200;
-      if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599)
-        return "fault.status: expected 200-599";
-      if (typeof f.body !== "string") return 'fault.body: expected a string ("" for an empty body)';
-      if (f.contentType !== undefined && (typeof f.contentType !== "string" || /[\r\n]/.test(f.contentType)))
-        return "fault.contentType: expected a one-line string";
-      const apply = parseApply(f, false);
-      if (typeof apply === "string") return apply;
-      const contentType = f.contentType ?? (f.body === "" ? undefined : "text/html");
-      return { type: "raw", status, body: f.body, apply, ...(contentType ? { contentType } : {}) };
-    }
-    case "truncate": {
-      const apply = parseApply(f, true);
-      if (typeof apply === "string") return apply;
-      if (!apply)
-        return "fault.apply: truncate cuts the real reply, so the handler always runs; use raw for a reply to a write that did not happen";
-      return { type: "truncate" };
-    }
-    case "drop": {
-      const apply = parseApply(f, true);
-      if (typeof apply === "string") return apply;
-      return { type: "drop", apply };
-    }
-    case "hold": {
-      const maxMs = f.maxMs ?? 60_000;
-      if (typeof maxMs !== "number" || !Number.isInteger(maxMs) || maxMs < 1 || maxMs > 600_000)
-        return "fault.maxMs: expected milliseconds, 1 to 600000";
-      return { type: "hold", maxMs };
-    }
-    default:
-      return 'fault.type: expected "latency", "status", "reset", "lro-failed", "raw", "truncate", "drop", "delay-after" or "hold"';
-  }
+  const parsed = parseWith(faultRequest, input, "body");
+  if (!parsed.ok) return `${parsed.problem.path}: ${parsed.problem.message}`;
+  const { match, fault, count } = parsed.value;
+  return { id: randomUUID(), match, fault, remaining: count };
 }
 
 type Matched = Pick<Ctx, "method" | "path" | "kind">;

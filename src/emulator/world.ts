@@ -1,89 +1,142 @@
 import { readFileSync } from "node:fs";
-import { PRINCIPAL_TYPES, type PrincipalType } from "./rbac/directory.js";
+import * as v from "valibot";
+import { PRINCIPAL_TYPES } from "./rbac/directory.js";
 import { BUILTIN_ROLES } from "./rbac/roles.js";
+import { object, parseWith, plainObject } from "./schema.js";
 
-export interface WorldIdentity {
-  type: string;
-  principalId?: string;
-  clientId?: string;
-  /** Names of userAssignedIdentities in this world, or full resource IDs. */
-  userAssignedIdentities?: string[];
-}
+// The world file (`--seed`): its schema, the types read from it, the built-in world, and validation.
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IDENTITY_TYPES = ["None", "SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned"] as const;
+const SITE_KINDS = ["app", "app,linux", "functionapp", "functionapp,linux", "app,linux,container"] as const;
+const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 
-export interface WorldResource {
-  resourceGroup: string;
-  name: string;
-  location?: string;
-  subscriptionId?: string;
-}
+// Messages say what was expected; validateWorld adds the path and what it got.
+const guid = v.message(v.pipe(v.string(), v.regex(GUID)), "a GUID");
+const text = v.message(v.pipe(v.string(), v.nonEmpty()), "a non-empty string");
+const scope = v.pipe(text, v.startsWith("/", "a scope starting with /"));
+const strings = v.custom<string[]>(
+  (x) => Array.isArray(x) && x.every((s) => typeof s === "string" && s !== ""),
+  "an array of non-empty strings",
+);
+const listOf = <E extends v.ObjectEntries>(entries: E) => v.array(object(entries, "an object"), "an array");
+const quoted = (options: readonly string[]) => options.map((o) => `"${o}"`);
 
-export interface WorldSite extends WorldResource {
-  kind?: string;
-  identity?: WorldIdentity;
-}
-
-export interface WorldVm extends WorldResource {
-  osType?: string;
-  vmSize?: string;
-  identity?: WorldIdentity;
-}
-
-export interface WorldUami extends WorldResource {
-  principalId: string;
-  clientId: string;
-}
-
-export interface WorldStorageAccount extends WorldResource {
+const placed = {
+  name: text,
+  resourceGroup: text,
+  location: v.optional(text),
+  subscriptionId: v.optional(v.string("the ID of a subscriptions entry")),
+};
+const identity = v.optional(
+  object(
+    {
+      type: v.picklist(IDENTITY_TYPES, `one of ${quoted(IDENTITY_TYPES).join(", ")}`),
+      principalId: v.optional(guid),
+      clientId: v.optional(guid),
+      /** Names of userAssignedIdentities in this world, or full resource IDs. */
+      userAssignedIdentities: v.optional(
+        v.array(v.string("the name of a userAssignedIdentities entry"), "an array of identity names"),
+      ),
+    },
+    "an object",
+  ),
+);
+const storageAccount = {
+  ...placed,
+  name: v.pipe(text, v.regex(/^[a-z0-9]{3,24}$/, "3-24 lower-case letters and digits")),
   /** "Disabled" firewalls the blob data plane: every request gets 403 AuthorizationFailure. */
-  publicNetworkAccess?: "Enabled" | "Disabled";
+  publicNetworkAccess: v.optional(v.picklist(["Enabled", "Disabled"], '"Enabled" or "Disabled"')),
   /** Containers created in Azurite at start and after every reset. */
-  containers?: string[];
+  containers: v.optional(
+    v.pipe(
+      strings,
+      v.array(v.pipe(v.string(), v.regex(CONTAINER_NAME, "a container name (3-63 a-z, 0-9, -)"))),
+    ),
+  ),
   /** "container/blob name" -> text content, created with the containers. */
-  blobs?: Record<string, string>;
-}
-
-export interface WorldRoleAssignment {
-  principalId: string;
-  roleDefinitionName?: string;
-  roleDefinitionId?: string;
+  blobs: v.optional(
+    v.pipe(plainObject('an object {"container/blob": "text"}'), v.record(v.string(), v.string("a string"))),
+  ),
+};
+const roleDefinition = {
+  /** Default: a GUID derived from roleName. */
+  name: v.optional(guid),
+  roleName: text,
+  description: v.optional(text),
+  actions: strings,
+  notActions: v.optional(strings),
+  dataActions: v.optional(strings),
+  notDataActions: v.optional(strings),
   /** "{subscriptionId}" is replaced by the first subscription's ID. */
-  scope: string;
-  name?: string;
-}
+  assignableScopes: v.pipe(strings, v.minLength(1, "at least one scope"), v.array(scope)),
+};
+const roleAssignment = v.pipe(
+  object(
+    {
+      principalId: guid,
+      name: v.optional(guid),
+      /** "{subscriptionId}" is replaced by the first subscription's ID. */
+      scope,
+      roleDefinitionName: v.optional(text),
+      roleDefinitionId: v.optional(text),
+    },
+    "an object",
+  ),
+  v.check(
+    (a) => (a.roleDefinitionName ?? a.roleDefinitionId) !== undefined,
+    "roleDefinitionName or roleDefinitionId",
+  ),
+);
 
-export interface WorldCustomRole {
-  /** GUID; default: derived from roleName. */
-  name?: string;
-  roleName: string;
-  description?: string;
-  actions: string[];
-  notActions?: string[];
-  dataActions?: string[];
-  notDataActions?: string[];
-  /** "{subscriptionId}" is replaced by the first subscription's ID. */
-  assignableScopes: string[];
-}
+const worldSchema = object(
+  {
+    tenantId: guid,
+    subscriptions: v.pipe(
+      listOf({ subscriptionId: guid, displayName: text }),
+      v.minLength(1, "at least one subscription"),
+    ),
+    operator: object(
+      { principalId: guid, clientId: guid, resourceId: v.optional(text) },
+      "an object with principalId and clientId",
+    ),
+    resourceGroups: listOf({ name: text, location: text, subscriptionId: placed.subscriptionId }),
+    userAssignedIdentities: v.optional(listOf({ ...placed, principalId: guid, clientId: guid })),
+    sites: v.optional(
+      listOf({
+        ...placed,
+        kind: v.optional(v.picklist(SITE_KINDS, `one of ${SITE_KINDS.join(" | ")}`)),
+        identity,
+      }),
+    ),
+    virtualMachines: v.optional(
+      listOf({
+        ...placed,
+        osType: v.optional(v.picklist(["Linux", "Windows"], '"Linux" or "Windows"')),
+        vmSize: v.optional(text),
+        identity,
+      }),
+    ),
+    storageAccounts: v.optional(listOf(storageAccount)),
+    roleDefinitions: v.optional(listOf(roleDefinition)),
+    /** Users, groups and service principals of the directory, besides the identities the world defines. */
+    principals: v.optional(
+      listOf({
+        principalId: guid,
+        type: v.picklist(PRINCIPAL_TYPES, quoted(PRINCIPAL_TYPES).join(" | ")),
+        displayName: v.optional(text),
+      }),
+    ),
+    roleAssignments: v.array(roleAssignment, "an array"),
+  },
+  "a JSON object",
+);
 
-/** Users, groups and service principals of the directory, besides the identities the world defines. */
-export interface WorldPrincipal {
-  principalId: string;
-  type: PrincipalType;
-  displayName?: string;
-}
-
-export interface World {
-  tenantId: string;
-  subscriptions: { subscriptionId: string; displayName: string }[];
-  operator: { principalId: string; clientId: string; resourceId?: string };
-  resourceGroups: { name: string; location: string; subscriptionId?: string }[];
-  userAssignedIdentities?: WorldUami[];
-  sites?: WorldSite[];
-  virtualMachines?: WorldVm[];
-  storageAccounts?: WorldStorageAccount[];
-  roleAssignments: WorldRoleAssignment[];
-  roleDefinitions?: WorldCustomRole[];
-  principals?: WorldPrincipal[];
-}
+export type World = v.InferOutput<typeof worldSchema>;
+type Item<T> = NonNullable<T> extends readonly (infer I)[] ? I : never;
+export type WorldSite = Item<World["sites"]>;
+export type WorldIdentity = NonNullable<WorldSite["identity"]>;
+export type WorldResource = Pick<WorldSite, "name" | "resourceGroup" | "location" | "subscriptionId">;
+export type WorldStorageAccount = Item<World["storageAccounts"]>;
 
 export const DEFAULT_WORLD: World = {
   tenantId: "8d3c5a1e-6f2b-4c7d-9e0a-1b2c3d4e5f60",
@@ -129,228 +182,84 @@ export const DEFAULT_WORLD: World = {
   ],
 };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const IDENTITY_TYPES = ["None", "SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned"];
-const SITE_KINDS = ["app", "app,linux", "functionapp", "functionapp,linux", "app,linux,container"];
-
-class WorldError extends Error {}
-
 function fail(path: string, expected: string, got: unknown): never {
   const shown = got === undefined ? "nothing" : JSON.stringify(got);
-  throw new WorldError(`${path}: expected ${expected}, got ${shown}`);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function str(o: Record<string, unknown>, key: string, path: string, optional = false): void {
-  const v = o[key];
-  if (v === undefined && optional) return;
-  if (typeof v !== "string" || v.length === 0) fail(`${path}.${key}`, "a non-empty string", v);
-}
-
-function guid(o: Record<string, unknown>, key: string, path: string, optional = false): void {
-  const v = o[key];
-  if (v === undefined && optional) return;
-  if (typeof v !== "string" || !GUID.test(v)) fail(`${path}.${key}`, "a GUID", v);
-}
-
-function list(o: Record<string, unknown>, key: string, optional: boolean): Record<string, unknown>[] {
-  const v = o[key];
-  if (v === undefined && optional) return [];
-  if (!Array.isArray(v)) fail(key, "an array", v);
-  return v.map((item, i) => {
-    if (!isObject(item)) fail(`${key}[${i}]`, "an object", item);
-    return item;
-  });
-}
-
-function checkIdentity(v: unknown, path: string, uamiNames: Set<string>): void {
-  if (v === undefined) return;
-  if (!isObject(v)) fail(path, "an object", v);
-  if (typeof v.type !== "string" || !IDENTITY_TYPES.includes(v.type)) {
-    fail(`${path}.type`, `one of ${IDENTITY_TYPES.map((t) => `"${t}"`).join(", ")}`, v.type);
-  }
-  guid(v, "principalId", path, true);
-  guid(v, "clientId", path, true);
-  const ua = v.userAssignedIdentities;
-  if (ua === undefined) {
-    if (v.type.includes("UserAssigned")) fail(`${path}.userAssignedIdentities`, "a non-empty array", ua);
-    return;
-  }
-  if (!Array.isArray(ua)) fail(`${path}.userAssignedIdentities`, "an array of identity names", ua);
-  if (!v.type.includes("UserAssigned") && ua.length > 0) {
-    fail(`${path}.type`, "a type including UserAssigned when userAssignedIdentities is set", v.type);
-  }
-  ua.forEach((name, i) => {
-    const key = typeof name === "string" ? (name.split("/").pop() ?? "").toLowerCase() : "";
-    if (!uamiNames.has(key))
-      fail(`${path}.userAssignedIdentities[${i}]`, "the name of a userAssignedIdentities entry", name);
-  });
+  throw new Error(`invalid world: ${path}: expected ${expected}, got ${shown}`);
 }
 
 /** Throws an Error with a one-line message naming the field and what was expected. */
 export function validateWorld(input: unknown): World {
-  try {
-    if (!isObject(input)) fail("world", "a JSON object", input);
-    guid(input, "tenantId", "world");
-    const subs = list(input, "subscriptions", false);
-    if (subs.length === 0) fail("subscriptions", "at least one subscription", []);
-    subs.forEach((s, i) => {
-      guid(s, "subscriptionId", `subscriptions[${i}]`);
-      str(s, "displayName", `subscriptions[${i}]`);
-    });
-    const subIds = new Set(subs.map((s) => String(s.subscriptionId).toLowerCase()));
-    if (!isObject(input.operator))
-      fail("operator", "an object with principalId and clientId", input.operator);
-    guid(input.operator, "principalId", "operator");
-    guid(input.operator, "clientId", "operator");
-    str(input.operator, "resourceId", "operator", true);
-
-    const groups = list(input, "resourceGroups", false);
-    const groupNames = new Set<string>();
-    groups.forEach((g, i) => {
-      str(g, "name", `resourceGroups[${i}]`);
-      str(g, "location", `resourceGroups[${i}]`);
-      checkSub(g, `resourceGroups[${i}]`, subIds);
-      groupNames.add(String(g.name).toLowerCase());
-    });
-
-    const checkResource = (key: string, r: Record<string, unknown>, i: number): void => {
-      const path = `${key}[${i}]`;
-      str(r, "name", path);
-      str(r, "resourceGroup", path);
-      str(r, "location", path, true);
-      checkSub(r, path, subIds);
-      if (!groupNames.has(String(r.resourceGroup).toLowerCase())) {
-        fail(`${path}.resourceGroup`, "the name of a resourceGroups entry", r.resourceGroup);
-      }
-    };
-    const uamis = list(input, "userAssignedIdentities", true);
-    const uamiNames = new Set<string>();
-    uamis.forEach((u, i) => {
-      checkResource("userAssignedIdentities", u, i);
-      guid(u, "principalId", `userAssignedIdentities[${i}]`);
-      guid(u, "clientId", `userAssignedIdentities[${i}]`);
-      uamiNames.add(String(u.name).toLowerCase());
-    });
-    list(input, "sites", true).forEach((s, i) => {
-      checkResource("sites", s, i);
-      if (s.kind !== undefined && (typeof s.kind !== "string" || !SITE_KINDS.includes(s.kind))) {
-        fail(`sites[${i}].kind`, `one of ${SITE_KINDS.join(" | ")}`, s.kind);
-      }
-      checkIdentity(s.identity, `sites[${i}].identity`, uamiNames);
-    });
-    list(input, "virtualMachines", true).forEach((v, i) => {
-      checkResource("virtualMachines", v, i);
-      if (v.osType !== undefined && v.osType !== "Linux" && v.osType !== "Windows") {
-        fail(`virtualMachines[${i}].osType`, '"Linux" or "Windows"', v.osType);
-      }
-      str(v, "vmSize", `virtualMachines[${i}]`, true);
-      checkIdentity(v.identity, `virtualMachines[${i}].identity`, uamiNames);
-    });
-    const accountNames = new Set<string>();
-    list(input, "storageAccounts", true).forEach((s, i) => {
-      checkResource("storageAccounts", s, i);
-      if (!/^[a-z0-9]{3,24}$/.test(String(s.name))) {
-        fail(`storageAccounts[${i}].name`, "3-24 lower-case letters and digits", s.name);
-      }
-      // Account names are global in Azure: the blob endpoint finds an account by name alone.
-      if (accountNames.has(String(s.name)))
-        fail(`storageAccounts[${i}].name`, "a name not already in use", s.name);
-      accountNames.add(String(s.name));
-      checkStorageContents(s, `storageAccounts[${i}]`);
-    });
-    const roleKeys = new Set(BUILTIN_ROLES.flatMap((r) => [r.name, r.roleName.toLowerCase()]));
-    list(input, "roleDefinitions", true).forEach((r, i) => {
-      const path = `roleDefinitions[${i}]`;
-      guid(r, "name", path, true);
-      str(r, "roleName", path);
-      str(r, "description", path, true);
-      strings(r, "actions", path, false);
-      for (const key of ["notActions", "dataActions", "notDataActions"]) strings(r, key, path, true);
-      strings(r, "assignableScopes", path, false);
-      const scopes = r.assignableScopes as string[];
-      if (scopes.length === 0) fail(`${path}.assignableScopes`, "at least one scope", scopes);
-      scopes.forEach((s, j) => {
-        if (!s.startsWith("/")) fail(`${path}.assignableScopes[${j}]`, "a scope starting with /", s);
-      });
-      const roleName = String(r.roleName).toLowerCase();
-      const name = typeof r.name === "string" ? r.name.toLowerCase() : undefined;
-      if (roleKeys.has(roleName)) fail(`${path}.roleName`, "a role name not already in use", r.roleName);
-      if (name && roleKeys.has(name)) fail(`${path}.name`, "a GUID not already in use", r.name);
-      roleKeys.add(roleName);
-      if (name) roleKeys.add(name);
-    });
-    list(input, "principals", true).forEach((p, i) => {
-      const path = `principals[${i}]`;
-      guid(p, "principalId", path);
-      if (!PRINCIPAL_TYPES.includes(p.type as PrincipalType)) {
-        fail(`${path}.type`, PRINCIPAL_TYPES.map((t) => `"${t}"`).join(" | "), p.type);
-      }
-      str(p, "displayName", path, true);
-    });
-    list(input, "roleAssignments", false).forEach((a, i) => {
-      const path = `roleAssignments[${i}]`;
-      guid(a, "principalId", path);
-      guid(a, "name", path, true);
-      str(a, "scope", path);
-      if (!String(a.scope).startsWith("/")) fail(`${path}.scope`, "a scope starting with /", a.scope);
-      if (a.roleDefinitionName === undefined && a.roleDefinitionId === undefined) {
-        fail(path, "roleDefinitionName or roleDefinitionId", a);
-      }
-      str(a, "roleDefinitionName", path, true);
-      str(a, "roleDefinitionId", path, true);
-      const role = String(a.roleDefinitionName ?? a.roleDefinitionId);
-      const key =
-        a.roleDefinitionName !== undefined ? role.toLowerCase() : (role.split("/").pop() ?? "").toLowerCase();
-      if (!roleKeys.has(key))
-        fail(`${path}.roleDefinition`, "a built-in role name or ID, or a roleDefinitions entry", role);
-    });
-    return input as unknown as World;
-  } catch (e) {
-    if (e instanceof WorldError) throw new Error(`invalid world: ${e.message}`);
-    throw e;
-  }
+  const parsed = parseWith(worldSchema, input, "world");
+  if (!parsed.ok) return fail(parsed.problem.path, parsed.problem.message, parsed.problem.input);
+  checkReferences(parsed.value);
+  return parsed.value;
 }
 
-const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
-
-function checkStorageContents(s: Record<string, unknown>, path: string): void {
-  const access = s.publicNetworkAccess;
-  if (access !== undefined && access !== "Enabled" && access !== "Disabled") {
-    fail(`${path}.publicNetworkAccess`, '"Enabled" or "Disabled"', access);
+/** What the schema cannot see: that names and IDs refer to entries of this world, and are not taken twice. */
+function checkReferences(w: World): void {
+  const subIds = new Set(w.subscriptions.map((s) => s.subscriptionId.toLowerCase()));
+  const groups = new Set(w.resourceGroups.map((g) => g.name.toLowerCase()));
+  const uamis = new Set((w.userAssignedIdentities ?? []).map((u) => u.name.toLowerCase()));
+  const place = (key: string, list: { subscriptionId?: string; resourceGroup?: string }[] = []) =>
+    list.forEach((r, i) => {
+      if (r.subscriptionId !== undefined && !subIds.has(r.subscriptionId.toLowerCase()))
+        fail(`${key}[${i}].subscriptionId`, "the ID of a subscriptions entry", r.subscriptionId);
+      if (r.resourceGroup !== undefined && !groups.has(r.resourceGroup.toLowerCase()))
+        fail(`${key}[${i}].resourceGroup`, "the name of a resourceGroups entry", r.resourceGroup);
+    });
+  place("resourceGroups", w.resourceGroups);
+  place("userAssignedIdentities", w.userAssignedIdentities);
+  for (const key of ["sites", "virtualMachines"] as const) {
+    place(key, w[key]);
+    w[key]?.forEach((r, i) => {
+      checkIdentity(r.identity, `${key}[${i}].identity`, uamis);
+    });
   }
-  strings(s, "containers", path, true);
-  const containers = (s.containers ?? []) as string[];
-  containers.forEach((c, j) => {
-    if (!CONTAINER_NAME.test(c)) fail(`${path}.containers[${j}]`, "a container name (3-63 a-z, 0-9, -)", c);
-  });
-  if (s.blobs === undefined) return;
-  if (!isObject(s.blobs)) fail(`${path}.blobs`, 'an object {"container/blob": "text"}', s.blobs);
-  for (const [key, text] of Object.entries(s.blobs)) {
-    const container = key.split("/")[0] ?? "";
-    if (!containers.includes(container) || key.length <= container.length + 1) {
-      fail(`${path}.blobs`, `keys "container/blob" naming one of containers`, key);
+  place("storageAccounts", w.storageAccounts);
+  const accounts = new Set<string>();
+  w.storageAccounts?.forEach((s, i) => {
+    // Account names are global in Azure: the blob endpoint finds an account by name alone.
+    if (accounts.has(s.name)) fail(`storageAccounts[${i}].name`, "a name not already in use", s.name);
+    accounts.add(s.name);
+    for (const key of Object.keys(s.blobs ?? {})) {
+      const container = key.split("/")[0] ?? "";
+      if (!s.containers?.includes(container) || key.length <= container.length + 1)
+        fail(`storageAccounts[${i}].blobs`, `keys "container/blob" naming one of containers`, key);
     }
-    if (typeof text !== "string") fail(`${path}.blobs["${key}"]`, "a string", text);
-  }
+  });
+  const roleKeys = new Set(BUILTIN_ROLES.flatMap((r) => [r.name, r.roleName.toLowerCase()]));
+  w.roleDefinitions?.forEach((r, i) => {
+    const roleName = r.roleName.toLowerCase();
+    const name = r.name?.toLowerCase();
+    if (roleKeys.has(roleName))
+      fail(`roleDefinitions[${i}].roleName`, "a role name not already in use", r.roleName);
+    if (name && roleKeys.has(name)) fail(`roleDefinitions[${i}].name`, "a GUID not already in use", r.name);
+    roleKeys.add(roleName);
+    if (name) roleKeys.add(name);
+  });
+  w.roleAssignments.forEach((a, i) => {
+    const role = a.roleDefinitionName ?? a.roleDefinitionId ?? "";
+    const key = a.roleDefinitionName !== undefined ? role : (role.split("/").pop() ?? "");
+    if (!roleKeys.has(key.toLowerCase()))
+      fail(
+        `roleAssignments[${i}].roleDefinition`,
+        "a built-in role name or ID, or a roleDefinitions entry",
+        role,
+      );
+  });
 }
 
-function strings(o: Record<string, unknown>, key: string, path: string, optional: boolean): void {
-  const v = o[key];
-  if (v === undefined && optional) return;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "string" || x === "")) {
-    fail(`${path}.${key}`, "an array of non-empty strings", v);
-  }
-}
-
-function checkSub(o: Record<string, unknown>, path: string, subIds: Set<string>): void {
-  if (o.subscriptionId === undefined) return;
-  if (typeof o.subscriptionId !== "string" || !subIds.has(o.subscriptionId.toLowerCase())) {
-    fail(`${path}.subscriptionId`, "the ID of a subscriptions entry", o.subscriptionId);
-  }
+function checkIdentity(identity: WorldIdentity | undefined, path: string, uamis: Set<string>): void {
+  if (!identity) return;
+  const ua = identity.userAssignedIdentities;
+  const userAssigned = identity.type.includes("UserAssigned");
+  if (userAssigned && ua === undefined) fail(`${path}.userAssignedIdentities`, "a non-empty array", ua);
+  if (!userAssigned && ua?.length)
+    fail(`${path}.type`, "a type including UserAssigned when userAssignedIdentities is set", identity.type);
+  ua?.forEach((name, i) => {
+    if (!uamis.has((name.split("/").pop() ?? "").toLowerCase()))
+      fail(`${path}.userAssignedIdentities[${i}]`, "the name of a userAssignedIdentities entry", name);
+  });
 }
 
 export function loadWorld(path: string): World {

@@ -1,4 +1,5 @@
 // JUnit XML for CI systems: one test case per verify step.
+import { oneLine } from "./io.js";
 export interface JunitCase {
   name: string;
   status: "pass" | "fail" | "skip" | "warn";
@@ -53,7 +54,9 @@ ${body}
 
 /** GitHub Actions workflow command for an error annotation (data escaped as the runner expects). */
 export function githubError(title: string, message: string): string {
-  const data = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  // Line breaks are the runner's to render (%0A); any other control character (a terminal escape in a
+  // server's message) is shown as text, as on every other stderr line.
+  const data = (s: string) => oneLine(s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
   const prop = (s: string) => data(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
   return `::error title=${prop(title)}::${data(message)}`;
 }

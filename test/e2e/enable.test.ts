@@ -143,10 +143,14 @@ describe("enable", () => {
   });
 
   it("gives up waiting for a VM after --timeout with exit 6", async () => {
-    await emu.current.fault({ method: "GET", path: "/operations/" }, { type: "latency", ms: 4000 }, 5);
-    const r = await cli(["enable", "--vm", "msdocs-vm", "-g", RG, "--timeout", "1s"]);
+    // The first poll of the operation gets no answer: the deadline passes while miauth waits for the VM.
+    const poll = await emu.current.hold({ method: "GET", path: "/operations/" });
+    const run = cli(["enable", "--vm", "msdocs-vm", "-g", RG, "--timeout", "3s"]);
+    await poll.waitHeld(run);
+    const r = await run;
+    await poll.release();
     expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/^error: timed out after 1s waiting for VM 'msdocs-vm'/m);
+    expect(r.stderr).toMatch(/^error: timed out after 3s waiting for VM 'msdocs-vm'/m);
   });
 
   it("reads every --ids target before writing any: a missing one stops the run with no write", async () => {

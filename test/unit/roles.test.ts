@@ -1,7 +1,6 @@
 // Pure role logic: permission wildcards, scopes, deterministic names, suggestions, flag parsing.
 import { describe, expect, it } from "vitest";
 import { assignmentName } from "../../src/azure/assignments.js";
-import { actionMatches, permits } from "../../src/azure/permissions.js";
 import {
   filterRoles,
   isPrivilegedRole,
@@ -10,6 +9,7 @@ import {
   suggestRoles,
 } from "../../src/azure/roles.js";
 import { isStorageScope, parseScope, scopeCovers, scopeLevel } from "../../src/azure/scope.js";
+import { actionMatches, permits } from "../../src/azure/verify/permissions.js";
 import { needsConfirmation, parseRoleOptions } from "../../src/commands/role-options.js";
 import { parseDuration } from "../../src/commands/shared.js";
 import { UsageError } from "../../src/errors.js";

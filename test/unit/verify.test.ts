@@ -9,13 +9,13 @@ import {
 } from "@azure/core-rest-pipeline";
 import { XMLParser } from "fast-xml-parser";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { isStaleProbe, requiredDataSteps, type Step } from "../../src/azure/blob-probe.js";
 import { isTransientTokenError, translateAzureError } from "../../src/azure/errors.js";
 import { requestedWaitMs, retryNoticePolicy } from "../../src/azure/policies.js";
-import { evaluateAccess, neededPermissions, type RoleOfAssignment } from "../../src/azure/rbac-check.js";
-import { decodeClaims } from "../../src/azure/token-info.js";
-import { diagnose } from "../../src/azure/verify-hints.js";
-import { exitCodeOf, resultOf, type VerifyReport, withRequired } from "../../src/azure/verify-report.js";
+import { isStaleProbe, requiredDataSteps } from "../../src/azure/verify/data-plane.js";
+import { diagnose, exitCodeOf, resultOf, withRequired } from "../../src/azure/verify/diagnosis.js";
+import { evaluateAccess, neededPermissions, type RoleOfAssignment } from "../../src/azure/verify/rbac.js";
+import { decodeClaims } from "../../src/azure/verify/token-identity.js";
+import type { Step, VerifyReport } from "../../src/azure/verify/types.js";
 import { githubError, renderJunit } from "../../src/output/junit.js";
 
 const ACCOUNT = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct";
@@ -181,6 +181,9 @@ describe("CI output", () => {
   it("escapes GitHub workflow command data and properties", () => {
     expect(githubError("verify: a,b", "50% done\nnext")).toBe(
       "::error title=verify%3A a%2Cb::50%25 done%0Anext",
+    );
+    expect(githubError("verify: x", "bad \u001b[2J reply")).toBe(
+      "::error title=verify%3A x::bad \\x1b[2J reply",
     );
   });
 

@@ -1,5 +1,7 @@
-// Why a verify step failed and what fixes it, from the Azure error code (pure).
-import { BLOB_DATA_ROLES } from "./roles.js";
+// Why a verify step failed and what fixes it, from the Azure error code, and the rule that turns steps
+// into a result and an exit code (pure).
+import { BLOB_DATA_ROLES } from "../roles.js";
+import type { Access, ReportStep, Step, VerifyReport } from "./types.js";
 
 export interface Diagnosis {
   /** What the failure means, in one sentence. */
@@ -127,4 +129,99 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
     default:
       return { cause: message, fix: "run again with --debug for details", exitCode: 1, retryable: false };
   }
+}
+
+/**
+ * The report's result, from the steps the access level needs: it passes only when each of them ran
+ * and passed and nothing failed. A skipped or missing required step is a failure, never a pass.
+ */
+export function resultOf(steps: Step[], required: string[]): "pass" | "fail" {
+  if (steps.some((s) => s.status === "fail")) return "fail";
+  return required.every((n) => steps.some((s) => s.name === n && s.status === "pass")) ? "pass" : "fail";
+}
+
+/**
+ * The steps as reported: when required steps did not pass yet none failed, a failed step says which
+ * did not run, so the JSON, the summary, JUnit and annotations all show why the result is a failure.
+ */
+export function withRequired(steps: Step[], required: string[]): Step[] {
+  const missing = required.filter((n) => !steps.some((s) => s.name === n && s.status === "pass"));
+  if (missing.length === 0 || steps.some((s) => s.status === "fail")) return steps;
+  return [
+    ...steps,
+    {
+      name: "required-steps",
+      status: "fail",
+      ms: 0,
+      code: "NotTested",
+      message: `the access level needs steps that did not run: ${missing.join(", ")}`,
+    },
+  ];
+}
+
+export interface Diagnosed {
+  steps: ReportStep[];
+  first: Diagnosis | null;
+}
+
+export function diagnoseSteps(
+  steps: Step[],
+  ctx: { account: string; access: Access; assignCommand?: string },
+): Diagnosed {
+  let first: Diagnosis | null = null;
+  const out = steps.map((s) => {
+    if (s.status !== "fail" && s.status !== "warn") return { ...s, cause: null, fix: null };
+    const d = diagnose(s.code ?? undefined, s.message ?? "", ctx);
+    if (s.status === "fail") first ??= d;
+    return { ...s, cause: d.cause, fix: d.fix };
+  });
+  return { steps: out, first };
+}
+
+/**
+ * The report of one attempt, from its raw steps: required steps that did not run become a failure, each
+ * failure is diagnosed, and the result comes from the required steps, never from the absence of failures.
+ */
+export function buildReport(
+  base: Omit<VerifyReport, "result" | "attempts" | "elapsedMs" | "waitExpired" | "steps" | "fix">,
+  raw: Step[],
+  required: string[],
+  /** A miauth command that would grant the missing role (or enable the identity), when we can write one. */
+  assignCommand: string | undefined,
+): VerifyReport {
+  const { steps, first } = diagnoseSteps(withRequired(raw, required), {
+    account: base.account,
+    access: base.access,
+    assignCommand,
+  });
+  return {
+    ...base,
+    steps,
+    fix: first ? (steps.find((s) => s.status === "fail")?.fix ?? null) : null,
+    result: resultOf(steps, required),
+    attempts: 1,
+    elapsedMs: 0,
+    waitExpired: false,
+  };
+}
+
+/** The diagnosis of the report's first failed step: its exit code and whether waiting may help. */
+export function firstFailure(report: VerifyReport): Diagnosis | null {
+  const failed = report.steps.find((s) => s.status === "fail");
+  return failed
+    ? diagnose(failed.code ?? undefined, failed.message ?? "", {
+        account: report.account,
+        access: report.access,
+      })
+    : null;
+}
+
+/** 0 pass, 6 when --wait ran out on a denial, else the first failure's code (5 denied, 4 no credential, 3 no identity enabled, 1 other). */
+export function exitCodeOf(
+  report: VerifyReport,
+  first: Diagnosis | null = firstFailure(report),
+): 0 | 1 | 3 | 4 | 5 | 6 {
+  if (report.result === "pass") return 0;
+  if (report.waitExpired && first?.retryable) return 6;
+  return first?.exitCode ?? 1;
 }

@@ -4,20 +4,10 @@ import { randomUUID } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
-import { endpointDescription, isTransientTokenError, tokenFailureReason } from "./errors.js";
-import { identifyCredential, type TokenIdentity } from "./token-info.js";
-
-export type Access = "read" | "write" | "readwrite";
-export type StepStatus = "pass" | "fail" | "skip" | "warn";
-
-export interface Step {
-  name: string;
-  status: StepStatus;
-  ms: number;
-  /** Azure's error code (x-ms-error-code), or a network/credential code. */
-  code: string | null;
-  message: string | null;
-}
+import { endpointDescription, isTransientTokenError, tokenFailureReason } from "../errors.js";
+import { buildReport, roleFor } from "./diagnosis.js";
+import { identifyCredential, type TokenIdentity } from "./token-identity.js";
+import type { Access, DataPlaneInput, Step, VerifyReport } from "./types.js";
 
 export interface DataPlaneRun {
   identity: TokenIdentity | null;
@@ -140,6 +130,59 @@ async function step(
 
 function skip(steps: Step[], name: string, message: string): void {
   steps.push({ name, status: "skip", ms: 0, code: null, message });
+}
+
+export interface DataPlaneOptions {
+  signal: AbortSignal;
+  /** What the probe did besides its steps (a stale probe removed), for stderr. */
+  onNotice?: (line: string) => void;
+  /** Added to the blob client's pipeline (the --debug trace, the retry notice). */
+  policies?: PipelinePolicy[];
+}
+
+/** One data-plane attempt as a report: the probe's steps, diagnosed, with the command that grants the role. */
+export async function checkDataPlane(
+  credential: TokenCredential,
+  input: DataPlaneInput,
+  o: DataPlaneOptions,
+): Promise<VerifyReport> {
+  const { access } = input;
+  let cleanup: (() => Promise<void>) | undefined;
+  const run = await runDataPlane(credential, {
+    endpoint: input.endpoint,
+    access,
+    container: input.container,
+    abortSignal: o.signal,
+    onProbeCreated: (remove) => {
+      cleanup = remove;
+    },
+    onNotice: o.onNotice,
+    policies: o.policies,
+  }).finally(async () => {
+    // Interrupted mid-probe: the blob may exist; remove it before leaving.
+    if (o.signal.aborted && cleanup) await cleanup().catch(() => undefined);
+  });
+  const who = run.identity;
+  const sub = who?.resourceId ? /^\/subscriptions\/([^/]+)/i.exec(who.resourceId)?.[1] : undefined;
+  const scope = `/subscriptions/${sub ?? "<subscription>"}/resourceGroups/<account-group>/providers/Microsoft.Storage/storageAccounts/${input.account}`;
+  const assignCommand =
+    who?.objectId != null
+      ? `miauth assign-role --assignee ${who.objectId} --role "${roleFor(access)}" --scope ${scope}`
+      : undefined;
+  return buildReport(
+    {
+      mode: "data-plane",
+      access,
+      account: input.account,
+      endpoint: input.endpoint,
+      storageId: null,
+      container: run.container,
+      identity: who,
+    },
+    run.steps,
+    requiredDataSteps(access),
+    assignCommand,
+  );
 }
 
 export async function runDataPlane(credential: TokenCredential, o: ProbeOptions): Promise<DataPlaneRun> {

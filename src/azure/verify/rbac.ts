@@ -1,15 +1,12 @@
-// Control-plane verify: evaluate Azure RBAC for one principal on one storage account from its role
-// assignments (direct and inherited) and their role definitions. Conditions are reported, not guessed.
+// Azure RBAC evaluation for one principal on one storage account, from its role assignments
+// (direct and inherited) and their role definitions. Conditions are reported, not guessed.
 import type { RoleAssignment } from "@azure/arm-authorization";
-import { MiauthError } from "../errors.js";
-import { listPrincipalAssignments } from "./assignments.js";
-import type { Access } from "./blob-probe.js";
-import type { ArmClients } from "./clients.js";
-import { translateAzureError } from "./errors.js";
+import { listPrincipalAssignments } from "../assignments.js";
+import type { ArmClients } from "../clients.js";
+import { roleDefinitionLookup } from "../roles.js";
+import { scopeCovers } from "../scope.js";
 import { type Permission, permits } from "./permissions.js";
-import { checkResourceBody, type RawReply, unreadableReply, unusable } from "./replies.js";
-import { roleDefinitionLookup } from "./roles.js";
-import { scopeCovers } from "./scope.js";
+import type { Access } from "./types.js";
 
 const BLOB = "Microsoft.Storage/storageAccounts/blobServices";
 
@@ -103,52 +100,4 @@ export async function rolesOnScope(
       ...(await roleOf(assignment.roleDefinitionId ?? "")),
     })),
   );
-}
-
-export interface NetworkRules {
-  publicNetworkAccess: string | null;
-  defaultAction: string | null;
-}
-
-const STORAGE_TYPE = "Microsoft.Storage/storageAccounts";
-
-/** The account's network settings, from a reply checked to be this account (an HTML 200 is not "allowed"). */
-export async function accountNetworkRules(
-  arm: ArmClients,
-  subscriptionId: string,
-  resourceGroup: string,
-  account: string,
-  abortSignal?: AbortSignal,
-): Promise<NetworkRules> {
-  const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${STORAGE_TYPE}/${account}`;
-  const seen: { reply?: RawReply } = {};
-  try {
-    await (await arm.storage(subscriptionId)).storageAccounts.getProperties(resourceGroup, account, {
-      abortSignal,
-      onResponse: (r: RawReply) => {
-        seen.reply = r;
-      },
-    });
-  } catch (err) {
-    // The SDK throws on some 2xx bodies after onResponse saw them: those are judged below.
-    const status = seen.reply?.status ?? 0;
-    if (status < 200 || status > 299)
-      throw (
-        unreadableReply(err, `GET ${id}`) ??
-        translateAzureError(err, {
-          what: `storage account '${account}' in resource group '${resourceGroup}'`,
-        })
-      );
-  }
-  if (!seen.reply) throw new MiauthError(`no reply to GET ${id}`);
-  const body = checkResourceBody(seen.reply, { id, type: STORAGE_TYPE });
-  const properties = body.properties;
-  if (typeof properties !== "object" || properties === null || Array.isArray(properties))
-    return unusable(seen.reply, "it has no 'properties' object");
-  const p = properties as { publicNetworkAccess?: unknown; networkRuleSet?: { defaultAction?: unknown } };
-  const text = (v: unknown) => (typeof v === "string" ? v : null);
-  return {
-    publicNetworkAccess: text(p.publicNetworkAccess),
-    defaultAction: text(p.networkRuleSet?.defaultAction),
-  };
 }
