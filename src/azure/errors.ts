@@ -41,18 +41,33 @@ export interface AzureFailure {
 export function azureFailure(err: unknown): AzureFailure {
   const rest = restError(err);
   if (rest) {
-    const details = rest.details as
-      | { error?: { code?: string; message?: string }; errorCode?: string }
-      | undefined;
-    if (details?.error)
-      return { status: rest.statusCode, code: details.error.code, message: details.error.message };
-    return { status: rest.statusCode, code: details?.errorCode ?? rest.code, message: rest.message };
+    const reply = replyError(rest);
+    return {
+      status: rest.statusCode,
+      code: reply?.code ?? rest.code,
+      message: reply?.message ?? rest.message,
+    };
   }
   const e = (err ?? {}) as { code?: unknown; message?: unknown };
   return {
     code: typeof e.code === "string" ? e.code : undefined,
     message: typeof e.message === "string" ? e.message : undefined,
   };
+}
+
+/** The error Azure itself put in the reply: ARM's envelope, or Storage's x-ms-error-code. */
+function replyError(rest: Pipeline.RestError): { code?: string; message?: string } | undefined {
+  const details = rest.details as
+    | { error?: { code?: string; message?: string }; errorCode?: string }
+    | undefined;
+  if (details?.error) return details.error;
+  return details?.errorCode ? { code: details.errorCode } : undefined;
+}
+
+/** Azure's own error code from the reply (AuthorizationPermissionMismatch, …), not the SDK's. */
+export function replyErrorCode(err: unknown): string | undefined {
+  const rest = restError(err);
+  return rest ? replyError(rest)?.code : undefined;
 }
 
 /** Azure's error code for what the SDK threw (PrincipalNotFound, RoleAssignmentExists, …). */

@@ -4,7 +4,13 @@ import { randomUUID } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
-import { endpointDescription, isTransientTokenError, tokenFailureReason } from "../errors.js";
+import {
+  endpointDescription,
+  httpStatus,
+  isTransientTokenError,
+  replyErrorCode,
+  tokenFailureReason,
+} from "../errors.js";
 import { buildReport, roleFor } from "./diagnosis.js";
 import { identifyCredential, type TokenIdentity } from "./token-identity.js";
 import type { Access, DataPlaneInput, Step, VerifyReport } from "./types.js";
@@ -62,14 +68,9 @@ function tokenUnavailable(err: unknown): boolean {
 }
 
 export function errorCode(err: unknown): string {
-  const e = err as {
-    code?: string;
-    details?: { errorCode?: string };
-    name?: string;
-    message?: string;
-    cause?: { code?: string };
-  };
-  if (e.details?.errorCode) return e.details.errorCode;
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+  const azure = replyErrorCode(err);
+  if (azure) return azure;
   if (tokenUnavailable(err)) return "TokenEndpointUnavailable";
   if (e.cause?.code) return e.cause.code;
   const net =
@@ -366,7 +367,7 @@ async function writeProbe(steps: Step[], client: ContainerClient, o: ProbeOption
           if (errorCode(err) === "BlobAlreadyExists") return "written (the first attempt's reply was lost)";
           // Refused outright: nothing was created. Anything else (a 5xx after the write, an abort)
           // may have left it: it is ours, so remove it.
-          if ([401, 403, 412].includes((err as { statusCode?: number }).statusCode ?? 0)) attempted = false;
+          if ([401, 403, 412].includes(httpStatus(err) ?? 0)) attempted = false;
           throw err;
         }
       },
