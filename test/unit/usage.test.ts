@@ -922,7 +922,7 @@ describe("emulator", () => {
     {
       name: "start --seed with an invalid world",
       args: ["emulator", "start", "--dir", join(dir, "emu"), "--seed", SEED],
-      error: `invalid --seed: ${SEED}: invalid world: world.tenantId: expected a GUID, got nothing`,
+      error: `invalid --seed: ${SEED}: invalid world: tenantId: expected a GUID, got nothing`,
     },
     {
       name: "env without a running emulator",
