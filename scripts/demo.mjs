@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 import { startEmulator } from "../dist/emulator/index.js";
 
 const bin = fileURLToPath(new URL("../bin/miauth.js", import.meta.url));
+// MIAUTH_NODE runs the CLI on another Node than the emulator's (CI: the lowest one `engines` allows).
+const node = process.env.MIAUTH_NODE || process.execPath;
 const rg = "msdocs-sdk-auth-example";
 
 // A role assignment takes 10 s to reach the blob data plane here (up to ~10 minutes in Azure).
@@ -30,7 +32,7 @@ function asApp(...args) {
 function run(env, args, prompt = "$") {
   process.stdout.write(`${prompt} miauth ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(" ")}\n`);
   // Asynchronous: the emulator runs in this process and must keep answering.
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn(node, [bin, ...args], { env, stdio: ["ignore", "inherit", "inherit"] });
   return new Promise((resolve) =>
     child.on("close", (code) => {
       if (code !== 0) process.stdout.write(`(exit ${code})\n`);

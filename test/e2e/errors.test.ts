@@ -1,4 +1,5 @@
-// Failure paths end to end: retries, permissions, missing resources, bad input, secrets.
+// Failure paths end to end: retries, permissions, missing resources, secrets. Bad input: bad-input.test.ts
+// (the built binary) and test/unit/usage.test.ts (every usage error, in-process).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { json, runCli } from "../helpers/cli.js";
@@ -74,63 +75,6 @@ describe("permissions and missing things", () => {
     const vm = await cli(["show", "--vm", "no-such-vm", "-g", RG]);
     expect(vm.code).toBe(3);
     expect(vm.stderr).toMatch(/VM 'no-such-vm'/);
-  });
-});
-
-describe("bad input is refused before any request", () => {
-  const cases: [string, string[], RegExp][] = [
-    ["unknown flag", ["enable", "--webapp", "a1", "-g", RG, "--bogus"], /unknown option '--bogus'/],
-    ["no target", ["enable"], /no target given/],
-    [
-      "two targets",
-      ["enable", "--webapp", "a1", "--vm", "v1", "-g", RG],
-      /conflicting targets --webapp and --vm/,
-    ],
-    ["name without group", ["enable", "--webapp", "a1"], /needs -g/],
-    ["invalid site name", ["enable", "--webapp", "-bad-", "-g", RG], /invalid --webapp name/],
-    ["invalid group", ["show", "--vm", "v1", "-g", "bad/group"], /invalid resource group name/],
-    [
-      "invalid id",
-      ["enable", "--ids", "/subscriptions/not-a-guid/resourceGroups/x/providers/Microsoft.Web/sites/a1"],
-      /not a GUID/,
-    ],
-    [
-      "unsupported id type",
-      [
-        "enable",
-        "--ids",
-        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/s1",
-      ],
-      /unsupported resource type/,
-    ],
-    [
-      "bad user-assigned",
-      ["enable", "--webapp", "a1", "-g", RG, "--user-assigned", "msdocs-uami"],
-      /invalid --user-assigned ID/,
-    ],
-    [
-      "only user-assigned without one",
-      ["enable", "--webapp", "a1", "-g", RG, "--no-system-assigned"],
-      /needs at least one --user-assigned/,
-    ],
-    ["bad output", ["show", "--webapp", "a1", "-g", RG, "-o", "xml"], /invalid output format/],
-    ["bad query", ["show", "--webapp", "a1", "-g", RG, "--query", "[?"], /invalid JMESPath query/],
-    ["bad cloud", ["show", "--webapp", "a1", "-g", RG, "--cloud", "Mars"], /unknown --cloud/],
-    [
-      "plain-http endpoint",
-      ["show", "--webapp", "a1", "-g", RG, "--arm-endpoint", "http://127.0.0.1:1"],
-      /must be https/,
-    ],
-    ["bad subscription", ["show", "--webapp", "a1", "-g", RG], /AZURE_SUBSCRIPTION_ID 'nope' is not a GUID/],
-  ];
-  it.each(cases)("%s exits 2", async (_name, args, message) => {
-    const env = _name === "bad subscription" ? { AZURE_SUBSCRIPTION_ID: "nope" } : {};
-    const r = await cli(args, env);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(await emu.current.requests()).toEqual([]);
   });
 });
 

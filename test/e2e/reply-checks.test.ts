@@ -59,30 +59,6 @@ async function contributor(): Promise<void> {
   expect((await operator(["assign-role", ...WEB, "--role", "Storage Blob Data Contributor"])).code).toBe(0);
 }
 
-describe("blob endpoints are checked before any request", () => {
-  const endpoint = () => E().handle.envFor(E().siteId("msdocs-web")).AZURE_STORAGE_BLOB_ENDPOINT ?? "";
-
-  it.each([
-    ["a user name and password", (e: string) => e.replace("https://", "https://bob:S3CRET@")],
-    ["a SAS query", (e: string) => `${e}?sv=1&sig=S3CRET`],
-    ["a '..' segment", (e: string) => `${e}/../other`],
-  ])("%s is exit 2 from each source, the secret never printed", async (_, bad) => {
-    await E().clearLog();
-    const value = bad(endpoint());
-    for (const [args, env] of [
-      [["--blob-endpoint", value], {}],
-      [[], { AZURE_STORAGE_BLOB_ENDPOINT: value }],
-      [[], { AZURE_STORAGE_BLOB_ENDPOINT: undefined, AZURE_STORAGEBLOB_RESOURCEENDPOINT: value }],
-    ] as const) {
-      const r = await asApp(["--access", "read", "--debug", ...args], env);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^error: invalid blob endpoint /m);
-      expect(r.stdout + r.stderr).not.toMatch(/S3CRET/);
-    }
-    expect(await E().requests()).toEqual([]);
-  });
-});
-
 describe("replies miauth decides from are checked", () => {
   it("verify's network step: a storage account read that came back as HTML is exit 1, not 'allowed'", async () => {
     await operator(["enable", ...WEB]);

@@ -1,21 +1,10 @@
-// The command line in-process: usage errors, help and version, without any network.
-import { Writable } from "node:stream";
+// The command line in-process: help and version, without any network. Usage errors: usage.test.ts.
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli.js";
-import { createIo } from "../../src/output/io.js";
-
-class Sink extends Writable {
-  text = "";
-  override _write(chunk: Buffer, _enc: string, cb: () => void) {
-    this.text += chunk.toString();
-    cb();
-  }
-}
+import { fakeIo } from "../output/fakes.js";
 
 async function run(...args: string[]) {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const io = createIo({ NO_COLOR: "1" }, { stdout, stderr, stdin: {} });
+  const { io, stdout, stderr } = fakeIo();
   const code = await main(["node", "miauth", ...args], { io, env: { HOME: "/nonexistent" } });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
@@ -36,17 +25,19 @@ describe("miauth command line", () => {
     }
   });
 
-  it("an unknown command or flag is exit 2", async () => {
-    expect((await run("frobnicate")).code).toBe(2);
-    const r = await run("enable", "--nope");
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown option '--nope'/);
-  });
-
-  it("usage errors print one error line and exit 2", async () => {
-    const r = await run("enable", "--webapp", "a1");
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: --webapp needs -g/--resource-group\n");
-    expect(r.stdout).toBe("");
+  it("every command that talks to Azure takes --timeout (checked before any request: usage.test.ts)", async () => {
+    for (const cmd of [
+      ["show"],
+      ["roles", "list"],
+      ["assign-role"],
+      ["unassign-role"],
+      ["enable"],
+      ["disable"],
+      ["verify"],
+    ]) {
+      const help = await run(...cmd, "--help");
+      expect(help.code, cmd.join(" ")).toBe(0);
+      expect(help.stdout, cmd.join(" ")).toMatch(/--timeout <duration>/);
+    }
   });
 });
