@@ -12,7 +12,8 @@ import { useEmulator } from "../helpers/emulator.js";
 const RG = "msdocs-sdk-auth-example";
 const ACCOUNT = "msdocsstorage";
 const CONTAINER = "msdocs-container";
-const DELAY_MS = 3000;
+// Longer than any test: only clock/advance brings an assignment to the data plane.
+const DELAY_MS = 60_000;
 const OPERATOR_DATA_READER = {
   principalId: DEFAULT_WORLD.operator.principalId,
   roleDefinitionName: "Storage Blob Data Reader",
@@ -102,8 +103,13 @@ describe("verify as the app (data plane)", () => {
       "Storage Blob Data Contributor",
     ]);
     expect(assigned.code).toBe(0);
-    const effectiveAt = Date.now() + DELAY_MS;
-    const passed = await asApp(["--access", "readwrite", "--wait", "30s"]);
+    // The assignment reaches the data plane once verify has been denied at least once.
+    await emu.current.clearLog();
+    const waiting = asApp(["--access", "readwrite", "--wait", "30s"]);
+    await emu.current.waitForRequest((r) => r.kind === "blob" && r.status === 403, waiting);
+    const effectiveAt = Date.now();
+    await emu.current.advance(DELAY_MS);
+    const passed = await waiting;
     const finishedAt = Date.now();
     expect(passed.stderr).toMatch(/retrying in/);
     expect(passed.code).toBe(0);
@@ -136,7 +142,7 @@ describe("verify as the app (data plane)", () => {
       "-g",
       RG,
     ]);
-    await new Promise((r) => setTimeout(r, DELAY_MS + 200));
+    await emu.current.advance(DELAY_MS);
     const read = await asApp([]);
     expect(read.code).toBe(0);
     expect(json<Report>(read).container).toBe(CONTAINER);
@@ -154,7 +160,7 @@ describe("verify as the app (data plane)", () => {
   it("Contributor on the resource group: the data plane says Owner/Contributor are not enough", async () => {
     const principalId = await enableWebApp();
     await operator(["assign-role", "--assignee", principalId, "--role", "Contributor", "-g", RG]);
-    await new Promise((r) => setTimeout(r, DELAY_MS + 200));
+    await emu.current.advance(DELAY_MS);
     const r = await asApp(["--container", CONTAINER]);
     expect(r.code).toBe(5);
     const report = json<Report>(r);
@@ -206,7 +212,7 @@ describe("verify as the app (data plane)", () => {
       "-g",
       RG,
     ]);
-    await new Promise((r) => setTimeout(r, DELAY_MS + 200));
+    await emu.current.advance(DELAY_MS);
     const before = await emu.current.blob("HEAD", `/${ACCOUNT}/${CONTAINER}/hello.txt`);
     expect((await asApp(["--access", "readwrite", "--container", CONTAINER])).code).toBe(0);
 

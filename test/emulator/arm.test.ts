@@ -238,7 +238,7 @@ describe("VM long-running update", () => {
       name: expect.any(String),
     });
     expect((await api.arm("GET", vm)).json.properties.provisioningState).toBe("Updating");
-    await new Promise((res) => setTimeout(res, 350));
+    await api.control("POST", "clock/advance", { ms: 300 });
     const done = await api.arm("GET", opPath);
     expect(done.json).toMatchObject({ status: "Succeeded", endTime: expect.any(String) });
     const after = await api.arm("GET", vm);

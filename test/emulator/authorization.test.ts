@@ -368,7 +368,7 @@ describe("role assignments", () => {
       principalType: "ServicePrincipal",
     });
     expect(typed.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 450));
+    await api.control("POST", "clock/advance", { ms: 400 });
     const later = await put(id.storage("msdocsstorage"), "0c9d8e7f-6a5b-4c4d-8e3f-2a1b0c9d8e7f", {
       ...props,
       roleDefinitionId: roleId(ROLE.blobReader),

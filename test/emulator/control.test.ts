@@ -106,6 +106,17 @@ describe("faults and the request log", () => {
     expect((await api.control("GET", "requests")).json.value).toEqual([]);
   });
 
+  it("clock/advance takes {ms} and nothing else", async () => {
+    for (const body of [undefined, {}, { ms: -1 }, { ms: "5" }, { ms: 5, extra: true }]) {
+      const r = await api.control("POST", "clock/advance", body);
+      expect([r.status, r.json.error.message]).toEqual([
+        400,
+        "body: expected {ms: a number of milliseconds >= 0}",
+      ]);
+    }
+    expect((await api.control("POST", "clock/advance", { ms: 250 })).json).toEqual({ advancedMs: 250 });
+  });
+
   it("POST reset restores the seed", async () => {
     await api.arm("PATCH", `${ids(emu).site("msdocs-web")}?${WEB}`, { identity: { type: "SystemAssigned" } });
     await api.control("POST", "reset");

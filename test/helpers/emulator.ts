@@ -107,6 +107,28 @@ export class TestEmulator {
   async writes(): Promise<LoggedRequest[]> {
     return (await this.armRequests()).filter((r) => r.method !== "GET" && r.method !== "HEAD");
   }
+  /**
+   * Polls the request log until a request matches. Pass the run meant to send it: if that ends
+   * first, this rejects with what it printed.
+   */
+  async waitForRequest(
+    matches: (r: LoggedRequest) => boolean,
+    run?: Promise<unknown>,
+    timeoutMs = 30_000,
+  ): Promise<LoggedRequest> {
+    let ended: unknown;
+    run?.then((r) => {
+      ended = r ?? "ended";
+    });
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (await this.requests()).find(matches);
+      if (found) return found;
+      if (ended) throw new Error(`the run ended before the awaited request: ${JSON.stringify(ended)}`);
+      if (Date.now() > until) throw new Error(`no matching request in ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
   clearLog() {
     return this.control("DELETE", "requests");
   }
@@ -134,6 +156,10 @@ export class TestEmulator {
         await this.control("POST", `faults/${id}/release`);
       },
     };
+  }
+  /** Moves the emulator's pending clocks (propagation, replication, operations) `ms` closer. */
+  advance(ms: number) {
+    return this.control("POST", "clock/advance", { ms });
   }
   /** Ends every running VM operation now (see lroDelayMs: Infinity). */
   settle() {
