@@ -1,14 +1,13 @@
 // The blob data plane: the real @azure/storage-blob client against the RBAC gate in front of Azurite.
 
 import { readFileSync } from "node:fs";
-import { request } from "node:https";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { BlobServiceClient, type StoragePipelineOptions } from "@azure/storage-blob";
 import { beforeAll, describe, expect, it } from "vitest";
 import { blobTarget, requiredPermissions } from "../../src/emulator/blob/permissions.js";
 import { DEFAULT_WORLD, type World } from "../../src/emulator/index.js";
-import { ids, RG, useEmulator } from "../helpers/emulator.js";
+import { ids, RG, send, sendPartial, useEmulator } from "../helpers/emulator.js";
 
 // Longer than the test takes: only clock/advance brings the assignment in.
 const DELAY_MS = 60_000;
@@ -109,18 +108,9 @@ async function text(service: BlobServiceClient, blob = "hello.txt", container = 
   return Buffer.concat(chunks).toString();
 }
 
-function raw(method: string, url: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((ok, fail) => {
-    const req = request(url, { method, ca, headers }, (res) => {
-      let body = "";
-      res.on("data", (d) => {
-        body += d;
-      });
-      res.on("end", () => ok({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", fail);
-    req.end();
-  });
+async function raw(method: string, url: string, headers: Record<string, string> = {}) {
+  const r = await send(url, ca, method, headers);
+  return { status: r.status, headers: r.headers, body: r.text };
 }
 
 const denied = { statusCode: 403, code: "AuthorizationPermissionMismatch" };
@@ -397,23 +387,8 @@ describe("blob faults around the gate", () => {
       "x-ms-version": "2025-11-05",
     };
     if (body !== undefined) headers["x-ms-blob-type"] = "BlockBlob";
-    return new Promise<{ status: number; headers: Record<string, unknown>; body: string; ended: string }>(
-      (ok) => {
-        const req = request(url, { method, ca, headers }, (res) => {
-          let text = "";
-          const done = (ended: string) =>
-            ok({ status: res.statusCode ?? 0, headers: res.headers, body: text, ended });
-          res.on("data", (d) => {
-            text += d;
-          });
-          res.on("end", () => done("end"));
-          res.on("aborted", () => done("aborted"));
-          res.on("error", () => done("aborted"));
-        });
-        req.on("error", (e) => ok({ status: 0, headers: {}, body: "", ended: e.message }));
-        req.end(body);
-      },
-    );
+    const r = await sendPartial(url, ca, method, headers, body);
+    return { status: r.status, headers: r.headers, body: r.text, ended: r.ended };
   }
   const fault = (f: Record<string, unknown>) =>
     emu.api.control("POST", "faults", { match: { kind: "blob" }, fault: f });

@@ -20,7 +20,7 @@ export interface Response {
 /** One HTTPS request to `url`, trusting only `ca`; the reply whole, JSON parsed when it is JSON. */
 export function send(
   url: string,
-  ca: Buffer,
+  ca: string | Buffer,
   method: string,
   headers: Record<string, string> = {},
   body?: string,
@@ -43,6 +43,34 @@ export function send(
       });
     });
     req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/**
+ * A request whose reply may be cut short: what arrived, and how it ended ("end", "aborted", or the
+ * error's message when no reply came).
+ */
+export function sendPartial(
+  url: string,
+  ca: string | Buffer,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: Response["headers"]; text: string; ended: string }> {
+  return new Promise((resolve) => {
+    const req = request(url, { method, ca, headers }, (res) => {
+      let text = "";
+      const done = (ended: string) =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, ended });
+      res.on("data", (d) => {
+        text += d;
+      });
+      res.on("end", () => done("end"));
+      res.on("aborted", () => done("aborted"));
+      res.on("error", () => done("aborted"));
+    });
+    req.on("error", (e) => resolve({ status: 0, headers: {}, text: "", ended: e.message }));
     req.end(body);
   });
 }
@@ -75,27 +103,14 @@ export function client(emu: EmulatorHandle) {
       { Authorization: `Bearer ${tok ?? (await token())}`, "content-type": "application/json" },
       body === undefined ? undefined : JSON.stringify(body),
     );
-  /** A request whose reply may be cut short: what arrived, and how it ended. */
+  /** An ARM request as the operator whose reply may be cut short (see sendPartial). */
   const partial = async (method: string, path: string, body?: unknown) =>
-    new Promise<{ status: number; headers: Response["headers"]; text: string; ended: string }>(
-      (resolve, reject) => {
-        token().then((tok) => {
-          const headers = { Authorization: `Bearer ${tok}`, "content-type": "application/json" };
-          const req = request(`${emu.url}${path}`, { method, ca, headers }, (res) => {
-            let text = "";
-            const done = (ended: string) =>
-              resolve({ status: res.statusCode ?? 0, headers: res.headers, text, ended });
-            res.on("data", (d) => {
-              text += d;
-            });
-            res.on("end", () => done("end"));
-            res.on("aborted", () => done("aborted"));
-            res.on("error", () => done("aborted"));
-          });
-          req.on("error", (e) => resolve({ status: 0, headers: {}, text: "", ended: e.message }));
-          req.end(body === undefined ? undefined : JSON.stringify(body));
-        }, reject);
-      },
+    sendPartial(
+      `${emu.url}${path}`,
+      ca,
+      method,
+      { Authorization: `Bearer ${await token()}`, "content-type": "application/json" },
+      body === undefined ? undefined : JSON.stringify(body),
     );
   return { ca, call, token, control, arm, partial };
 }
