@@ -143,6 +143,24 @@ function settle(deps: ControlDeps, body: unknown): Reply {
   return { status: 200, body: { value: ended } };
 }
 
+const advanceBody = v.strictObject({ ms: v.pipe(v.number(), v.finite(), v.minValue(0)) });
+
+/**
+ * Moves every pending emulator clock `ms` closer: RBAC propagation to the blob plane
+ * (`dataPlaneAt`), directory replication (`knownAt`) and running VM operations (`settleAt`).
+ * What is due afterwards happens as if that much time had passed.
+ */
+function advanceClock(deps: ControlDeps, body: unknown): Reply {
+  if (!v.is(advanceBody, body)) return badRequest("body: expected {ms: a number of milliseconds >= 0}");
+  const { ms } = body;
+  const { state } = deps;
+  for (const a of state.roleAssignments) a.dataPlaneAt -= ms;
+  for (const p of Object.values(state.directory)) p.knownAt -= ms;
+  for (const op of Object.values(state.operations)) if (op.status === "InProgress") op.settleAt -= ms;
+  settleOperations(state);
+  return { status: 200, body: { advancedMs: ms } };
+}
+
 export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply> {
   const route = `${ctx.method} ${ctx.path.replace(/\/$/, "").toLowerCase()}`;
   let body: unknown;
@@ -182,6 +200,8 @@ export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply>
       return { status: 204 };
     case "POST /__emulator/operations/settle":
       return settle(deps, body);
+    case "POST /__emulator/clock/advance":
+      return advanceClock(deps, body);
     case "GET /__emulator/state":
       return { status: 200, body: dumpState(deps.state) };
     case "POST /__emulator/token":

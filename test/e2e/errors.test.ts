@@ -190,18 +190,23 @@ describe("subscription resolution", () => {
 
 describe("interruption", () => {
   it("Ctrl-C during a request exits 130 at once, with one line", async () => {
-    await emu.current.fault({ method: "GET", path: "sites/msdocs-web" }, { type: "latency", ms: 5000 }, 1);
-    const started = Date.now();
-    const r = await runCli(["enable", "--webapp", "msdocs-web", "-g", RG], {
+    // The reply to the first read is held: Ctrl-C arrives while the CLI waits for it.
+    const held = await emu.current.hold({ method: "GET", path: "sites/msdocs-web" });
+    let child: import("node:child_process").ChildProcess | undefined;
+    const run = runCli(["enable", "--webapp", "msdocs-web", "-g", RG], {
       env: emu.current.env,
-      onSpawn: (child) => {
-        setTimeout(() => child.kill("SIGINT"), 1200);
+      onSpawn: (c) => {
+        child = c;
       },
     });
+    await held.waitHeld(run);
+    const interrupted = Date.now();
+    child?.kill("SIGINT");
+    const r = await run;
     expect(r.code).toBe(130);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^error: interrupted$/m);
-    expect(Date.now() - started).toBeLessThan(4000); // the abort reached the request: no 3 s fallback
+    expect(Date.now() - interrupted).toBeLessThan(2500); // the abort reached the request: no 3 s fallback
     expect(await emu.current.writes()).toEqual([]);
   });
 });

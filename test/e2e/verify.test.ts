@@ -8,16 +8,10 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_WORLD } from "../../src/emulator/index.js";
 import { json, runCli } from "../helpers/cli.js";
 import { useEmulator } from "../helpers/emulator.js";
+import { ACCOUNT, CONTAINER, OPERATOR_DATA_READER, type Report, RG, step } from "../helpers/verify.js";
 
-const RG = "msdocs-sdk-auth-example";
-const ACCOUNT = "msdocsstorage";
-const CONTAINER = "msdocs-container";
-const DELAY_MS = 3000;
-const OPERATOR_DATA_READER = {
-  principalId: DEFAULT_WORLD.operator.principalId,
-  roleDefinitionName: "Storage Blob Data Reader",
-  scope: `/subscriptions/{subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`,
-};
+// Longer than any test: only clock/advance brings an assignment to the data plane.
+const DELAY_MS = 60_000;
 const emu = useEmulator({
   dataPlaneDelayMs: DELAY_MS,
   replicationDelayMs: 0,
@@ -26,26 +20,6 @@ const emu = useEmulator({
     roleAssignments: [...DEFAULT_WORLD.roleAssignments, OPERATOR_DATA_READER],
   } as typeof DEFAULT_WORLD,
 });
-
-interface Report {
-  mode: string;
-  result: string;
-  access: string;
-  account: string;
-  container: string | null;
-  identity: { credential: string | null; objectId: string | null; resourceId: string | null } | null;
-  steps: {
-    name: string;
-    status: string;
-    code: string | null;
-    message: string | null;
-    cause: string | null;
-    fix: string | null;
-  }[];
-  fix: string | null;
-  attempts: number;
-  elapsedMs: number;
-}
 
 function operator(args: string[]) {
   return runCli(args, { env: emu.current.env });
@@ -63,10 +37,6 @@ function asApp(args: string[], extra: Record<string, string | undefined> = {}, c
 async function enableWebApp(): Promise<string> {
   const r = await operator(["enable", "--webapp", "msdocs-web", "-g", RG]);
   return json<{ principalId: string }>(r).principalId;
-}
-
-function step(report: Report, name: string) {
-  return report.steps.find((s) => s.name === name);
 }
 
 describe("verify as the app (data plane)", () => {
@@ -102,8 +72,13 @@ describe("verify as the app (data plane)", () => {
       "Storage Blob Data Contributor",
     ]);
     expect(assigned.code).toBe(0);
-    const effectiveAt = Date.now() + DELAY_MS;
-    const passed = await asApp(["--access", "readwrite", "--wait", "30s"]);
+    // The assignment reaches the data plane once verify has been denied at least once.
+    await emu.current.clearLog();
+    const waiting = asApp(["--access", "readwrite", "--wait", "30s"]);
+    await emu.current.waitForRequest((r) => r.kind === "blob" && r.status === 403, waiting);
+    const effectiveAt = Date.now();
+    await emu.current.advance(DELAY_MS);
+    const passed = await waiting;
     const finishedAt = Date.now();
     expect(passed.stderr).toMatch(/retrying in/);
     expect(passed.code).toBe(0);
@@ -136,7 +111,7 @@ describe("verify as the app (data plane)", () => {
       "-g",
       RG,
     ]);
-    await new Promise((r) => setTimeout(r, DELAY_MS + 200));
+    await emu.current.advance(DELAY_MS);
     const read = await asApp([]);
     expect(read.code).toBe(0);
     expect(json<Report>(read).container).toBe(CONTAINER);
@@ -154,7 +129,7 @@ describe("verify as the app (data plane)", () => {
   it("Contributor on the resource group: the data plane says Owner/Contributor are not enough", async () => {
     const principalId = await enableWebApp();
     await operator(["assign-role", "--assignee", principalId, "--role", "Contributor", "-g", RG]);
-    await new Promise((r) => setTimeout(r, DELAY_MS + 200));
+    await emu.current.advance(DELAY_MS);
     const r = await asApp(["--container", CONTAINER]);
     expect(r.code).toBe(5);
     const report = json<Report>(r);
@@ -206,7 +181,7 @@ describe("verify as the app (data plane)", () => {
       "-g",
       RG,
     ]);
-    await new Promise((r) => setTimeout(r, DELAY_MS + 200));
+    await emu.current.advance(DELAY_MS);
     const before = await emu.current.blob("HEAD", `/${ACCOUNT}/${CONTAINER}/hello.txt`);
     expect((await asApp(["--access", "readwrite", "--container", CONTAINER])).code).toBe(0);
 
@@ -392,256 +367,6 @@ describe("verify for an identity (control plane, as a pipeline)", () => {
 
 // What a bad network or proxy does to the data plane. Its own emulator, with no data-plane delay, so
 // a role assigned is effective at once and no test waits.
-describe("verify under faults (data plane)", () => {
-  const faulty = useEmulator({
-    dataPlaneDelayMs: 0,
-    replicationDelayMs: 0,
-    seed: {
-      ...DEFAULT_WORLD,
-      roleAssignments: [...DEFAULT_WORLD.roleAssignments, OPERATOR_DATA_READER],
-    } as typeof DEFAULT_WORLD,
-  });
-  const E = () => faulty.current;
-
-  function app(args: string[], extra: Record<string, string | undefined> = {}) {
-    const env = E().handle.envFor(E().siteId("msdocs-web"));
-    return runCli(["verify", ...args], {
-      env: { ...env, ...extra },
-      cwd: mkdtempSync(join(tmpdir(), "app-")),
-    });
-  }
-
-  async function contributor(): Promise<void> {
-    const op = (args: string[]) => runCli(args, { env: E().env });
-    const enabled = await op(["enable", "--webapp", "msdocs-web", "-g", RG]);
-    expect(enabled.code).toBe(0);
-    const assigned = await op([
-      "assign-role",
-      "--webapp",
-      "msdocs-web",
-      "-g",
-      RG,
-      "--role",
-      "Storage Blob Data Contributor",
-    ]);
-    expect(assigned.code).toBe(0);
-  }
-
-  const probe = (q: { path: string }) => /miauth-verify-probe-/.test(q.path);
-  const listing = (containers: string) =>
-    `<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://x/"><Containers>${containers}</Containers><NextMarker/></EnumerationResults>`;
-  const container = (name: string) =>
-    `<Container><Name>${name}</Name><Properties><Last-Modified>Mon, 30 Nov 2026 10:00:00 GMT</Last-Modified><Etag>"0x1"</Etag></Properties></Container>`;
-
-  it.each([
-    ["no container at all", listing(""), "application/xml", /has no container/],
-    [
-      "only $web and $logs",
-      listing(container("$web") + container("$logs")),
-      "application/xml",
-      /only \$web, \$logs/,
-    ],
-  ])("%s: nothing to test in is a failure (NoContainer), never a pass", async (_, body, contentType, why) => {
-    await contributor();
-    await E().fault({ method: "GET", kind: "blob" }, { type: "raw", status: 200, contentType, body }, 1);
-    const dir = mkdtempSync(join(tmpdir(), "junit-"));
-    const file = join(dir, "verify.xml");
-    const r = await app(["--access", "readwrite", "--junit", file], { GITHUB_ACTIONS: "true" });
-    expect(r.code).toBe(1);
-    const report = json<Report>(r);
-    expect(report.result).toBe("fail");
-    expect(step(report, "container")).toMatchObject({ status: "fail", code: "NoContainer" });
-    expect(step(report, "container")?.message).toMatch(why);
-    expect(report.fix).toMatch(/--container NAME/);
-    expect(r.stderr).toMatch(/^result: FAIL$/m);
-    expect(r.stderr).toMatch(/^error: verify failed: container \(NoContainer\)/m);
-    expect(r.stderr).toMatch(/^::error title=miauth verify%3A container::NoContainer: .*--container NAME/m);
-    const xml = readFileSync(file, "utf8");
-    expect(XMLValidator.validate(xml)).toBe(true);
-    expect(xml).toMatch(/<testcase name="container" [^>]*>\s*<failure message="NoContainer: /);
-    expect((await E().requests()).filter((q) => q.kind === "blob" && probe(q))).toEqual([]);
-  });
-
-  it("a container list that came back as HTML is a failed step, not an empty account", async () => {
-    await contributor();
-    await E().fault(
-      { method: "GET", kind: "blob" },
-      {
-        type: "raw",
-        status: 200,
-        contentType: "text/html",
-        body: "<html><body>Sign in to the Wi-Fi</body></html>",
-      },
-      1,
-    );
-    const r = await app(["--access", "readwrite"]);
-    expect(r.code).toBe(1);
-    const report = json<Report>(r);
-    expect(report.result).toBe("fail");
-    expect(step(report, "list-containers")).toMatchObject({ status: "fail", code: "InvalidReply" });
-    expect(step(report, "write-probe")?.status).toBe("skip");
-    expect(r.stderr).toMatch(/^result: FAIL$/m);
-  });
-
-  it("a truncated probe download is a failed step with a report, not Ctrl-C; the probe is removed", async () => {
-    await contributor();
-    await E().fault({ method: "GET", kind: "blob", path: "miauth-verify-probe-" }, { type: "truncate" }, 20);
-    const dir = mkdtempSync(join(tmpdir(), "junit-"));
-    const file = join(dir, "verify.xml");
-    const r = await app(["--access", "readwrite", "--container", CONTAINER, "--junit", file], {
-      GITHUB_ACTIONS: "true",
-    });
-    expect(r.code).toBe(1);
-    expect(r.stderr).not.toMatch(/interrupted|The operation was aborted/);
-    const report = json<Report>(r);
-    expect(report.result).toBe("fail");
-    expect(step(report, "write-probe")?.status).toBe("pass");
-    expect(step(report, "read-probe")?.status).toBe("fail");
-    expect(step(report, "delete-probe")?.status).toBe("pass");
-    expect(r.stderr).toMatch(/^::error title=miauth verify%3A read-probe::/m);
-    expect(readFileSync(file, "utf8")).toMatch(/<testcase name="read-probe" [^>]*>\s*<failure /);
-    expect(await E().blobNames(ACCOUNT, CONTAINER)).toEqual(["hello.txt"]);
-  });
-
-  it.each([
-    ["the blob list", CONTAINER],
-    ["the probe read-back", "miauth-verify-probe-"],
-  ])("%s hung past --timeout: exit 6, JUnit and annotation written, no probe left", async (_, path) => {
-    await contributor();
-    const held = await E().hold({ method: "GET", kind: "blob", path });
-    const dir = mkdtempSync(join(tmpdir(), "junit-"));
-    const file = join(dir, "verify.xml");
-    const r = await app(
-      ["--access", "readwrite", "--container", CONTAINER, "--timeout", "2s", "--junit", file],
-      {
-        GITHUB_ACTIONS: "true",
-      },
-    );
-    await held.release();
-    expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/^error: timed out after 2s \(--timeout\)/m);
-    expect(r.stderr).toMatch(/^::error title=miauth verify%3A verify::TimeoutError: timed out after 2s/m);
-    const xml = readFileSync(file, "utf8");
-    expect(XMLValidator.validate(xml)).toBe(true);
-    expect(xml).toMatch(
-      /<testcase name="verify" [^>]*>\s*<failure message="TimeoutError: timed out after 2s/,
-    );
-    expect(await E().blobNames(ACCOUNT, CONTAINER)).toEqual(["hello.txt"]);
-  });
-
-  it("a probe PUT whose reply was lost after the write: the retry's BlobAlreadyExists counts as written", async () => {
-    await contributor();
-    await E().fault(
-      { method: "PUT", kind: "blob", path: "miauth-verify-probe-" },
-      { type: "drop", apply: true },
-      1,
-    );
-    const r = await app(["--access", "readwrite", "--container", CONTAINER]);
-    const puts = (await E().requests()).filter((q) => q.kind === "blob" && q.method === "PUT" && probe(q));
-    expect(puts.map((q) => [q.fault ?? null, q.status])).toEqual([
-      ["drop", 0],
-      [null, 409],
-    ]);
-    expect(r.code).toBe(0);
-    const report = json<Report>(r);
-    expect(report.result).toBe("pass");
-    expect(step(report, "write-probe")).toMatchObject({ status: "pass" });
-    expect(step(report, "write-probe")?.message).toMatch(/reply was lost/);
-    expect(step(report, "read-probe")?.status).toBe("pass");
-    expect(await E().blobNames(ACCOUNT, CONTAINER)).toEqual(["hello.txt"]);
-  });
-
-  it("removes a probe left by a SIGKILLed run once it is old, and only then", async () => {
-    await contributor();
-    // A run killed once its probe exists: the read-back is held up, then SIGKILL.
-    await E().fault(
-      { method: "GET", kind: "blob", path: "miauth-verify-probe-" },
-      { type: "latency", ms: 5000 },
-      1,
-    );
-    const env = E().handle.envFor(E().siteId("msdocs-web"));
-    const killed = await runCli(["verify", "--access", "readwrite", "--container", CONTAINER], {
-      env,
-      cwd: mkdtempSync(join(tmpdir(), "app-")),
-      onSpawn: (child) => {
-        const poll = setInterval(async () => {
-          const log = await E().requests();
-          if (log.some((q) => q.method === "PUT" && probe(q) && q.status === 201)) {
-            clearInterval(poll);
-            child.kill("SIGKILL");
-          }
-        }, 50);
-        child.on("close", () => clearInterval(poll));
-      },
-    });
-    expect(killed.signal).toBe("SIGKILL");
-    const left = (await E().blobNames(ACCOUNT, CONTAINER)).filter((n) =>
-      n.startsWith("miauth-verify-probe-"),
-    );
-    expect(left).toHaveLength(1);
-    const name = left[0] ?? "";
-
-    // A young probe may belong to a run still going: left alone.
-    const young = await app(["--access", "write", "--container", CONTAINER]);
-    expect(young.code).toBe(0);
-    expect(await E().blobNames(ACCOUNT, CONTAINER)).toContain(name);
-
-    // The same probe, listed as an hour old (Azurite's clock cannot be moved): removed, and said so.
-    const old = new Date(Date.now() - 3600_000).toUTCString();
-    const blobs = [
-      name,
-      "miauth-verify-probe-not-a-uuid.txt", // not our exact pattern: never touched
-    ]
-      .map(
-        (n) =>
-          `<Blob><Name>${n}</Name><Properties><Last-Modified>${old}</Last-Modified><Etag>"0x1"</Etag><Content-Length>10</Content-Length><BlobType>BlockBlob</BlobType></Properties></Blob>`,
-      )
-      .join("");
-    await E().fault(
-      { method: "GET", kind: "blob", path: `/${ACCOUNT}/${CONTAINER}` },
-      {
-        type: "raw",
-        status: 200,
-        contentType: "application/xml",
-        body: `<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://x/" ContainerName="${CONTAINER}"><Prefix>miauth-verify-probe-</Prefix><Blobs>${blobs}</Blobs><NextMarker/></EnumerationResults>`,
-      },
-      1,
-    );
-    await E().clearLog();
-    const cleaned = await app(["--access", "write", "--container", CONTAINER]);
-    expect(cleaned.code).toBe(0);
-    expect(cleaned.stderr).toMatch(
-      new RegExp(`removed ${CONTAINER}/${name}, a probe blob left by an interrupted verify`),
-    );
-    expect(await E().blobNames(ACCOUNT, CONTAINER)).toEqual(["hello.txt"]);
-    const deletes = (await E().requests()).filter((q) => q.kind === "blob" && q.method === "DELETE");
-    expect(deletes.some((q) => q.path.endsWith(name))).toBe(true);
-    expect(deletes.some((q) => q.path.includes("not-a-uuid"))).toBe(false);
-  });
-
-  it("--debug traces the blob calls too, with no token or signature", async () => {
-    await contributor();
-    const r = await app(["--access", "readwrite", "--container", CONTAINER, "--debug"]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^> GET https:\/\/127\.0\.0\.1:\d+\/msdocsstorage\/\?comp=REDACTED/m);
-    expect(r.stderr).toMatch(/^< 201 PUT \/msdocsstorage\/msdocs-container\/miauth-verify-probe-/m);
-    expect(r.stdout + r.stderr).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}|Bearer |sig=[^R]/);
-  });
-
-  it("a hung blob endpoint ends at --timeout with exit 6, the probe removed", async () => {
-    await contributor();
-    await E().fault(
-      { method: "GET", kind: "blob", path: "miauth-verify-probe-" },
-      { type: "latency", ms: 20_000 },
-      5,
-    );
-    const r = await app(["--access", "readwrite", "--container", CONTAINER, "--timeout", "3s"]);
-    expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/^error: timed out after 3s \(--timeout\)/m);
-    expect(await E().blobNames(ACCOUNT, CONTAINER)).toEqual(["hello.txt"]);
-  });
-});
-
 describe("verify for an identity: the result comes from the required steps", () => {
   it("control plane with everything granted passes; its steps are exactly the required ones", async () => {
     const principalId = await enableWebApp();

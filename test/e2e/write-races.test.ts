@@ -1,86 +1,13 @@
-// enable / disable / assign-role where ARM keeps working after it answers: VM writes whose reply is lost or
-// whose operation fails or still runs, role-assignment PUTs whose reply is lost, and two runs racing on one
-// resource. Replies are held and VM operations ended when the test says (hold faults, operations/settle),
-// never after a wait. Split from write-faults.test.ts so the two files run side by side.
+// enable / disable / assign-role where ARM keeps working after it answers: VM operations that still run,
+// two runs racing on one resource, replies that miss the deadline (lost replies: write-lost-replies.test.ts).
+// Replies are held and VM operations ended when the test says (hold faults, operations/settle), never after
+// a wait. Split from write-faults.test.ts so the two files run side by side.
 import { describe, expect, it } from "vitest";
 import { json } from "../helpers/cli.js";
 import { useEmulator } from "../helpers/emulator.js";
 import { cliOf, type IdentityOut, typeInState, userAssignedInState } from "../helpers/identity.js";
 
 const RG = "msdocs-sdk-auth-example";
-const HTML = "<html><body>Sign in to continue</body></html>";
-
-describe("saying what really happened after a VM or role-assignment write", () => {
-  const emu = useEmulator();
-  const cli = cliOf(emu);
-
-  it("a failed VM operation: reads the VM again and says 'not applied'", async () => {
-    await emu.current.fault({ method: "PATCH", path: "virtualMachines/msdocs-vm" }, { type: "lro-failed" });
-    const r = await cli(["enable", "--vm", "msdocs-vm", "-g", RG]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(
-      /^error: updating VM 'msdocs-vm' .*InternalExecutionError.*; read VM 'msdocs-vm' .* again: the change was not applied/m,
-    );
-    expect(await typeInState(emu.current, "virtualMachines", "msdocs-vm")).toBe("None");
-  });
-
-  it("a VM PATCH reply lost after the write: 'applied' once the VM has finished updating", async () => {
-    await emu.current.fault({ method: "PATCH" }, { type: "drop", apply: true }, 10);
-    const r = await cli(["enable", "--vm", "msdocs-vm", "-g", RG]);
-    expect(r.code).toBe(0);
-    expect(json<IdentityOut>(r)).toMatchObject({ result: "updated", type: "SystemAssigned" });
-    expect(r.stderr).toMatch(/the change is applied/);
-  });
-
-  it("--no-wait: a lost PATCH reply is checked ('accepted'), and a bad follow-up GET is not reported as None", async () => {
-    await emu.current.fault({ method: "PATCH" }, { type: "drop", apply: true }, 10);
-    const lost = await cli(["enable", "--vm", "msdocs-vm", "-g", RG, "--no-wait"]);
-    expect(lost.code).toBe(0);
-    expect(json<IdentityOut>(lost)).toMatchObject({ result: "accepted", type: "SystemAssigned" });
-    expect(lost.stderr).toMatch(/the change is applied/);
-
-    await emu.current.reset();
-    await emu.current.fault({ method: "GET", path: "msdocs-vm" }, { type: "latency", ms: 0 }, 1);
-    await emu.current.fault({ method: "GET", path: "msdocs-vm" }, { type: "raw", body: HTML }, 1);
-    const r = await cli(["enable", "--vm", "msdocs-vm", "-g", RG, "--no-wait"]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(
-      /^error: ARM accepted the change, but VM 'msdocs-vm' .* could not be read again/m,
-    );
-  });
-
-  it("a role-assignment PUT whose reply is lost after it took effect is reported created", async () => {
-    const enabled = json<IdentityOut>(await cli(["enable", "--webapp", "msdocs-web", "-g", RG]));
-    await emu.current.fault({ method: "PUT", path: "roleAssignments" }, { type: "drop", apply: true }, 10);
-    const assign = ["assign-role", "--webapp", "msdocs-web", "-g", RG, "--role", "Storage Blob Data Reader"];
-    const r = await cli(assign);
-    expect(r.code).toBe(0);
-    expect(json<{ result: string; principalId: string }>(r)).toMatchObject({
-      result: "created",
-      principalId: enabled.principalId,
-    });
-    expect(r.stderr).toMatch(
-      /PUT .*roleAssignments\/.* failed .*; listed the assignments again: it was created/,
-    );
-  });
-
-  it("a role-assignment PUT dropped before ARM saw it: exit 1, 'not created'", async () => {
-    await cli(["enable", "--webapp", "msdocs-web", "-g", RG]);
-    await emu.current.fault({ method: "PUT", path: "roleAssignments" }, { type: "drop", apply: false }, 10);
-    const r = await cli([
-      "assign-role",
-      "--webapp",
-      "msdocs-web",
-      "-g",
-      RG,
-      "--role",
-      "Storage Blob Data Reader",
-    ]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/listed the assignments again: it was not created/);
-  });
-});
 
 describe("a VM still updating", () => {
   // Operations run until the test settles them.

@@ -1,25 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type EmulatorHandle, startEmulator } from "../../src/emulator/index.js";
-import { COMPUTE, client, ids, WEB } from "./helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { COMPUTE, ids, useEmulator, WEB } from "../helpers/emulator.js";
 
-let emu: EmulatorHandle;
-let api: ReturnType<typeof client>;
+const emu = useEmulator({ blob: false });
 let id: ReturnType<typeof ids>;
 
-beforeAll(async () => {
-  emu = await startEmulator({ blob: false, lroDelayMs: 300, retryAfterSeconds: 0 });
-  api = client(emu);
-  id = ids(emu);
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await api.control("POST", "reset");
+beforeAll(() => {
+  id = ids(emu.handle);
 });
 
 describe("authentication", () => {
   it("401s like ARM: missing header, bad token, expired token, wrong audience", async () => {
     const url = `${id.site("msdocs-web")}?${WEB}`;
-    const missing = await api.call("GET", url);
+    const missing = await emu.api.call("GET", url);
     expect(missing.status).toBe(401);
     expect(missing.json.error).toEqual({
       code: "AuthenticationFailed",
@@ -27,51 +19,57 @@ describe("authentication", () => {
     });
     expect(missing.headers["www-authenticate"]).toMatch(
       new RegExp(
-        `^Bearer authorization_uri="https://login.windows.net/${emu.tenantId}", error="invalid_token"`,
+        `^Bearer authorization_uri="https://login.windows.net/${emu.handle.tenantId}", error="invalid_token"`,
       ),
     );
-    const bad = await api.call("GET", url, { Authorization: "Bearer abc.def.ghi" });
+    const bad = await emu.api.call("GET", url, { Authorization: "Bearer abc.def.ghi" });
     expect(bad.json.error.code).toBe("InvalidAuthenticationToken");
 
-    const expired = (await api.control("POST", "token", { lifetimeSeconds: -60 })).json.access_token;
-    const exp = await api.arm("GET", url, undefined, expired);
+    const expired = (await emu.api.control("POST", "token", { lifetimeSeconds: -60 })).json.access_token;
+    const exp = await emu.api.arm("GET", url, undefined, expired);
     expect(exp.status).toBe(401);
     expect(exp.json.error.code).toBe("ExpiredAuthenticationToken");
 
-    const storage = await api.arm("GET", url, undefined, await api.token("https://storage.azure.com"));
+    const storage = await emu.api.arm(
+      "GET",
+      url,
+      undefined,
+      await emu.api.token("https://storage.azure.com"),
+    );
     expect(storage.json.error.code).toBe("InvalidAuthenticationTokenAudience");
     expect(storage.json.error.message).toContain(
       "wrong audience or resource 'https://storage.azure.com'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.",
     );
     // Every ARM audience spelling is accepted.
     expect(
-      (await api.arm("GET", url, undefined, await api.token("https://management.core.windows.net"))).status,
+      (await emu.api.arm("GET", url, undefined, await emu.api.token("https://management.core.windows.net")))
+        .status,
     ).toBe(200);
   });
 });
 
 describe("wire rules", () => {
   it("rejects a double slash instead of normalising it", async () => {
-    const r = await api.arm("GET", `/${id.site("msdocs-web")}?${WEB}`);
+    const r = await emu.api.arm("GET", `/${id.site("msdocs-web")}?${WEB}`);
     expect(r.status).toBe(400);
-    const inner = await api.arm("GET", `${id.rg}//providers/Microsoft.Web/sites/msdocs-web?${WEB}`);
+    const inner = await emu.api.arm("GET", `${id.rg}//providers/Microsoft.Web/sites/msdocs-web?${WEB}`);
     expect(inner.status).toBe(400);
   });
 
   it("requires a supported api-version", async () => {
-    const missing = await api.arm("GET", id.site("msdocs-web"));
+    const missing = await emu.api.arm("GET", id.site("msdocs-web"));
     expect(missing.status).toBe(400);
     expect(missing.json.error).toEqual({
       code: "MissingApiVersionParameter",
       message: "The api-version query parameter (?api-version=) is required for all requests.",
     });
-    const wrong = await api.arm("GET", `${id.site("msdocs-web")}?api-version=2099-01-01`);
+    const wrong = await emu.api.arm("GET", `${id.site("msdocs-web")}?api-version=2099-01-01`);
     expect(wrong.json.error.code).toBe("NoRegisteredProviderFound");
     expect(wrong.json.error.message).toContain("2025-05-01");
-    const rg = await api.arm("GET", `${id.rg}?api-version=2099-01-01`);
+    const rg = await emu.api.arm("GET", `${id.rg}?api-version=2099-01-01`);
     expect(rg.json.error.code).toBe("InvalidApiVersionParameter");
     for (const v of ["2016-08-01", "2022-03-01", "2024-04-01"]) {
-      expect((await api.arm("GET", `${id.site("msdocs-web")}?api-version=${v}`)).status).toBe(200);
+      expect((await emu.api.arm("GET", `${id.site("msdocs-web")}?api-version=${v}`)).status).toBe(200);
     }
   });
 
@@ -80,7 +78,7 @@ describe("wire rules", () => {
       .site("msdocs-web")
       .replace("resourceGroups", "resourcegroups")
       .replace("Microsoft.Web", "microsoft.web");
-    const r = await api.arm("GET", `${path}?${WEB}`);
+    const r = await emu.api.arm("GET", `${path}?${WEB}`);
     expect(r.status).toBe(200);
     expect(r.json.id).toBe(id.site("msdocs-web"));
     expect(r.json.properties.defaultHostName).toBe("msdocs-web.azurewebsites.net");
@@ -88,29 +86,32 @@ describe("wire rules", () => {
   });
 
   it("404s in ARM's order and shapes; 405 for other methods; unknown types", async () => {
-    const noRg = await api.arm("GET", `${ids(emu).rg}x/providers/Microsoft.Web/sites/msdocs-web?${WEB}`);
+    const noRg = await emu.api.arm(
+      "GET",
+      `${ids(emu.handle).rg}x/providers/Microsoft.Web/sites/msdocs-web?${WEB}`,
+    );
     expect(noRg.json.error).toEqual({
       code: "ResourceGroupNotFound",
       message: `Resource group '${"msdocs-sdk-auth-example"}x' could not be found.`,
     });
-    const noSite = await api.arm("GET", `${id.site("nope")}?${WEB}`);
+    const noSite = await emu.api.arm("GET", `${id.site("nope")}?${WEB}`);
     expect(noSite.status).toBe(404);
     expect(noSite.headers["x-ms-failure-cause"]).toBe("gateway");
     expect(noSite.json.error.message).toBe(
       "The Resource 'Microsoft.Web/sites/nope' under resource group 'msdocs-sdk-auth-example' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
     );
-    const patch = await api.arm("PATCH", `${id.site("nope")}?${WEB}`, {
+    const patch = await emu.api.arm("PATCH", `${id.site("nope")}?${WEB}`, {
       identity: { type: "SystemAssigned" },
     });
     expect(patch.json.error).toMatchObject({ code: "PatchResourceNotFound", target: "nope" });
-    expect((await api.arm("DELETE", `${id.site("msdocs-web")}?${WEB}`)).status).toBe(405);
-    expect((await api.arm("GET", `${id.rg}/providers/Microsoft.Web/widgets/x?${WEB}`)).status).toBe(404);
-    expect((await api.arm("GET", `${id.site("bad_name!")}?${WEB}`)).status).toBe(400);
+    expect((await emu.api.arm("DELETE", `${id.site("msdocs-web")}?${WEB}`)).status).toBe(405);
+    expect((await emu.api.arm("GET", `${id.rg}/providers/Microsoft.Web/widgets/x?${WEB}`)).status).toBe(404);
+    expect((await emu.api.arm("GET", `${id.site("bad_name!")}?${WEB}`)).status).toBe(400);
   });
 
   it("sends ARM's headers and echoes the client's correlation and request IDs", async () => {
-    const tok = await api.token();
-    const r = await api.call("GET", `${id.site("msdocs-web")}?${WEB}`, {
+    const tok = await emu.api.token();
+    const r = await emu.api.call("GET", `${id.site("msdocs-web")}?${WEB}`, {
       Authorization: `Bearer ${tok}`,
       "x-ms-client-request-id": "client-1",
       "x-ms-correlation-request-id": "corr-1",
@@ -124,31 +125,31 @@ describe("wire rules", () => {
     expect(r.headers["x-ms-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(r.headers["x-ms-routing-request-id"]).toMatch(/:corr-1$/);
     expect(r.headers["x-ms-ratelimit-remaining-subscription-reads"]).toMatch(/^\d+$/);
-    const w = await api.arm("PATCH", `${id.site("msdocs-web")}?${WEB}`, {});
+    const w = await emu.api.arm("PATCH", `${id.site("msdocs-web")}?${WEB}`, {});
     expect(w.headers["x-ms-ratelimit-remaining-subscription-writes"]).toMatch(/^\d+$/);
   });
 
   it("lists subscriptions, resource groups and storage accounts", async () => {
-    const subs = await api.arm("GET", "/subscriptions?api-version=2022-12-01");
+    const subs = await emu.api.arm("GET", "/subscriptions?api-version=2022-12-01");
     expect(subs.json.value).toEqual([
       expect.objectContaining({
-        id: `/subscriptions/${emu.subscriptionId}`,
-        subscriptionId: emu.subscriptionId,
-        tenantId: emu.tenantId,
+        id: `/subscriptions/${emu.handle.subscriptionId}`,
+        subscriptionId: emu.handle.subscriptionId,
+        tenantId: emu.handle.tenantId,
         displayName: "miauth-emulator",
         state: "Enabled",
         authorizationSource: "RoleBased",
       }),
     ]);
-    expect((await api.arm("GET", `/subscriptions/${emu.subscriptionId}?api-version=2020-01-01`)).status).toBe(
-      200,
-    );
-    const rg = await api.arm(
+    expect(
+      (await emu.api.arm("GET", `/subscriptions/${emu.handle.subscriptionId}?api-version=2020-01-01`)).status,
+    ).toBe(200);
+    const rg = await emu.api.arm(
       "GET",
       `${id.rg.replace("resourceGroups", "resourcegroups")}?api-version=2021-04-01`,
     );
     expect(rg.json).toMatchObject({ name: "msdocs-sdk-auth-example", location: "eastus" });
-    const sa = await api.arm("GET", `${id.storage("msdocsstorage")}?api-version=2023-01-01`);
+    const sa = await emu.api.arm("GET", `${id.storage("msdocsstorage")}?api-version=2023-01-01`);
     expect(sa.json.properties.primaryEndpoints.blob).toBe("https://msdocsstorage.blob.core.windows.net/");
   });
 });
@@ -157,33 +158,33 @@ describe("identity semantics", () => {
   const site = () => `${id.site("msdocs-func")}?${WEB}`;
 
   it("type SystemAssigned drops user-assigned identities, as real ARM does", async () => {
-    const before = await api.arm("GET", site());
+    const before = await emu.api.arm("GET", site());
     expect(before.json.identity.type).toBe("UserAssigned");
     expect(Object.keys(before.json.identity.userAssignedIdentities)).toEqual([id.uami("msdocs-uami")]);
-    const r = await api.arm("PATCH", site(), { identity: { type: "SystemAssigned" } });
+    const r = await emu.api.arm("PATCH", site(), { identity: { type: "SystemAssigned" } });
     expect(r.status).toBe(200);
     expect(r.json.identity).toEqual({
       type: "SystemAssigned",
-      tenantId: emu.tenantId,
+      tenantId: emu.handle.tenantId,
       principalId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       userAssignedIdentities: null,
     });
   });
 
   it("merges when the client sends both, accepts the no-space spelling, and keys case-insensitively", async () => {
-    const r = await api.arm("PATCH", site(), {
+    const r = await emu.api.arm("PATCH", site(), {
       identity: {
         type: "SystemAssigned,UserAssigned",
         userAssignedIdentities: { [id.uami("msdocs-uami").toLowerCase()]: {} },
       },
     });
     expect(r.json.identity.type).toBe("SystemAssigned, UserAssigned");
-    const state = (await api.control("GET", "state")).json;
+    const state = (await emu.api.control("GET", "state")).json;
     const uami = state.userAssignedIdentities[0];
     expect(r.json.identity.userAssignedIdentities).toEqual({
       [id.uami("msdocs-uami")]: { principalId: uami.principalId, clientId: uami.clientId },
     });
-    const removed = await api.arm("PATCH", site(), {
+    const removed = await emu.api.arm("PATCH", site(), {
       identity: { type: "SystemAssigned", userAssignedIdentities: { [id.uami("msdocs-uami")]: null } },
     });
     expect(removed.json.identity.userAssignedIdentities).toBeNull();
@@ -191,71 +192,76 @@ describe("identity semantics", () => {
 
   it("re-enabling after disabling gives a new principal; no identity body leaves it alone", async () => {
     const web = `${id.site("msdocs-web")}?${WEB}`;
-    const first = (await api.arm("PATCH", web, { identity: { type: "SystemAssigned" } })).json.identity
+    const first = (await emu.api.arm("PATCH", web, { identity: { type: "SystemAssigned" } })).json.identity
       .principalId;
     expect(
-      (await api.arm("PATCH", web, { identity: { type: "SystemAssigned" } })).json.identity.principalId,
+      (await emu.api.arm("PATCH", web, { identity: { type: "SystemAssigned" } })).json.identity.principalId,
     ).toBe(first);
-    expect((await api.arm("PATCH", web, { tags: { a: "b" } })).json.identity.principalId).toBe(first);
-    const none = await api.arm("PATCH", web, { identity: { type: "None" } });
+    expect((await emu.api.arm("PATCH", web, { tags: { a: "b" } })).json.identity.principalId).toBe(first);
+    const none = await emu.api.arm("PATCH", web, { identity: { type: "None" } });
     expect(none.json.identity).toBeUndefined();
-    const again = (await api.arm("PATCH", web, { identity: { type: "SystemAssigned" } })).json.identity
+    const again = (await emu.api.arm("PATCH", web, { identity: { type: "SystemAssigned" } })).json.identity
       .principalId;
     expect(again).not.toBe(first);
   });
 
   it("rejects unknown user-assigned identities and bad types with 400", async () => {
-    const missing = await api.arm("PATCH", site(), {
+    const missing = await emu.api.arm("PATCH", site(), {
       identity: { type: "UserAssigned", userAssignedIdentities: { [id.uami("ghost")]: {} } },
     });
     expect(missing.status).toBe(400);
     expect(missing.json.error.code).toBe("FailedIdentityOperation");
-    expect((await api.arm("PATCH", site(), { identity: { type: "Both" } })).status).toBe(400);
-    expect((await api.arm("PATCH", site(), { identity: { type: "None" } })).json.identity).toBeUndefined();
+    expect((await emu.api.arm("PATCH", site(), { identity: { type: "Both" } })).status).toBe(400);
+    expect(
+      (await emu.api.arm("PATCH", site(), { identity: { type: "None" } })).json.identity,
+    ).toBeUndefined();
   });
 });
 
 describe("VM long-running update", () => {
   it("reports Updating, polls InProgress then Succeeded, and shows the identity", async () => {
     const vm = `${id.vm("msdocs-vm")}?${COMPUTE}`;
-    const r = await api.arm("PATCH", vm, { identity: { type: "SystemAssigned" } });
+    const r = await emu.api.arm("PATCH", vm, { identity: { type: "SystemAssigned" } });
     expect(r.status).toBe(200);
     expect(r.json.properties.provisioningState).toBe("Updating");
-    expect(r.json.identity).toMatchObject({ type: "SystemAssigned", tenantId: emu.tenantId });
+    expect(r.json.identity).toMatchObject({ type: "SystemAssigned", tenantId: emu.handle.tenantId });
     expect(r.headers["azure-asyncnotification"]).toBe("Enabled");
     expect(r.headers["retry-after"]).toBe("0");
     const op = String(r.headers["azure-asyncoperation"]);
     expect(op).toMatch(
       new RegExp(
-        `^${emu.url}/subscriptions/${emu.subscriptionId}/providers/Microsoft.Compute/locations/eastus/operations/[0-9a-f-]{36}\\?p=[0-9a-f-]{36}&api-version=2026-03-01$`,
+        `^${emu.handle.url}/subscriptions/${emu.handle.subscriptionId}/providers/Microsoft.Compute/locations/eastus/operations/[0-9a-f-]{36}\\?p=[0-9a-f-]{36}&api-version=2026-03-01$`,
       ),
     );
-    const opPath = op.slice(emu.url.length);
-    const polling = await api.arm("GET", opPath);
+    const opPath = op.slice(emu.handle.url.length);
+    const polling = await emu.api.arm("GET", opPath);
     expect(polling.json).toEqual({
       startTime: expect.any(String),
       status: "InProgress",
       name: expect.any(String),
     });
-    expect((await api.arm("GET", vm)).json.properties.provisioningState).toBe("Updating");
-    await new Promise((res) => setTimeout(res, 350));
-    const done = await api.arm("GET", opPath);
+    expect((await emu.api.arm("GET", vm)).json.properties.provisioningState).toBe("Updating");
+    await emu.api.control("POST", "clock/advance", { ms: 300 });
+    const done = await emu.api.arm("GET", opPath);
     expect(done.json).toMatchObject({ status: "Succeeded", endTime: expect.any(String) });
-    const after = await api.arm("GET", vm);
+    const after = await emu.api.arm("GET", vm);
     expect(after.json.properties.provisioningState).toBe("Succeeded");
     expect(after.json.identity.principalId).toBe(r.json.identity.principalId);
   });
 
   it("an lro-failed fault ends the operation Failed and leaves the identity unchanged", async () => {
-    await api.control("POST", "faults", {
+    await emu.api.control("POST", "faults", {
       match: { method: "PATCH", path: "virtualMachines/msdocs-vm" },
       fault: { type: "lro-failed" },
       count: 1,
     });
     const vm = `${id.vm("msdocs-vm")}?${COMPUTE}`;
-    const r = await api.arm("PATCH", vm, { identity: { type: "SystemAssigned" } });
-    expect((await api.control("POST", "operations/settle")).json.value).toHaveLength(1);
-    const done = await api.arm("GET", String(r.headers["azure-asyncoperation"]).slice(emu.url.length));
+    const r = await emu.api.arm("PATCH", vm, { identity: { type: "SystemAssigned" } });
+    expect((await emu.api.control("POST", "operations/settle")).json.value).toHaveLength(1);
+    const done = await emu.api.arm(
+      "GET",
+      String(r.headers["azure-asyncoperation"]).slice(emu.handle.url.length),
+    );
     expect(done.json).toMatchObject({
       status: "Failed",
       error: {
@@ -263,7 +269,7 @@ describe("VM long-running update", () => {
         message: "An internal execution error occurred. Please retry later.",
       },
     });
-    const after = await api.arm("GET", vm);
+    const after = await emu.api.arm("GET", vm);
     expect(after.json.identity).toBeUndefined();
     expect(after.json.properties.provisioningState).toBe("Failed");
   });

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ManagedIdentityCredential } from "@azure/identity";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DEFAULT_WORLD,
   type EmulatorHandle,
@@ -11,7 +11,7 @@ import {
   validateWorld,
   type World,
 } from "../../src/emulator/index.js";
-import { client, ids, RG, WEB } from "./helpers.js";
+import { client, ids, RG, useEmulator, WEB } from "../helpers/emulator.js";
 
 const AUTHZ = "api-version=2022-04-01";
 const USER = "0f14a80d-42e5-4d57-afe0-46acf9dfae05";
@@ -49,34 +49,27 @@ function world(): World {
   return w;
 }
 
-let emu: EmulatorHandle;
-let api: ReturnType<typeof client>;
+const emu = useEmulator({ blob: false, seed: world(), replicationDelayMs: 400 });
 let id: ReturnType<typeof ids>;
 let saved: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  emu = await startEmulator({ blob: false, seed: world(), replicationDelayMs: 400, retryAfterSeconds: 0 });
-  api = client(emu);
-  id = ids(emu);
+  id = ids(emu.handle);
   saved = { ...process.env };
-  process.env.IDENTITY_ENDPOINT = emu.operatorEnv.IDENTITY_ENDPOINT;
-  process.env.IDENTITY_HEADER = emu.operatorEnv.IDENTITY_HEADER;
+  process.env.IDENTITY_ENDPOINT = emu.handle.operatorEnv.IDENTITY_ENDPOINT;
+  process.env.IDENTITY_HEADER = emu.handle.operatorEnv.IDENTITY_HEADER;
 });
-beforeEach(async () => {
-  await api.control("POST", "reset");
-});
-afterAll(async () => {
+afterAll(() => {
   process.env = saved;
-  await emu.close();
 });
 
 function sdk(): AuthorizationManagementClient {
-  const tlsOptions = { ca: readFileSync(emu.caPath, "utf8") };
+  const tlsOptions = { ca: readFileSync(emu.handle.caPath, "utf8") };
   return new AuthorizationManagementClient(
     new ManagedIdentityCredential({ tlsOptions }),
-    emu.subscriptionId,
+    emu.handle.subscriptionId,
     {
-      endpoint: emu.url,
+      endpoint: emu.handle.url,
       credentialScopes: ["https://management.azure.com/.default"],
       tlsOptions,
       retryOptions: { maxRetries: 0 },
@@ -84,13 +77,13 @@ function sdk(): AuthorizationManagementClient {
   );
 }
 
-const sub = () => `/subscriptions/${emu.subscriptionId}`;
+const sub = () => `/subscriptions/${emu.handle.subscriptionId}`;
 const container = () => `${id.storage("msdocsstorage")}/blobServices/default/containers/c1`;
 const assignmentPath = (scope: string, name: string) =>
   `${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments/${name}?${AUTHZ}`;
 const roleId = (guid: string) => `${sub()}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 const put = (scope: string, name: string, properties: Record<string, unknown>, token?: string) =>
-  api.arm("PUT", assignmentPath(scope, name), { properties }, token);
+  emu.api.arm("PUT", assignmentPath(scope, name), { properties }, token);
 
 describe("role definitions", () => {
   it("pages through every built-in and custom role, following nextLink verbatim (SDK)", async () => {
@@ -101,18 +94,21 @@ describe("role definitions", () => {
     expect(names).toEqual(
       expect.arrayContaining(["Owner", "Storage Queue Data Message Sender", "Site Identity Operator"]),
     );
-    const pages = (await api.control("GET", "requests")).json.value.filter((r: { path: string }) =>
+    const pages = (await emu.api.control("GET", "requests")).json.value.filter((r: { path: string }) =>
       r.path.endsWith("/roleDefinitions"),
     );
     expect(pages.length).toBe(Math.ceil(names.length / 20));
   });
 
   it("answers ARM's wire shape with an absolute nextLink carrying api-version, $filter and $skiptoken", async () => {
-    const first = await api.arm("GET", `${sub()}/providers/Microsoft.Authorization/roleDefinitions?${AUTHZ}`);
+    const first = await emu.api.arm(
+      "GET",
+      `${sub()}/providers/Microsoft.Authorization/roleDefinitions?${AUTHZ}`,
+    );
     expect(first.status).toBe(200);
     expect(first.json.value).toHaveLength(20);
     const next = new URL(first.json.nextLink);
-    expect(`${next.protocol}//${next.host}`).toBe(emu.url);
+    expect(`${next.protocol}//${next.host}`).toBe(emu.handle.url);
     expect(next.searchParams.get("api-version")).toBe("2022-04-01");
     expect(next.searchParams.get("$skiptoken")).toBeTruthy();
     const owner = first.json.value.find((r: { name: string }) => r.name === ROLE.owner);
@@ -129,7 +125,7 @@ describe("role definitions", () => {
         updatedBy: null,
       }),
     });
-    const second = await api.arm("GET", next.pathname + next.search);
+    const second = await emu.api.arm("GET", next.pathname + next.search);
     expect(second.json.value[0].name).not.toBe(first.json.value[0].name);
   });
 
@@ -143,13 +139,13 @@ describe("role definitions", () => {
     expect(byName[0]?.permissions?.[0]?.dataActions).toEqual([
       "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read",
     ]);
-    const custom = await api.arm(
+    const custom = await emu.api.arm(
       "GET",
       `${id.rg}/providers/Microsoft.Authorization/roleDefinitions?${AUTHZ}&$filter=${encodeURIComponent("type eq 'CustomRole'")}`,
     );
     expect(custom.json.value.map((r: { name: string }) => r.name)).toEqual([CUSTOM_ROLE]);
     expect(custom.json.value[0].properties.assignableScopes).toEqual([sub()]);
-    const bad = await api.arm(
+    const bad = await emu.api.arm(
       "GET",
       `${sub()}/providers/Microsoft.Authorization/roleDefinitions?${AUTHZ}&$filter=${encodeURIComponent("foo eq 'x'")}`,
     );
@@ -162,21 +158,21 @@ describe("role definitions", () => {
     expect(one.roleName).toBe("Storage Queue Data Message Sender");
     const path = (scope: string, guid: string, v = AUTHZ) =>
       `${scope}/providers/Microsoft.Authorization/roleDefinitions/${guid}?${v}`;
-    const missing = await api.arm("GET", path(sub(), NEVER));
+    const missing = await emu.api.arm("GET", path(sub(), NEVER));
     expect(missing.status).toBe(404);
     expect(missing.json.error).toEqual({
       code: "RoleDefinitionDoesNotExist",
       message: `The specified role definition with ID '${NEVER}' does not exist.`,
     });
-    expect((await api.arm("GET", path(sub(), ROLE.owner, "api-version=2018-01-01-preview"))).status).toBe(
+    expect((await emu.api.arm("GET", path(sub(), ROLE.owner, "api-version=2018-01-01-preview"))).status).toBe(
       200,
     );
-    const version = await api.arm("GET", path(sub(), ROLE.owner, "api-version=2099-01-01"));
+    const version = await emu.api.arm("GET", path(sub(), ROLE.owner, "api-version=2099-01-01"));
     expect(version.json.error.code).toBe("NoRegisteredProviderFound");
-    const group = await api.arm("GET", path(`${sub()}/resourceGroups/nope`, ROLE.owner));
+    const group = await emu.api.arm("GET", path(`${sub()}/resourceGroups/nope`, ROLE.owner));
     expect(group.json.error.code).toBe("ResourceGroupNotFound");
     // At the tenant root the ID has no subscription (the world gives the operator Reader at "/").
-    const root = await api.arm("GET", path("", ROLE.owner));
+    const root = await emu.api.arm("GET", path("", ROLE.owner));
     expect(root.json.id).toBe(`/providers/Microsoft.Authorization/roleDefinitions/${ROLE.owner}`);
   });
 });
@@ -184,7 +180,7 @@ describe("role definitions", () => {
 describe("role assignments", () => {
   it("creates, reads, lists and deletes through the SDK at a storage account and a container", async () => {
     const auth = sdk();
-    const uami = (await api.control("GET", "state")).json.userAssignedIdentities[0].principalId;
+    const uami = (await emu.api.control("GET", "state")).json.userAssignedIdentities[0].principalId;
     const name = "7d4c2b1a-0f9e-4d8c-8b7a-6f5e4d3c2b1a";
     const created = await auth.roleAssignments.create(container().slice(1), name, {
       roleDefinitionId: roleId(ROLE.blobContributor),
@@ -226,7 +222,7 @@ describe("role assignments", () => {
       code: "RoleAssignmentNotFound",
       message: `The role assignment '${name}' is not found.`,
     });
-    expect((await api.arm("DELETE", assignmentPath(container(), name))).status).toBe(204);
+    expect((await emu.api.arm("DELETE", assignmentPath(container(), name))).status).toBe(204);
   });
 
   it("lists at, above and below a scope without a filter, and pages like definitions", async () => {
@@ -246,10 +242,13 @@ describe("role assignments", () => {
     const all = [];
     for await (const a of sdk().roleAssignments.listForScope(sub().slice(1))) all.push(a);
     expect(all.length).toBe(25 + 3); // Owner and Reader of the operator, the world's custom-role assignment
-    const first = await api.arm("GET", `${sub()}/providers/Microsoft.Authorization/roleAssignments?${AUTHZ}`);
+    const first = await emu.api.arm(
+      "GET",
+      `${sub()}/providers/Microsoft.Authorization/roleAssignments?${AUTHZ}`,
+    );
     expect(first.json.value).toHaveLength(20);
     expect(first.json.nextLink).toMatch(/\$skiptoken=/);
-    const unsupported = await api.arm(
+    const unsupported = await emu.api.arm(
       "GET",
       `${sub()}/providers/Microsoft.Authorization/roleAssignments?${AUTHZ}&$filter=${encodeURIComponent("principalId eq 123")}`,
     );
@@ -258,7 +257,7 @@ describe("role assignments", () => {
       message:
         "The filter 'principalId eq 123' is not supported. Supported filters are either 'atScope()' or 'principalId eq '{value}' or assignedTo('{value}')'.",
     });
-    const combined = await api.arm(
+    const combined = await emu.api.arm(
       "GET",
       `${id.rg}/providers/Microsoft.Authorization/roleAssignments?${AUTHZ}&$filter=${encodeURIComponent(`atScope() and assignedTo('${USER}')`)}`,
     );
@@ -322,7 +321,7 @@ describe("role assignments", () => {
     ]);
     const expectedNotFound = {
       code: "PrincipalNotFound",
-      message: `Principal 11111111222243338444555555555555 does not exist in the directory ${emu.tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
+      message: `Principal 11111111222243338444555555555555 does not exist in the directory ${emu.handle.tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
     };
     for (const principalType of [undefined, "ServicePrincipal"]) {
       const never = await put(id.rg, "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b", {
@@ -355,7 +354,7 @@ describe("role assignments", () => {
   });
 
   it("a new system identity is PrincipalNotFound until replicated, unless principalType is set", async () => {
-    const patched = await api.arm("PATCH", `${id.site("msdocs-func")}?${WEB}`, {
+    const patched = await emu.api.arm("PATCH", `${id.site("msdocs-func")}?${WEB}`, {
       identity: { type: "SystemAssigned, UserAssigned" },
     });
     const principalId = patched.json.identity.principalId as string;
@@ -368,13 +367,13 @@ describe("role assignments", () => {
       principalType: "ServicePrincipal",
     });
     expect(typed.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 450));
+    await emu.api.control("POST", "clock/advance", { ms: 400 });
     const later = await put(id.storage("msdocsstorage"), "0c9d8e7f-6a5b-4c4d-8e3f-2a1b0c9d8e7f", {
       ...props,
       roleDefinitionId: roleId(ROLE.blobReader),
     });
     expect([later.status, later.json.properties?.principalType]).toEqual([201, "ServicePrincipal"]);
-    const state = (await api.control("GET", "state")).json;
+    const state = (await emu.api.control("GET", "state")).json;
     expect(state.directory).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ principalId, type: "ServicePrincipal", replicated: true }),
@@ -383,9 +382,9 @@ describe("role assignments", () => {
   });
 
   it("assignments made through the API authorize at once; a 429 fault applies to these routes", async () => {
-    const token = (await api.control("POST", "token", { resourceId: id.site("msdocs-web") })).json
+    const token = (await emu.api.control("POST", "token", { resourceId: id.site("msdocs-web") })).json
       .access_token;
-    expect((await api.arm("GET", `${id.site("msdocs-web")}?${WEB}`, undefined, token)).status).toBe(403);
+    expect((await emu.api.arm("GET", `${id.site("msdocs-web")}?${WEB}`, undefined, token)).status).toBe(403);
     const granted = await put(id.site("msdocs-web"), "1d0e9f8a-7b6c-4d5e-8f4a-3b2c1d0e9f8a", {
       roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${ROLE.reader}`,
       principalId: SITE_PRINCIPAL,
@@ -393,13 +392,13 @@ describe("role assignments", () => {
     expect(granted.json.properties.roleDefinitionId).toBe(
       `/providers/Microsoft.Authorization/roleDefinitions/${ROLE.reader}`,
     );
-    expect((await api.arm("GET", `${id.site("msdocs-web")}?${WEB}`, undefined, token)).status).toBe(200);
+    expect((await emu.api.arm("GET", `${id.site("msdocs-web")}?${WEB}`, undefined, token)).status).toBe(200);
 
-    await api.control("POST", "faults", {
+    await emu.api.control("POST", "faults", {
       match: { path: "/providers/Microsoft.Authorization/roleAssignments" },
       fault: { type: "status", status: 429 },
     });
-    const throttled = await api.arm(
+    const throttled = await emu.api.arm(
       "GET",
       `${sub()}/providers/Microsoft.Authorization/roleAssignments?${AUTHZ}`,
     );
@@ -411,7 +410,7 @@ describe("role assignments", () => {
   });
 
   it("the world's custom role is assignable by name and shows in the state", async () => {
-    const state = (await api.control("GET", "state")).json;
+    const state = (await emu.api.control("GET", "state")).json;
     const custom = state.roleAssignments.find((a: { principalId: string }) => a.principalId === USER);
     expect(custom).toMatchObject({
       roleDefinitionName: "Site Identity Operator",

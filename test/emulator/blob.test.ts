@@ -1,16 +1,16 @@
 // The blob data plane: the real @azure/storage-blob client against the RBAC gate in front of Azurite.
 
 import { readFileSync } from "node:fs";
-import { request } from "node:https";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { BlobServiceClient, type StoragePipelineOptions } from "@azure/storage-blob";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { blobTarget, requiredPermissions } from "../../src/emulator/blob/permissions.js";
-import { DEFAULT_WORLD, type EmulatorHandle, startEmulator, type World } from "../../src/emulator/index.js";
-import { client, ids, RG } from "./helpers.js";
+import { DEFAULT_WORLD, type World } from "../../src/emulator/index.js";
+import { ids, RG, send, sendPartial, useEmulator } from "../helpers/emulator.js";
 
-const DELAY_MS = 1500;
+// Longer than the test takes: only clock/advance brings the assignment in.
+const DELAY_MS = 60_000;
 const ACCOUNT = "msdocsstorage";
 const CONTAINER = "msdocs-container";
 const P = {
@@ -62,25 +62,18 @@ function world(): World {
   return w;
 }
 
-let emu: EmulatorHandle;
+const emu = useEmulator({ seed: world(), dataPlaneDelayMs: DELAY_MS, replicationDelayMs: 0 });
 let ca: string;
 let gate: string;
 
-beforeAll(async () => {
-  emu = await startEmulator({ seed: world(), dataPlaneDelayMs: DELAY_MS, replicationDelayMs: 0 });
-  ca = readFileSync(emu.caPath, "utf8");
-  gate = emu.blob?.gateUrl ?? "";
-});
-beforeEach(async () => {
-  await client(emu).control("POST", "reset");
-});
-afterAll(async () => {
-  await emu?.close();
+beforeAll(() => {
+  ca = readFileSync(emu.handle.caPath, "utf8");
+  gate = emu.handle.blob?.gateUrl ?? "";
 });
 
 async function storageToken(who: Who, lifetimeSeconds?: number): Promise<AccessToken> {
-  const r = await client(emu).control("POST", "token", {
-    resourceId: ids(emu).site(`app-${who}`),
+  const r = await emu.api.control("POST", "token", {
+    resourceId: ids(emu.handle).site(`app-${who}`),
     resource: "https://storage.azure.com",
     lifetimeSeconds,
   });
@@ -115,18 +108,9 @@ async function text(service: BlobServiceClient, blob = "hello.txt", container = 
   return Buffer.concat(chunks).toString();
 }
 
-function raw(method: string, url: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((ok, fail) => {
-    const req = request(url, { method, ca, headers }, (res) => {
-      let body = "";
-      res.on("data", (d) => {
-        body += d;
-      });
-      res.on("end", () => ok({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", fail);
-    req.end();
-  });
+async function raw(method: string, url: string, headers: Record<string, string> = {}) {
+  const r = await send(url, ca, method, headers);
+  return { status: r.status, headers: r.headers, body: r.text };
 }
 
 const denied = { statusCode: 403, code: "AuthorizationPermissionMismatch" };
@@ -200,10 +184,10 @@ describe("blob gate: authentication and errors", () => {
     expect(none.status).toBe(401);
     expect(none.headers["x-ms-error-code"]).toBe("NoAuthenticationInformation");
     expect(none.headers["www-authenticate"]).toBe(
-      `Bearer authorization_uri=https://login.microsoftonline.com/${emu.tenantId}/oauth2/authorize resource_id=https://storage.azure.com`,
+      `Bearer authorization_uri=https://login.microsoftonline.com/${emu.handle.tenantId}/oauth2/authorize resource_id=https://storage.azure.com`,
     );
     const expired = (await storageToken("writer", -60)).token;
-    const arm = await client(emu).token();
+    const arm = await emu.api.token();
     for (const [token, detail] of [
       [expired, "Lifetime validation failed"],
       [arm, "Audience validation failed"],
@@ -220,12 +204,11 @@ describe("blob gate: authentication and errors", () => {
   });
 
   it("firewalled account: 403 AuthorizationFailure for everyone, switched at run time", async () => {
-    const api = client(emu);
-    const on = await api.control("POST", `storage/${ACCOUNT}/firewall`, { enabled: true });
+    const on = await emu.api.control("POST", `storage/${ACCOUNT}/firewall`, { enabled: true });
     expect(on.json).toEqual({ name: ACCOUNT, publicNetworkAccess: "Disabled" });
-    const state = await api.control("GET", "state");
+    const state = await emu.api.control("GET", "state");
     expect(state.json.storageAccounts[0]).toMatchObject({ name: ACCOUNT, publicNetworkAccess: "Disabled" });
-    const sa = await api.arm("GET", `${ids(emu).storage(ACCOUNT)}?api-version=2023-01-01`);
+    const sa = await emu.api.arm("GET", `${ids(emu.handle).storage(ACCOUNT)}?api-version=2023-01-01`);
     expect(sa.json.properties.publicNetworkAccess).toBe("Disabled");
     await expect(text(blobs("writer"))).rejects.toMatchObject({
       statusCode: 403,
@@ -237,7 +220,7 @@ describe("blob gate: authentication and errors", () => {
     expect(r.body).toMatch(
       /^<\?xml version="1\.0" encoding="utf-8"\?><Error><Code>AuthorizationFailure<\/Code><Message>This request is not authorized to perform this operation\.\nRequestId:/,
     );
-    await api.control("POST", `storage/${ACCOUNT}/firewall`, { enabled: false });
+    await emu.api.control("POST", `storage/${ACCOUNT}/firewall`, { enabled: false });
     expect(await text(blobs("writer"))).toBe("Hello from msdocs");
   });
 });
@@ -278,24 +261,24 @@ describe("blob gate: RBAC", () => {
   });
 
   it(`a new assignment reaches the data plane after dataPlaneDelayMs (${DELAY_MS} ms); a deletion at once`, async () => {
-    const api = client(emu);
-    const scope = ids(emu).rg;
+    const scope = ids(emu.handle).rg;
     const name = "5d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a";
     const path = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`;
-    const put = await api.arm("PUT", path, {
+    const put = await emu.api.arm("PUT", path, {
       properties: {
-        roleDefinitionId: `/subscriptions/${emu.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe`,
+        roleDefinitionId: `/subscriptions/${emu.handle.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe`,
         principalId: P.late,
         principalType: "ServicePrincipal",
       },
     });
     expect(put.status).toBe(201);
-    const created = Date.now();
     const service = blobs("late");
     await expect(text(service)).rejects.toMatchObject(denied);
-    await new Promise((r) => setTimeout(r, DELAY_MS - (Date.now() - created) + 50));
+    await emu.api.control("POST", "clock/advance", { ms: DELAY_MS / 2 });
+    await expect(text(service)).rejects.toMatchObject(denied);
+    await emu.api.control("POST", "clock/advance", { ms: DELAY_MS / 2 });
     expect(await text(service)).toBe("Hello from msdocs");
-    expect((await api.arm("DELETE", path)).status).toBe(200);
+    expect((await emu.api.arm("DELETE", path)).status).toBe(200);
     await expect(text(service)).rejects.toMatchObject(denied);
   });
 });
@@ -323,14 +306,13 @@ describe("blob gate: forwarding to Azurite", () => {
   });
 
   it("reset empties Azurite back to the seed's containers and blobs; the log counts blob requests", async () => {
-    const api = client(emu);
     const service = blobs("writer");
     const extra = service.getContainerClient(CONTAINER).getBlockBlobClient("extra.txt");
     await extra.upload("extra", 5);
     await service.getContainerClient(CONTAINER).getBlockBlobClient("hello.txt").upload("changed", 7);
     await expect(names(blobs("contributor"))).resolves.toEqual([CONTAINER]);
 
-    const log = (await api.control("GET", "requests")).json.value;
+    const log = (await emu.api.control("GET", "requests")).json.value;
     const blob = log.filter((e: { kind: string }) => e.kind === "blob");
     expect(blob.length).toBe(3);
     expect(blob[0]).toMatchObject({
@@ -341,37 +323,39 @@ describe("blob gate: forwarding to Azurite", () => {
     });
     expect(JSON.stringify(log)).not.toContain("Bearer");
 
-    await api.control("POST", "reset");
+    await emu.api.control("POST", "reset");
     expect(await blobNames(blobs("reader"))).toEqual(["hello.txt"]);
     expect(await text(blobs("reader"))).toBe("Hello from msdocs");
   });
 
   it("reset deletes containers the seed does not name", async () => {
-    const r = await raw("PUT", `${emu.blob?.azuriteUrl}/${ACCOUNT}/made-behind?restype=container`, {
+    const r = await raw("PUT", `${emu.handle.blob?.azuriteUrl}/${ACCOUNT}/made-behind?restype=container`, {
       Authorization: `Bearer ${(await storageToken("none")).token}`,
       "x-ms-version": "2025-11-05",
     });
     expect(r.status).toBe(201); // Azurite alone grants any well-formed token: hence the gate
     expect(await names(blobs("reader"))).toEqual(["made-behind", CONTAINER]);
-    await client(emu).control("POST", "reset");
+    await emu.api.control("POST", "reset");
     expect(await names(blobs("reader"))).toEqual([CONTAINER]);
   });
 
   it("applies blob faults (status, latency) and exports the blob endpoint to an identity's environment", async () => {
-    const api = client(emu);
-    await api.control("POST", "faults", { match: { kind: "blob" }, fault: { type: "status", status: 503 } });
+    await emu.api.control("POST", "faults", {
+      match: { kind: "blob" },
+      fault: { type: "status", status: 503 },
+    });
     await expect(text(blobs("reader"))).rejects.toMatchObject({ statusCode: 503, code: "ServerBusy" });
-    await api.control("POST", "faults", { match: { kind: "blob" }, fault: { type: "latency", ms: 300 } });
+    await emu.api.control("POST", "faults", { match: { kind: "blob" }, fault: { type: "latency", ms: 300 } });
     const t0 = Date.now();
     expect(await text(blobs("reader"))).toBe("Hello from msdocs");
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
 
-    const env = emu.envFor(ids(emu).site("app-reader"));
+    const env = emu.handle.envFor(ids(emu.handle).site("app-reader"));
     expect(env).toMatchObject({
       AZURE_STORAGE_ACCOUNT_NAME: ACCOUNT,
       AZURE_STORAGE_BLOB_ENDPOINT: `${gate}/${ACCOUNT}`,
     });
-    expect(emu.blob?.endpoint(ACCOUNT)).toBe(`${gate}/${ACCOUNT}`);
+    expect(emu.handle.blob?.endpoint(ACCOUNT)).toBe(`${gate}/${ACCOUNT}`);
 
     // The app's own view: ManagedIdentityCredential on its identity endpoint, BlobServiceClient on the endpoint.
     const saved = { ...process.env };
@@ -385,8 +369,8 @@ describe("blob gate: forwarding to Azurite", () => {
     } finally {
       process.env = saved;
     }
-    expect(emu.operatorEnv.AZURE_STORAGE_BLOB_ENDPOINT).toBeUndefined();
-    expect(JSON.parse(readFileSync(emu.infoFile, "utf8"))).toMatchObject({
+    expect(emu.handle.operatorEnv.AZURE_STORAGE_BLOB_ENDPOINT).toBeUndefined();
+    expect(JSON.parse(readFileSync(emu.handle.infoFile, "utf8"))).toMatchObject({
       blobGateUrl: gate,
       storageAccount: ACCOUNT,
     });
@@ -403,28 +387,13 @@ describe("blob faults around the gate", () => {
       "x-ms-version": "2025-11-05",
     };
     if (body !== undefined) headers["x-ms-blob-type"] = "BlockBlob";
-    return new Promise<{ status: number; headers: Record<string, unknown>; body: string; ended: string }>(
-      (ok) => {
-        const req = request(url, { method, ca, headers }, (res) => {
-          let text = "";
-          const done = (ended: string) =>
-            ok({ status: res.statusCode ?? 0, headers: res.headers, body: text, ended });
-          res.on("data", (d) => {
-            text += d;
-          });
-          res.on("end", () => done("end"));
-          res.on("aborted", () => done("aborted"));
-          res.on("error", () => done("aborted"));
-        });
-        req.on("error", (e) => ok({ status: 0, headers: {}, body: "", ended: e.message }));
-        req.end(body);
-      },
-    );
+    const r = await sendPartial(url, ca, method, headers, body);
+    return { status: r.status, headers: r.headers, body: r.text, ended: r.ended };
   }
   const fault = (f: Record<string, unknown>) =>
-    client(emu).control("POST", "faults", { match: { kind: "blob" }, fault: f });
+    emu.api.control("POST", "faults", { match: { kind: "blob" }, fault: f });
   const log = async () =>
-    ((await client(emu).control("GET", "requests")).json.value as Record<string, unknown>[]).filter(
+    ((await emu.api.control("GET", "requests")).json.value as Record<string, unknown>[]).filter(
       (e) => e.kind === "blob",
     );
 
@@ -495,9 +464,9 @@ describe("blob faults around the gate", () => {
   it("hold: the blob is written at once, the reply waits for the release", async () => {
     const id = (await fault({ type: "hold" })).json.id as string;
     const put = call("writer", "PUT", blobUrl("held.txt"), "x");
-    expect((await client(emu).control("GET", `faults/${id}/held`)).json).toMatchObject({ held: 1 });
+    expect((await emu.api.control("GET", `faults/${id}/held`)).json).toMatchObject({ held: 1 });
     expect(await blobNames(blobs("reader"))).toEqual(["held.txt", "hello.txt"]);
-    expect((await client(emu).control("POST", `faults/${id}/release`)).status).toBe(200);
+    expect((await emu.api.control("POST", `faults/${id}/release`)).status).toBe(200);
     expect([(await put).status, (await put).ended]).toEqual([201, "end"]);
     expect((await log()).at(-1)).toMatchObject({
       method: "PUT",

@@ -1,27 +1,11 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  DEFAULT_WORLD,
-  type EmulatorHandle,
-  loadWorld,
-  startEmulator,
-  type World,
-} from "../../src/emulator/index.js";
-import { client, ids, WEB } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_WORLD, loadWorld, startEmulator, type World } from "../../src/emulator/index.js";
+import { client, ids, useEmulator, WEB } from "../helpers/emulator.js";
 
-let emu: EmulatorHandle;
-let api: ReturnType<typeof client>;
-
-beforeAll(async () => {
-  emu = await startEmulator({ blob: false, lroDelayMs: 200, retryAfterSeconds: 0 });
-  api = client(emu);
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await api.control("POST", "reset");
-});
+const emu = useEmulator({ blob: false, lroDelayMs: 200 });
 
 describe("faults and the request log", () => {
   it("429 carries SubscriptionRequestsThrottled and Retry-After, for the next N matches only", async () => {
@@ -30,67 +14,73 @@ describe("faults and the request log", () => {
       fault: { type: "status", status: 429 },
       count: 1,
     };
-    expect((await api.control("POST", "faults", fault)).status).toBe(201);
-    const url = `${ids(emu).site("msdocs-web")}?${WEB}`;
-    const r = await api.arm("GET", url);
+    expect((await emu.api.control("POST", "faults", fault)).status).toBe(201);
+    const url = `${ids(emu.handle).site("msdocs-web")}?${WEB}`;
+    const r = await emu.api.arm("GET", url);
     expect(r.status).toBe(429);
     expect(r.headers["retry-after"]).toBe("1");
     expect(r.json.error.code).toBe("SubscriptionRequestsThrottled");
-    expect((await api.arm("GET", url)).status).toBe(200);
-    expect((await api.control("GET", "faults")).json.value).toEqual([]);
+    expect((await emu.api.arm("GET", url)).status).toBe(200);
+    expect((await emu.api.control("GET", "faults")).json.value).toEqual([]);
   });
 
   it("503, 500 and 403 use ARM's codes; 403 names the action and scope", async () => {
-    await api.control("POST", "faults", {
+    await emu.api.control("POST", "faults", {
       match: { method: "PATCH" },
       fault: { type: "status", status: 403 },
       count: 1,
     });
-    await api.control("POST", "faults", {
+    await emu.api.control("POST", "faults", {
       match: { kind: "arm" },
       fault: { type: "status", status: 503 },
       count: 1,
     });
-    const url = `${ids(emu).site("msdocs-web")}?${WEB}`;
-    const denied = await api.arm("PATCH", url, { identity: { type: "SystemAssigned" } });
+    const url = `${ids(emu.handle).site("msdocs-web")}?${WEB}`;
+    const denied = await emu.api.arm("PATCH", url, { identity: { type: "SystemAssigned" } });
     expect(denied.json.error.code).toBe("AuthorizationFailed");
     expect(denied.json.error.message).toContain(
-      `'Microsoft.Web/sites/write' over scope '${ids(emu).site("msdocs-web")}'`,
+      `'Microsoft.Web/sites/write' over scope '${ids(emu.handle).site("msdocs-web")}'`,
     );
-    expect((await api.arm("GET", url)).json.error.code).toBe("ServiceUnavailable");
-    await api.control("POST", "faults", { match: { kind: "arm" }, fault: { type: "status", status: 500 } });
-    expect((await api.arm("GET", url)).json.error.code).toBe("InternalServerError");
+    expect((await emu.api.arm("GET", url)).json.error.code).toBe("ServiceUnavailable");
+    await emu.api.control("POST", "faults", {
+      match: { kind: "arm" },
+      fault: { type: "status", status: 500 },
+    });
+    expect((await emu.api.arm("GET", url)).json.error.code).toBe("InternalServerError");
   });
 
   it("reset destroys the socket; latency delays; identity requests can be faulted too", async () => {
-    await api.control("POST", "faults", { match: { path: "msdocs-web" }, fault: { type: "reset" } });
-    await expect(api.arm("GET", `${ids(emu).site("msdocs-web")}?${WEB}`)).rejects.toThrow(
+    await emu.api.control("POST", "faults", { match: { path: "msdocs-web" }, fault: { type: "reset" } });
+    await expect(emu.api.arm("GET", `${ids(emu.handle).site("msdocs-web")}?${WEB}`)).rejects.toThrow(
       /socket hang up|ECONNRESET/,
     );
-    await api.control("POST", "faults", { match: { kind: "identity" }, fault: { type: "latency", ms: 150 } });
+    await emu.api.control("POST", "faults", {
+      match: { kind: "identity" },
+      fault: { type: "latency", ms: 150 },
+    });
     const t = Date.now();
-    await api.token();
+    await emu.api.token();
     expect(Date.now() - t).toBeGreaterThanOrEqual(140);
-    await api.control("POST", "faults", {
+    await emu.api.control("POST", "faults", {
       match: { kind: "identity" },
       fault: { type: "status", status: 500 },
     });
-    await expect(api.token()).rejects.toThrow(/500/);
+    await expect(emu.api.token()).rejects.toThrow(/500/);
   });
 
   it("rejects malformed faults with a clear message", async () => {
-    const r = await api.control("POST", "faults", { fault: { type: "explode" } });
+    const r = await emu.api.control("POST", "faults", { fault: { type: "explode" } });
     expect(r.status).toBe(400);
     expect(r.json.error.message).toMatch(/^fault.type: expected/);
   });
 
   it("logs every ARM and identity request, never control calls, and clears", async () => {
-    await api.control("DELETE", "requests");
-    const tok = await api.token();
-    await api.arm("GET", `${ids(emu).site("msdocs-web")}?${WEB}`, undefined, tok);
-    await api.arm("GET", `${ids(emu).site("nope")}?${WEB}`, undefined, tok);
-    await api.control("GET", "state");
-    const log = (await api.control("GET", "requests")).json.value;
+    await emu.api.control("DELETE", "requests");
+    const tok = await emu.api.token();
+    await emu.api.arm("GET", `${ids(emu.handle).site("msdocs-web")}?${WEB}`, undefined, tok);
+    await emu.api.arm("GET", `${ids(emu.handle).site("nope")}?${WEB}`, undefined, tok);
+    await emu.api.control("GET", "state");
+    const log = (await emu.api.control("GET", "requests")).json.value;
     expect(log.map((e: { kind: string; status: number }) => [e.kind, e.status])).toEqual([
       ["identity", 200],
       ["arm", 200],
@@ -102,14 +92,27 @@ describe("faults and the request log", () => {
       apiVersion: "2025-05-01",
       principalId: expect.any(String),
     });
-    await api.control("DELETE", "requests");
-    expect((await api.control("GET", "requests")).json.value).toEqual([]);
+    await emu.api.control("DELETE", "requests");
+    expect((await emu.api.control("GET", "requests")).json.value).toEqual([]);
+  });
+
+  it("clock/advance takes {ms} and nothing else", async () => {
+    for (const body of [undefined, {}, { ms: -1 }, { ms: "5" }, { ms: 5, extra: true }]) {
+      const r = await emu.api.control("POST", "clock/advance", body);
+      expect([r.status, r.json.error.message]).toEqual([
+        400,
+        "body: expected {ms: a number of milliseconds >= 0}",
+      ]);
+    }
+    expect((await emu.api.control("POST", "clock/advance", { ms: 250 })).json).toEqual({ advancedMs: 250 });
   });
 
   it("POST reset restores the seed", async () => {
-    await api.arm("PATCH", `${ids(emu).site("msdocs-web")}?${WEB}`, { identity: { type: "SystemAssigned" } });
-    await api.control("POST", "reset");
-    const state = (await api.control("GET", "state")).json;
+    await emu.api.arm("PATCH", `${ids(emu.handle).site("msdocs-web")}?${WEB}`, {
+      identity: { type: "SystemAssigned" },
+    });
+    await emu.api.control("POST", "reset");
+    const state = (await emu.api.control("GET", "state")).json;
     expect(state.sites.find((s: { id: string }) => s.id.endsWith("/msdocs-web")).identity).toBeNull();
   });
 });

@@ -1,48 +1,37 @@
 // ETags and If-Match over the wire: VMs carry a body etag that changes on every write and honour
 // If-Match with ARM's 412; sites carry none (Microsoft.Web declares neither) and ignore If-Match.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type EmulatorHandle, startEmulator } from "../../src/emulator/index.js";
-import { COMPUTE, client, ids, WEB } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { COMPUTE, ids, useEmulator, WEB } from "../helpers/emulator.js";
 
-let emu: EmulatorHandle;
-let api: ReturnType<typeof client>;
+const emu = useEmulator({ blob: false, lroDelayMs: 100 });
 
-beforeAll(async () => {
-  emu = await startEmulator({ blob: false, lroDelayMs: 100, retryAfterSeconds: 0 });
-  api = client(emu);
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await api.control("POST", "reset");
-});
-
-const vm = (version = COMPUTE) => `${ids(emu).vm("msdocs-vm")}?${version}`;
+const vm = (version = COMPUTE) => `${ids(emu.handle).vm("msdocs-vm")}?${version}`;
 const enable = { identity: { type: "SystemAssigned" } };
 const disable = { identity: { type: "None" } };
 
 async function patch(url: string, body: unknown, ifMatch?: string) {
   const headers: Record<string, string> = {
-    Authorization: `Bearer ${await api.token()}`,
+    Authorization: `Bearer ${await emu.api.token()}`,
     "content-type": "application/json",
   };
   if (ifMatch !== undefined) headers["If-Match"] = ifMatch;
-  return api.call("PATCH", url, headers, JSON.stringify(body));
+  return emu.api.call("PATCH", url, headers, JSON.stringify(body));
 }
 
 describe("virtual machines", () => {
   it('carry etag "1" until written; every accepted PATCH moves it on, in the reply and the next GET', async () => {
-    const first = await api.arm("GET", vm());
+    const first = await emu.api.arm("GET", vm());
     expect(first.json.etag).toBe('"1"');
     expect(first.headers.etag).toBeUndefined();
     const r = await patch(vm(), enable);
     expect([r.status, r.json.etag]).toEqual([200, '"2"']);
-    expect((await api.arm("GET", vm())).json.etag).toBe('"2"');
+    expect((await emu.api.arm("GET", vm())).json.etag).toBe('"2"');
     expect((await patch(vm(), enable)).json.etag).toBe('"3"');
   });
 
   it("a stale If-Match is 412 PreconditionFailed and changes nothing", async () => {
-    const stale = (await api.arm("GET", vm())).json.etag;
+    const stale = (await emu.api.arm("GET", vm())).json.etag;
     await patch(vm(), enable);
     const r = await patch(vm(), disable, stale);
     expect(r.status).toBe(412);
@@ -52,9 +41,9 @@ describe("virtual machines", () => {
         message: 'Etag provided in if-match header "1" does not match etag "2" of resource.',
       },
     });
-    const now = (await api.arm("GET", vm())).json;
+    const now = (await emu.api.arm("GET", vm())).json;
     expect([now.etag, now.identity?.type]).toEqual(['"2"', "SystemAssigned"]);
-    const log = (await api.control("GET", "requests")).json.value as { method: string; status: number }[];
+    const log = (await emu.api.control("GET", "requests")).json.value as { method: string; status: number }[];
     expect(log.filter((e) => e.method === "PATCH").map((e) => e.status)).toEqual([200, 412]);
   });
 
@@ -67,12 +56,12 @@ describe("virtual machines", () => {
   });
 
   it("the 412 comes after existence and RBAC checks, before the body is read", async () => {
-    const missing = await patch(`${ids(emu).vm("nope")}?${COMPUTE}`, enable, '"1"');
+    const missing = await patch(`${ids(emu.handle).vm("nope")}?${COMPUTE}`, enable, '"1"');
     expect(missing.json.error.code).toBe("PatchResourceNotFound");
-    const badBody = await api.call(
+    const badBody = await emu.api.call(
       "PATCH",
       vm(),
-      { Authorization: `Bearer ${await api.token()}`, "If-Match": '"7"' },
+      { Authorization: `Bearer ${await emu.api.token()}`, "If-Match": '"7"' },
       "{",
     );
     expect(badBody.status).toBe(412);
@@ -81,17 +70,17 @@ describe("virtual machines", () => {
   it("an invalid identity does not move the etag; a failed LRO putting the identity back does", async () => {
     const bad = await patch(vm(), { identity: { type: "Sometimes" } });
     expect(bad.status).toBe(400);
-    expect((await api.arm("GET", vm())).json.etag).toBe('"1"');
-    await api.control("POST", "faults", { match: { method: "PATCH" }, fault: { type: "lro-failed" } });
+    expect((await emu.api.arm("GET", vm())).json.etag).toBe('"1"');
+    await emu.api.control("POST", "faults", { match: { method: "PATCH" }, fault: { type: "lro-failed" } });
     expect((await patch(vm(), enable)).json.etag).toBe('"2"');
-    await new Promise((r) => setTimeout(r, 150));
-    const after = (await api.arm("GET", vm())).json;
+    await emu.api.control("POST", "clock/advance", { ms: 100 });
+    const after = (await emu.api.arm("GET", vm())).json;
     expect([after.etag, after.identity]).toEqual(['"3"', undefined]);
   });
 
   it("before api-version 2023-09-01 there is no etag and If-Match is ignored", async () => {
     const old = vm("api-version=2023-07-01");
-    expect((await api.arm("GET", old)).json).not.toHaveProperty("etag");
+    expect((await emu.api.arm("GET", old)).json).not.toHaveProperty("etag");
     const r = await patch(old, enable, '"42"');
     expect(r.status).toBe(200);
     expect(r.json).not.toHaveProperty("etag");
@@ -100,8 +89,8 @@ describe("virtual machines", () => {
 
 describe("sites", () => {
   it("carry no etag and ignore If-Match (Microsoft.Web declares neither)", async () => {
-    const site = `${ids(emu).site("msdocs-web")}?${WEB}`;
-    const got = await api.arm("GET", site);
+    const site = `${ids(emu.handle).site("msdocs-web")}?${WEB}`;
+    const got = await emu.api.arm("GET", site);
     expect(got.json).not.toHaveProperty("etag");
     expect(got.headers.etag).toBeUndefined();
     const r = await patch(site, enable, '"stale"');

@@ -5,38 +5,32 @@ import { fileURLToPath } from "node:url";
 import { WebSiteManagementClient } from "@azure/arm-appservice";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { ManagedIdentityCredential } from "@azure/identity";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type EmulatorHandle, startEmulator } from "../../src/emulator/index.js";
-import { claimsOf, client, ids, RG } from "./helpers.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { claimsOf, ids, RG, useEmulator } from "../helpers/emulator.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-let emu: EmulatorHandle;
+const emu = useEmulator({ blob: false });
 let saved: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  emu = await startEmulator({ blob: false, lroDelayMs: 300, retryAfterSeconds: 0 });
+beforeAll(() => {
   saved = { ...process.env };
   // MSAL reads these when the credential is constructed; NODE_EXTRA_CA_CERTS cannot apply in-process,
   // so the CA is passed as tlsOptions instead.
-  process.env.IDENTITY_ENDPOINT = emu.operatorEnv.IDENTITY_ENDPOINT;
-  process.env.IDENTITY_HEADER = emu.operatorEnv.IDENTITY_HEADER;
+  process.env.IDENTITY_ENDPOINT = emu.handle.operatorEnv.IDENTITY_ENDPOINT;
+  process.env.IDENTITY_HEADER = emu.handle.operatorEnv.IDENTITY_HEADER;
 });
-beforeEach(async () => {
-  await client(emu).control("POST", "reset");
-});
-afterAll(async () => {
+afterAll(() => {
   process.env = saved;
-  await emu.close();
 });
 
 function sdk() {
-  const tlsOptions = { ca: readFileSync(emu.caPath, "utf8") };
+  const tlsOptions = { ca: readFileSync(emu.handle.caPath, "utf8") };
   const credential = new ManagedIdentityCredential({ tlsOptions });
-  const options = { endpoint: emu.url, tlsOptions, retryOptions: { maxRetries: 0 } };
+  const options = { endpoint: emu.handle.url, tlsOptions, retryOptions: { maxRetries: 0 } };
   return {
     credential,
-    web: new WebSiteManagementClient(credential, emu.subscriptionId, options),
-    compute: new ComputeManagementClient(credential, emu.subscriptionId, options),
+    web: new WebSiteManagementClient(credential, emu.handle.subscriptionId, options),
+    compute: new ComputeManagementClient(credential, emu.handle.subscriptionId, options),
   };
 }
 
@@ -51,7 +45,7 @@ describe("real SDK clients", () => {
     const { web } = sdk();
     const site = await web.webApps.get(RG, "msdocs-func");
     expect(site.identity?.type).toBe("UserAssigned");
-    const uami = ids(emu).uami("msdocs-uami");
+    const uami = ids(emu.handle).uami("msdocs-uami");
     const updated = await web.webApps.update(RG, "msdocs-func", {
       identity: { type: "SystemAssigned, UserAssigned", userAssignedIdentities: { [uami]: {} } },
     });
@@ -74,8 +68,7 @@ describe("real SDK clients", () => {
     );
     expect(vm.provisioningState).toBe("Succeeded");
     expect(vm.identity?.type).toBe("SystemAssigned");
-    const api = client(emu);
-    await api.control("POST", "faults", { match: { method: "PATCH" }, fault: { type: "lro-failed" } });
+    await emu.api.control("POST", "faults", { match: { method: "PATCH" }, fault: { type: "lro-failed" } });
     await expect(
       compute.virtualMachines.update(
         RG,
@@ -112,17 +105,16 @@ describe("real SDK clients", () => {
   });
 
   it("DefaultAzureCredential in a fresh process works from env.sh alone (NODE_EXTRA_CA_CERTS), as the operator and as an app", async () => {
-    const api = client(emu);
-    await api.arm("PATCH", `${ids(emu).site("msdocs-web")}?api-version=2025-05-01`, {
+    await emu.api.arm("PATCH", `${ids(emu.handle).site("msdocs-web")}?api-version=2025-05-01`, {
       identity: { type: "SystemAssigned" },
     });
-    const operator = await childToken(emu.operatorEnv);
-    expect(operator.oid).toBe((await api.control("GET", "state")).json.operator.principalId);
-    const app = await childToken(emu.envFor(ids(emu).site("msdocs-web")));
+    const operator = await childToken(emu.handle.operatorEnv);
+    expect(operator.oid).toBe((await emu.api.control("GET", "state")).json.operator.principalId);
+    const app = await childToken(emu.handle.envFor(ids(emu.handle).site("msdocs-web")));
     expect(String(app.xms_mirid)).toBe(
-      ids(emu).site("msdocs-web").replace("resourceGroups", "resourcegroups"),
+      ids(emu.handle).site("msdocs-web").replace("resourceGroups", "resourcegroups"),
     );
-    await expect(childToken(emu.envFor(ids(emu).vm("msdocs-vm")))).rejects.toThrow(
+    await expect(childToken(emu.handle.envFor(ids(emu.handle).vm("msdocs-vm")))).rejects.toThrow(
       /No Managed Identity found for the given resource/,
     );
   });

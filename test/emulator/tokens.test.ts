@@ -1,25 +1,15 @@
 import { connect } from "node:tls";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type EmulatorHandle, identityEnvFromInfo, startEmulator } from "../../src/emulator/index.js";
-import { claimsOf, client, ids } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { identityEnvFromInfo } from "../../src/emulator/index.js";
+import { claimsOf, ids, useEmulator } from "../helpers/emulator.js";
 
-let emu: EmulatorHandle;
-let api: ReturnType<typeof client>;
-
-beforeAll(async () => {
-  emu = await startEmulator({ blob: false, lroDelayMs: 200, retryAfterSeconds: 0 });
-  api = client(emu);
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await api.control("POST", "reset");
-});
+const emu = useEmulator({ blob: false, lroDelayMs: 200 });
 
 describe("certificates", () => {
   it("serves a chain that validates against ca.pem for 127.0.0.1 and not without it", async () => {
-    const r = await api.call("GET", "/__emulator/state");
+    const r = await emu.api.call("GET", "/__emulator/state");
     expect(r.status).toBe(200);
-    const port = Number(new URL(emu.url).port);
+    const port = Number(new URL(emu.handle.url).port);
     const err = await new Promise<Error>((resolve) => {
       const s = connect({ host: "127.0.0.1", port, servername: undefined }, () =>
         resolve(new Error("connected")),
@@ -34,11 +24,11 @@ describe("certificates", () => {
 
 describe("token service", () => {
   it("issues operator tokens with managed-identity claims", async () => {
-    const r = await api.call(
+    const r = await emu.api.call(
       "GET",
       "/msi/token?api-version=2019-08-01&resource=https://management.azure.com/",
       {
-        "X-IDENTITY-HEADER": emu.operatorEnv.IDENTITY_HEADER ?? "",
+        "X-IDENTITY-HEADER": emu.handle.operatorEnv.IDENTITY_HEADER ?? "",
       },
     );
     expect(r.status).toBe(200);
@@ -53,11 +43,11 @@ describe("token service", () => {
     const c = claimsOf(r.json.access_token);
     expect(c).toMatchObject({
       aud: "https://management.azure.com/",
-      iss: `https://sts.windows.net/${emu.tenantId}/`,
-      idp: `https://sts.windows.net/${emu.tenantId}/`,
+      iss: `https://sts.windows.net/${emu.handle.tenantId}/`,
+      idp: `https://sts.windows.net/${emu.handle.tenantId}/`,
       appidacr: "2",
       idtyp: "app",
-      tid: emu.tenantId,
+      tid: emu.handle.tenantId,
       ver: "1.0",
       appid: r.json.client_id,
     });
@@ -69,24 +59,28 @@ describe("token service", () => {
   });
 
   it("keeps the storage audience exactly as requested", async () => {
-    expect(claimsOf(await api.token("https://storage.azure.com")).aud).toBe("https://storage.azure.com");
-    expect(claimsOf(await api.token("https://storage.azure.com/")).aud).toBe("https://storage.azure.com/");
+    expect(claimsOf(await emu.api.token("https://storage.azure.com")).aud).toBe("https://storage.azure.com");
+    expect(claimsOf(await emu.api.token("https://storage.azure.com/")).aud).toBe(
+      "https://storage.azure.com/",
+    );
   });
 
   it("answers 401 for a wrong or missing header and 400 for missing parameters", async () => {
-    const bad = await api.call("GET", "/msi/token?api-version=2019-08-01&resource=x", {
+    const bad = await emu.api.call("GET", "/msi/token?api-version=2019-08-01&resource=x", {
       "X-IDENTITY-HEADER": "nope",
     });
     expect(bad.status).toBe(401);
     expect(bad.json.statusCode).toBe(401);
-    expect((await api.call("GET", "/msi/token?api-version=2019-08-01&resource=x")).status).toBe(401);
-    const h = { "X-IDENTITY-HEADER": emu.operatorEnv.IDENTITY_HEADER ?? "" };
-    expect((await api.call("GET", "/msi/token?api-version=2019-08-01", h)).json.message).toMatch(/resource/);
-    expect((await api.call("GET", "/msi/token?resource=x", h)).status).toBe(400);
+    expect((await emu.api.call("GET", "/msi/token?api-version=2019-08-01&resource=x")).status).toBe(401);
+    const h = { "X-IDENTITY-HEADER": emu.handle.operatorEnv.IDENTITY_HEADER ?? "" };
+    expect((await emu.api.call("GET", "/msi/token?api-version=2019-08-01", h)).json.message).toMatch(
+      /resource/,
+    );
+    expect((await emu.api.call("GET", "/msi/token?resource=x", h)).status).toBe(400);
   });
 
   it("speaks the older protocols (POST form + Metadata, 2017-09-01 + secret)", async () => {
-    const post = await api.call(
+    const post = await emu.api.call(
       "POST",
       "/msi/token",
       { Metadata: "true", "content-type": "application/x-www-form-urlencoded" },
@@ -95,11 +89,11 @@ describe("token service", () => {
     expect(post.status).toBe(200);
     expect(post.json).toMatchObject({ token_type: "Bearer", resource: "https://management.azure.com/" });
     expect(post.json.expires_in).toMatch(/^\d+$/);
-    const old = await api.call(
+    const old = await emu.api.call(
       "GET",
       "/msi/token?api-version=2017-09-01&resource=https://management.azure.com/",
       {
-        secret: emu.operatorEnv.IDENTITY_HEADER ?? "",
+        secret: emu.handle.operatorEnv.IDENTITY_HEADER ?? "",
       },
     );
     expect(old.status).toBe(200);
@@ -107,13 +101,13 @@ describe("token service", () => {
   });
 
   it("gives each resource its own endpoint: system identity, user-assigned by client_id, 400 without identity", async () => {
-    const id = ids(emu);
-    const vmPath = new URL(emu.envFor(id.vm("msdocs-vm")).IDENTITY_ENDPOINT ?? "").pathname;
-    const noIdentity = await api.call(
+    const id = ids(emu.handle);
+    const vmPath = new URL(emu.handle.envFor(id.vm("msdocs-vm")).IDENTITY_ENDPOINT ?? "").pathname;
+    const noIdentity = await emu.api.call(
       "GET",
       `${vmPath}?api-version=2019-08-01&resource=https://storage.azure.com`,
       {
-        "X-IDENTITY-HEADER": emu.operatorEnv.IDENTITY_HEADER ?? "",
+        "X-IDENTITY-HEADER": emu.handle.operatorEnv.IDENTITY_HEADER ?? "",
       },
     );
     expect(noIdentity.status).toBe(400);
@@ -122,47 +116,49 @@ describe("token service", () => {
       message: expect.stringMatching(/No Managed Identity/),
     });
 
-    const patched = await api.arm("PATCH", `${id.site("msdocs-web")}?api-version=2025-05-01`, {
+    const patched = await emu.api.arm("PATCH", `${id.site("msdocs-web")}?api-version=2025-05-01`, {
       identity: { type: "SystemAssigned" },
     });
-    const webPath = new URL(emu.envFor(id.site("msdocs-web")).IDENTITY_ENDPOINT ?? "").pathname;
-    const c = claimsOf(await api.token("https://storage.azure.com", webPath));
+    const webPath = new URL(emu.handle.envFor(id.site("msdocs-web")).IDENTITY_ENDPOINT ?? "").pathname;
+    const c = claimsOf(await emu.api.token("https://storage.azure.com", webPath));
     expect(c.oid).toBe(patched.json.identity.principalId);
     expect(c.xms_mirid).toBe(id.site("msdocs-web").replace("resourceGroups", "resourcegroups"));
 
-    const state = (await api.control("GET", "state")).json;
+    const state = (await emu.api.control("GET", "state")).json;
     const uami = state.userAssignedIdentities[0];
-    const funcPath = new URL(emu.envFor(id.site("msdocs-func")).IDENTITY_ENDPOINT ?? "").pathname;
-    const h = { "X-IDENTITY-HEADER": emu.operatorEnv.IDENTITY_HEADER ?? "" };
-    const ua = await api.call(
+    const funcPath = new URL(emu.handle.envFor(id.site("msdocs-func")).IDENTITY_ENDPOINT ?? "").pathname;
+    const h = { "X-IDENTITY-HEADER": emu.handle.operatorEnv.IDENTITY_HEADER ?? "" };
+    const ua = await emu.api.call(
       "GET",
       `${funcPath}?api-version=2019-08-01&resource=r&client_id=${uami.clientId}`,
       h,
     );
     expect(ua.status).toBe(200);
     expect(claimsOf(ua.json.access_token)).toMatchObject({ oid: uami.principalId, appid: uami.clientId });
-    expect((await api.call("GET", `${funcPath}?api-version=2019-08-01&resource=r`, h)).status).toBe(400);
-    const wrong = await api.call(
+    expect((await emu.api.call("GET", `${funcPath}?api-version=2019-08-01&resource=r`, h)).status).toBe(400);
+    const wrong = await emu.api.call(
       "GET",
-      `${funcPath}?api-version=2019-08-01&resource=r&client_id=${emu.tenantId}`,
+      `${funcPath}?api-version=2019-08-01&resource=r&client_id=${emu.handle.tenantId}`,
       h,
     );
     expect(wrong.json.message).toMatch(/No MSI found/);
   });
 
   it("envFor and identityEnvFromInfo agree, and refuse unknown resources", () => {
-    const id = ids(emu).site("msdocs-web");
-    expect(identityEnvFromInfo(emu.infoFile, id)).toEqual(emu.envFor(id));
-    expect(emu.envFor(id).IDENTITY_ENDPOINT).not.toBe(emu.operatorEnv.IDENTITY_ENDPOINT);
-    expect(() => emu.envFor(ids(emu).site("nope"))).toThrow(/no web app/);
-    expect(() => identityEnvFromInfo(emu.infoFile, ids(emu).site("nope"))).toThrow(/no web app/);
+    const id = ids(emu.handle).site("msdocs-web");
+    expect(identityEnvFromInfo(emu.handle.infoFile, id)).toEqual(emu.handle.envFor(id));
+    expect(emu.handle.envFor(id).IDENTITY_ENDPOINT).not.toBe(emu.handle.operatorEnv.IDENTITY_ENDPOINT);
+    expect(() => emu.handle.envFor(ids(emu.handle).site("nope"))).toThrow(/no web app/);
+    expect(() => identityEnvFromInfo(emu.handle.infoFile, ids(emu.handle).site("nope"))).toThrow(
+      /no web app/,
+    );
   });
 
   it("never records tokens or the identity header in the request log", async () => {
-    await api.arm("GET", `${ids(emu).site("msdocs-web")}?api-version=2025-05-01`);
-    const log = (await api.control("GET", "requests")).text;
+    await emu.api.arm("GET", `${ids(emu.handle).site("msdocs-web")}?api-version=2025-05-01`);
+    const log = (await emu.api.control("GET", "requests")).text;
     expect(log).toContain('"kind":"identity"');
-    expect(log).not.toContain(emu.operatorEnv.IDENTITY_HEADER);
+    expect(log).not.toContain(emu.handle.operatorEnv.IDENTITY_HEADER);
     expect(log).not.toMatch(/eyJ|resource=/);
   });
 });

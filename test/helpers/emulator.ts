@@ -1,8 +1,134 @@
-// Starts the project's emulator in-process for one test file and talks to its control API.
+// The one way tests start the project's emulator (useEmulator: one per test file, reset before each
+// test) and the one HTTPS client they talk to it with, trusting only its CA.
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { type EmulatorHandle, type EmulatorOptions, startEmulator } from "../../src/emulator/index.js";
+
+export const RG = "msdocs-sdk-auth-example";
+export const WEB = "api-version=2025-05-01";
+export const COMPUTE = "api-version=2026-03-01";
+
+export interface Response {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: test responses are inspected loosely
+  json: any;
+}
+
+/** One HTTPS request to `url`, trusting only `ca`; the reply whole, JSON parsed when it is JSON. */
+export function send(
+  url: string,
+  ca: string | Buffer,
+  method: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
+    const req = request(url, { method, ca, headers }, (res) => {
+      res.on("error", reject);
+      let text = "";
+      res.on("data", (d) => {
+        text += d;
+      });
+      res.on("end", () => {
+        let json: unknown;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/**
+ * A request whose reply may be cut short: what arrived, and how it ended ("end", "aborted", or the
+ * error's message when no reply came).
+ */
+export function sendPartial(
+  url: string,
+  ca: string | Buffer,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: Response["headers"]; text: string; ended: string }> {
+  return new Promise((resolve) => {
+    const req = request(url, { method, ca, headers }, (res) => {
+      let text = "";
+      const done = (ended: string) =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, ended });
+      res.on("data", (d) => {
+        text += d;
+      });
+      res.on("end", () => done("end"));
+      res.on("aborted", () => done("aborted"));
+      res.on("error", () => done("aborted"));
+    });
+    req.on("error", (e) => resolve({ status: 0, headers: {}, text: "", ended: e.message }));
+    req.end(body);
+  });
+}
+
+export type Client = ReturnType<typeof client>;
+
+/** Raw requests to an emulator: any path, its control API, ARM as the operator, replies cut short. */
+export function client(emu: EmulatorHandle) {
+  const ca = readFileSync(emu.caPath);
+  const call = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+    send(`${emu.url}${path}`, ca, method, headers, body);
+  const token = async (resource = "https://management.azure.com/", path = "/msi/token") => {
+    const r = await call("GET", `${path}?api-version=2019-08-01&resource=${encodeURIComponent(resource)}`, {
+      "X-IDENTITY-HEADER": emu.operatorEnv.IDENTITY_HEADER ?? "",
+    });
+    if (r.status !== 200) throw new Error(`token: ${r.status} ${r.text}`);
+    return r.json.access_token as string;
+  };
+  const control = (method: string, path: string, body?: unknown) =>
+    call(
+      method,
+      `/__emulator/${path}`,
+      { "content-type": "application/json" },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+  const arm = async (method: string, path: string, body?: unknown, tok?: string) =>
+    call(
+      method,
+      path,
+      { Authorization: `Bearer ${tok ?? (await token())}`, "content-type": "application/json" },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+  /** An ARM request as the operator whose reply may be cut short (see sendPartial). */
+  const partial = async (method: string, path: string, body?: unknown) =>
+    sendPartial(
+      `${emu.url}${path}`,
+      ca,
+      method,
+      { Authorization: `Bearer ${await token()}`, "content-type": "application/json" },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+  return { ca, call, token, control, arm, partial };
+}
+
+export function claimsOf(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString()) as Record<string, unknown>;
+}
+
+export function ids(emu: EmulatorHandle) {
+  const rg = `/subscriptions/${emu.subscriptionId}/resourceGroups/${RG}`;
+  return {
+    rg,
+    site: (n: string) => `${rg}/providers/Microsoft.Web/sites/${n}`,
+    vm: (n: string) => `${rg}/providers/Microsoft.Compute/virtualMachines/${n}`,
+    uami: (n: string) => `${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${n}`,
+    storage: (n: string) => `${rg}/providers/Microsoft.Storage/storageAccounts/${n}`,
+  };
+}
 
 export interface LoggedRequest {
   seq: number;
@@ -49,7 +175,10 @@ export interface HeldReplies {
 }
 
 export class TestEmulator {
-  constructor(readonly handle: EmulatorHandle) {}
+  readonly api: Client;
+  constructor(readonly handle: EmulatorHandle) {
+    this.api = client(handle);
+  }
 
   get url() {
     return this.handle.url;
@@ -61,7 +190,7 @@ export class TestEmulator {
     return this.handle.operatorEnv;
   }
 
-  rg(name = "msdocs-sdk-auth-example") {
+  rg(name = RG) {
     return `/subscriptions/${this.sub}/resourceGroups/${name}`;
   }
   siteId(name: string, rg?: string) {
@@ -74,27 +203,11 @@ export class TestEmulator {
     return `${this.rg(rg)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
   }
 
-  control(method: string, path: string, body?: unknown): Promise<unknown> {
-    const ca = readFileSync(this.handle.caPath);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        `${this.url}/__emulator/${path}`,
-        { method, ca, headers: { "content-type": "application/json" } },
-        (res) => {
-          let text = "";
-          res.on("data", (d) => {
-            text += d;
-          });
-          res.on("end", () => {
-            if ((res.statusCode ?? 500) >= 400)
-              reject(new Error(`control ${method} ${path}: ${res.statusCode} ${text}`));
-            else resolve(text ? JSON.parse(text) : undefined);
-          });
-        },
-      );
-      req.on("error", reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
+  /** A control API call whose reply must be a success: its JSON body. */
+  async control(method: string, path: string, body?: unknown): Promise<unknown> {
+    const r = await this.api.control(method, path, body);
+    if (r.status >= 400) throw new Error(`control ${method} ${path}: ${r.status} ${r.text}`);
+    return r.json;
   }
 
   async requests(): Promise<LoggedRequest[]> {
@@ -106,6 +219,28 @@ export class TestEmulator {
   }
   async writes(): Promise<LoggedRequest[]> {
     return (await this.armRequests()).filter((r) => r.method !== "GET" && r.method !== "HEAD");
+  }
+  /**
+   * Polls the request log until a request matches. Pass the run meant to send it: if that ends
+   * first, this rejects with what it printed.
+   */
+  async waitForRequest(
+    matches: (r: LoggedRequest) => boolean,
+    run?: Promise<unknown>,
+    timeoutMs = 30_000,
+  ): Promise<LoggedRequest> {
+    let ended: unknown;
+    run?.then((r) => {
+      ended = r ?? "ended";
+    });
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (await this.requests()).find(matches);
+      if (found) return found;
+      if (ended) throw new Error(`the run ended before the awaited request: ${JSON.stringify(ended)}`);
+      if (Date.now() > until) throw new Error(`no matching request in ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
   clearLog() {
     return this.control("DELETE", "requests");
@@ -135,6 +270,10 @@ export class TestEmulator {
       },
     };
   }
+  /** Moves the emulator's pending clocks (propagation, replication, operations) `ms` closer. */
+  advance(ms: number) {
+    return this.control("POST", "clock/advance", { ms });
+  }
   /** Ends every running VM operation now (see lroDelayMs: Infinity). */
   settle() {
     return this.control("POST", "operations/settle");
@@ -147,10 +286,7 @@ export class TestEmulator {
   }
 
   /** A raw blob request through the RBAC gate as the operator (give it a data role in the test world). */
-  async blob(
-    method: string,
-    path: string,
-  ): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
+  async blob(method: string, path: string): Promise<Response> {
     const gate = this.handle.blob?.gateUrl;
     if (!gate) throw new Error("the blob plane is not running (is azurite installed?)");
     const token = (
@@ -158,21 +294,9 @@ export class TestEmulator {
         access_token: string;
       }
     ).access_token;
-    const ca = readFileSync(this.handle.caPath);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        `${gate}${path}`,
-        { method, ca, headers: { authorization: `Bearer ${token}`, "x-ms-version": "2025-01-05" } },
-        (res) => {
-          let text = "";
-          res.on("data", (d) => {
-            text += d;
-          });
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
-        },
-      );
-      req.on("error", reject);
-      req.end();
+    return send(`${gate}${path}`, this.api.ca, method, {
+      authorization: `Bearer ${token}`,
+      "x-ms-version": "2025-01-05",
     });
   }
 
@@ -189,38 +313,47 @@ export class TestEmulator {
     body?: unknown,
   ): Promise<{ status: number; body: Record<string, unknown> }> {
     const token = ((await this.control("POST", "token", {})) as { access_token: string }).access_token;
-    const ca = readFileSync(this.handle.caPath);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        `${this.url}${path}`,
-        { method, ca, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } },
-        (res) => {
-          let text = "";
-          res.on("data", (d) => {
-            text += d;
-          });
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
-        },
-      );
-      req.on("error", reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
+    const r = await this.api.arm(method, path, body, token);
+    return { status: r.status, body: r.json ?? {} };
   }
 }
 
-/** One emulator per test file, reset before each test. */
-export function useEmulator(opts: EmulatorOptions = {}): { current: TestEmulator } {
-  const holder = {} as { current: TestEmulator };
+export interface EmulatorFixture {
+  readonly current: TestEmulator;
+  /** The emulator as startEmulator returned it. */
+  readonly handle: EmulatorHandle;
+  /** Raw requests to it (see client). */
+  readonly api: Client;
+}
+
+/**
+ * One emulator per test file (or describe block): started before its tests, reset before each, closed
+ * after. The fields can be read once the tests run.
+ */
+export function useEmulator(opts: EmulatorOptions = {}): EmulatorFixture {
+  let emu: TestEmulator | undefined;
+  const started = () => {
+    if (!emu) throw new Error("the emulator starts in beforeAll: use it inside a hook or a test");
+    return emu;
+  };
   beforeAll(async () => {
-    holder.current = new TestEmulator(
-      await startEmulator({ lroDelayMs: 300, retryAfterSeconds: 0, ...opts }),
-    );
+    emu = new TestEmulator(await startEmulator({ lroDelayMs: 300, retryAfterSeconds: 0, ...opts }));
   });
   beforeEach(async () => {
-    await holder.current.reset();
+    await started().reset();
   });
   afterAll(async () => {
-    await holder.current?.handle.close();
+    await emu?.handle.close();
   });
-  return holder;
+  return {
+    get current() {
+      return started();
+    },
+    get handle() {
+      return started().handle;
+    },
+    get api() {
+      return started().api;
+    },
+  };
 }
