@@ -59,7 +59,9 @@ export async function checkControlPlane(
   let principalId = input.principalId ?? null;
   let assignee = principalId ? `--assignee ${principalId}` : "";
   if (input.target) {
-    const current = await readIdentity(arm, input.target, sub, o.signal);
+    // A target named with -g lives in the working subscription, not in the storage account's.
+    const targetSub = input.target.subscriptionId ?? (await o.subscriptionId());
+    const current = await readIdentity(arm, input.target, targetSub, o.signal);
     assignee = targetFlags(input.target, current.resourceId);
     principalId = hasSystemAssigned(current.identity) ? (current.identity?.principalId ?? null) : null;
     if (!principalId) {
