@@ -129,20 +129,20 @@ describe("verify under faults (data plane)", () => {
     const held = await E().hold({ method: "GET", kind: "blob", path });
     const dir = mkdtempSync(join(tmpdir(), "junit-"));
     const file = join(dir, "verify.xml");
-    const r = await app(
-      ["--access", "readwrite", "--container", CONTAINER, "--timeout", "2s", "--junit", file],
-      {
-        GITHUB_ACTIONS: "true",
-      },
-    );
+    const run = app(["--access", "readwrite", "--container", CONTAINER, "--timeout", "4s", "--junit", file], {
+      GITHUB_ACTIONS: "true",
+    });
+    // The deadline passes while this request is held (not earlier, on a busy machine).
+    await held.waitHeld(run);
+    const r = await run;
     await held.release();
     expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/^error: timed out after 2s \(--timeout\)/m);
-    expect(r.stderr).toMatch(/^::error title=miauth verify%3A verify::TimeoutError: timed out after 2s/m);
+    expect(r.stderr).toMatch(/^error: timed out after 4s \(--timeout\)/m);
+    expect(r.stderr).toMatch(/^::error title=miauth verify%3A verify::TimeoutError: timed out after 4s/m);
     const xml = readFileSync(file, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(xml).toMatch(
-      /<testcase name="verify" [^>]*>\s*<failure message="TimeoutError: timed out after 2s/,
+      /<testcase name="verify" [^>]*>\s*<failure message="TimeoutError: timed out after 4s/,
     );
     expect(await E().blobNames(ACCOUNT, CONTAINER)).toEqual(["hello.txt"]);
   });

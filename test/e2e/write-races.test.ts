@@ -43,10 +43,10 @@ describe("a VM still updating", () => {
 
   it("the deadline while the VM runs another update: exit 6, 'that operation goes on in Azure'", async () => {
     expect(json<IdentityOut>(await cli([...enableVm, "--no-wait"])).result).toBe("accepted");
-    const r = await cli(["disable", "--vm", "msdocs-vm", "-g", RG, "--timeout", "2s"]);
+    const r = await cli(["disable", "--vm", "msdocs-vm", "-g", RG, "--timeout", "4s"]);
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(
-      /^error: timed out after 2s waiting for VM 'msdocs-vm' .*to finish the update it is running \(provisioningState Updating\)$/m,
+      /^error: timed out after 4s waiting for VM 'msdocs-vm' .*to finish the update it is running \(provisioningState Updating\)$/m,
     );
     expect(r.stderr).toMatch(/^hint: that operation goes on in Azure; run again when it has finished/m);
     expect(r.stderr.match(/^error: /gm)).toHaveLength(1);
@@ -54,9 +54,9 @@ describe("a VM still updating", () => {
   });
 
   it("the deadline while our own update runs: exit 6, 'the update goes on in Azure'", async () => {
-    const r = await cli([...enableVm, "--timeout", "2s"]);
+    const r = await cli([...enableVm, "--timeout", "4s"]);
     expect(r.code).toBe(6);
-    expect(r.stderr).toMatch(/^error: timed out after 2s waiting for VM 'msdocs-vm' .*to finish updating$/m);
+    expect(r.stderr).toMatch(/^error: timed out after 4s waiting for VM 'msdocs-vm' .*to finish updating$/m);
     expect(r.stderr).toMatch(/^hint: the update goes on in Azure/m);
     await emu.current.settle();
     expect(await typeInState(emu.current, "virtualMachines", "msdocs-vm")).toBe("SystemAssigned");
@@ -149,11 +149,13 @@ describe("a write whose reply does not come before the deadline", () => {
 
   it("a site PATCH: exit 6, 'the write was sent; unknown whether it was applied', and it was", async () => {
     const write = await emu.current.hold({ method: "PATCH", path: "sites/msdocs-web" });
-    const r = await cli(["enable", "--webapp", "msdocs-web", "-g", RG, "--timeout", "3s"]);
+    const run = cli(["enable", "--webapp", "msdocs-web", "-g", RG, "--timeout", "5s"]);
+    await write.waitHeld(run);
+    const r = await run;
     await write.release();
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(
-      /^error: timed out after 3s waiting for the reply to PATCH \S+\/sites\/msdocs-web: the write was sent; unknown whether it was applied$/m,
+      /^error: timed out after 5s waiting for the reply to PATCH \S+\/sites\/msdocs-web: the write was sent; unknown whether it was applied$/m,
     );
     expect(r.stderr).toMatch(/^hint: re-run to converge/m);
     expect(r.stderr).not.toMatch(/an endpoint did not answer in time/);
@@ -163,7 +165,7 @@ describe("a write whose reply does not come before the deadline", () => {
   it("a role-assignment PUT: exit 6, 'unknown whether it was created', no DOMException code", async () => {
     expect((await cli(["enable", "--webapp", "msdocs-web", "-g", RG])).code).toBe(0);
     const put = await emu.current.hold({ method: "PUT", path: "roleAssignments" });
-    const r = await cli([
+    const run = cli([
       "assign-role",
       "--webapp",
       "msdocs-web",
@@ -172,8 +174,10 @@ describe("a write whose reply does not come before the deadline", () => {
       "--role",
       "Storage Blob Data Reader",
       "--timeout",
-      "3s",
+      "5s",
     ]);
+    await put.waitHeld(run);
+    const r = await run;
     await put.release();
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(
