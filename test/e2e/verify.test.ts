@@ -39,6 +39,11 @@ async function enableWebApp(): Promise<string> {
   return json<{ principalId: string }>(r).principalId;
 }
 
+/** The operator assigns `role` to the principal at the guide's resource group. */
+function assignAtGroup(principalId: string, role: string) {
+  return operator(["assign-role", "--assignee", principalId, "--role", role, "-g", RG]);
+}
+
 describe("verify as the app (data plane)", () => {
   it("the guide's whole flow: denied, assign at resource group, then passes with --wait", async () => {
     const principalId = await enableWebApp();
@@ -102,15 +107,7 @@ describe("verify as the app (data plane)", () => {
 
   it("Storage Blob Data Reader: read passes, write fails with exit 5", async () => {
     const principalId = await enableWebApp();
-    await operator([
-      "assign-role",
-      "--assignee",
-      principalId,
-      "--role",
-      "Storage Blob Data Reader",
-      "-g",
-      RG,
-    ]);
+    await assignAtGroup(principalId, "Storage Blob Data Reader");
     await emu.current.advance(DELAY_MS);
     const read = await asApp([]);
     expect(read.code).toBe(0);
@@ -128,7 +125,7 @@ describe("verify as the app (data plane)", () => {
 
   it("Contributor on the resource group: the data plane says Owner/Contributor are not enough", async () => {
     const principalId = await enableWebApp();
-    await operator(["assign-role", "--assignee", principalId, "--role", "Contributor", "-g", RG]);
+    await assignAtGroup(principalId, "Contributor");
     await emu.current.advance(DELAY_MS);
     const r = await asApp(["--container", CONTAINER]);
     expect(r.code).toBe(5);
@@ -172,15 +169,7 @@ describe("verify as the app (data plane)", () => {
 
   it("never touches an existing blob, and leaves no probe behind even when interrupted", async () => {
     const principalId = await enableWebApp();
-    await operator([
-      "assign-role",
-      "--assignee",
-      principalId,
-      "--role",
-      "Storage Blob Data Contributor",
-      "-g",
-      RG,
-    ]);
+    await assignAtGroup(principalId, "Storage Blob Data Contributor");
     await emu.current.advance(DELAY_MS);
     const before = await emu.current.blob("HEAD", `/${ACCOUNT}/${CONTAINER}/hello.txt`);
     expect((await asApp(["--access", "readwrite", "--container", CONTAINER])).code).toBe(0);
@@ -309,7 +298,7 @@ describe("verify for an identity (control plane, as a pipeline)", () => {
 
   it("Contributor on the resource group grants no data access", async () => {
     const principalId = await enableWebApp();
-    await operator(["assign-role", "--assignee", principalId, "--role", "Contributor", "-g", RG]);
+    await assignAtGroup(principalId, "Contributor");
     const r = await operator(["verify", "--principal", principalId, "--account", ACCOUNT, "-g", RG]);
     expect(r.code).toBe(5);
     const report = json<Report>(r);
@@ -349,15 +338,7 @@ describe("verify for an identity (control plane, as a pipeline)", () => {
 
   it("reports a firewalled account without failing the RBAC answer", async () => {
     const principalId = await enableWebApp();
-    await operator([
-      "assign-role",
-      "--assignee",
-      principalId,
-      "--role",
-      "Storage Blob Data Reader",
-      "-g",
-      RG,
-    ]);
+    await assignAtGroup(principalId, "Storage Blob Data Reader");
     await emu.current.control("POST", `storage/${ACCOUNT}/firewall`, { enabled: true });
     const r = await operator(["verify", "--principal", principalId, "--account", ACCOUNT, "-g", RG]);
     expect(r.code).toBe(0);
@@ -370,15 +351,7 @@ describe("verify for an identity (control plane, as a pipeline)", () => {
 describe("verify for an identity: the result comes from the required steps", () => {
   it("control plane with everything granted passes; its steps are exactly the required ones", async () => {
     const principalId = await enableWebApp();
-    await operator([
-      "assign-role",
-      "--assignee",
-      principalId,
-      "--role",
-      "Storage Blob Data Contributor",
-      "-g",
-      RG,
-    ]);
+    await assignAtGroup(principalId, "Storage Blob Data Contributor");
     const r = await operator([
       "verify",
       "--principal",
