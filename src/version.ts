@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
 
-// dist/version.js and src/version.ts both sit one level below package.json.
+// src/version.ts and the dist/ chunk holding it (scripts/build.mjs) both sit one level below package.json.
 export const VERSION: string = (createRequire(import.meta.url)("../package.json") as { version: string })
   .version;

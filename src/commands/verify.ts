@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { parseBlobEndpoint } from "../azure/clouds.js";
@@ -171,7 +172,9 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions, access: Access): 
     );
   }
   // As the guide's app does with `import "dotenv/config"`: a .env in the working directory is read.
-  const { config } = await import("dotenv");
+  // dotenv is CommonJS: required at run time, as the other CommonJS helpers are (a bundled dynamic
+  // import() of CommonJS would see only its default export).
+  const { config } = createRequire(import.meta.url)("dotenv") as typeof import("dotenv");
   config({ path: resolve(".env"), processEnv: ctx.env as Record<string, string> });
   const account = validateStorageAccountName(raw.account ?? ctx.env.AZURE_STORAGE_ACCOUNT_NAME, "--account");
   const given =

@@ -15,6 +15,7 @@ const RG = "msdocs-sdk-auth-example";
 const P = "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5";
 const many = Array.from({ length: 12 }, () => randomUUID());
 const emu = useEmulator({
+  blob: false,
   seed: {
     ...DEFAULT_WORLD,
     principals: many.map((principalId, i) => ({

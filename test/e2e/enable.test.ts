@@ -5,7 +5,7 @@ import { useEmulator } from "../helpers/emulator.js";
 
 const RG = "msdocs-sdk-auth-example";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const emu = useEmulator();
+const emu = useEmulator({ blob: false });
 
 function cli(args: string[], env: Record<string, string | undefined> = {}) {
   return runCli(args, { env: { ...emu.current.env, ...env } });

@@ -6,7 +6,7 @@ import { json, runCli } from "../helpers/cli.js";
 import { useEmulator } from "../helpers/emulator.js";
 
 const RG = "msdocs-sdk-auth-example";
-const emu = useEmulator();
+const emu = useEmulator({ blob: false });
 
 function cli(args: string[], env: Record<string, string | undefined> = {}) {
   return runCli(args, { env: { ...emu.current.env, ...env } });
@@ -75,6 +75,13 @@ describe("permissions and missing things", () => {
     const vm = await cli(["show", "--vm", "no-such-vm", "-g", RG]);
     expect(vm.code).toBe(3);
     expect(vm.stderr).toMatch(/VM 'no-such-vm'/);
+  });
+
+  it("--debug's stack trace points at the TypeScript source, not the bundle", async () => {
+    const r = await cli(["show", "--webapp", "no-such-app", "-g", RG, "--debug"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^ {4}at .*\/src\/azure\/identity\.ts:\d+:\d+\)?$/m);
+    expect(r.stderr).not.toMatch(/dist\/(cli|chunk-|clients-)/);
   });
 });
 

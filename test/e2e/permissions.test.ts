@@ -10,7 +10,7 @@ const readerWorld = {
   ...DEFAULT_WORLD,
   roleAssignments: DEFAULT_WORLD.roleAssignments.map((a) => ({ ...a, roleDefinitionName: "Reader" })),
 };
-const emu = useEmulator({ seed: readerWorld });
+const emu = useEmulator({ blob: false, seed: readerWorld });
 
 describe("an operator with Reader only", () => {
   it("can show, and --dry-run reads without writing", async () => {

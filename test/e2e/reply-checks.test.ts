@@ -54,14 +54,18 @@ function asApp(args: string[], extra: Record<string, string | undefined> = {}) {
   });
 }
 
+/** Arranged through the emulator (enable and assign-role are tested elsewhere). */
 async function contributor(): Promise<void> {
-  expect((await operator(["enable", ...WEB])).code).toBe(0);
-  expect((await operator(["assign-role", ...WEB, "--role", "Storage Blob Data Contributor"])).code).toBe(0);
+  await E().assignRole(await enableWeb(), "Storage Blob Data Contributor");
+}
+
+function enableWeb(): Promise<string> {
+  return E().enableSystem(E().siteId("msdocs-web"));
 }
 
 describe("replies miauth decides from are checked", () => {
   it("verify's network step: a storage account read that came back as HTML is exit 1, not 'allowed'", async () => {
-    await operator(["enable", ...WEB]);
+    await enableWeb();
     await E().control("POST", `storage/${ACCOUNT}/firewall`, { enabled: true });
     // Count 1: the role-assignment list at the account comes next and has the same path prefix.
     await E().fault({ method: "GET", path: `storageAccounts/${ACCOUNT}` }, HTML, 1);
@@ -74,7 +78,7 @@ describe("replies miauth decides from are checked", () => {
   });
 
   it("assign-role --role GUID: a role definition read that came back as HTML is exit 1, nothing written", async () => {
-    await operator(["enable", ...WEB]);
+    await enableWeb();
     await E().clearLog();
     await E().fault({ method: "GET", path: `roleDefinitions/${READER}` }, HTML, 5);
     const r = await operator(["assign-role", ...WEB, "--role", READER]);

@@ -13,6 +13,7 @@ const BLOB_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
 const GUIDE_QUERY = "sort_by([].{roleName:roleName, description:description}, &roleName)";
 const extraPrincipals = Array.from({ length: 100 }, () => randomUUID());
 const emu = useEmulator({
+  blob: false,
   replicationDelayMs: 60_000,
   seed: {
     ...DEFAULT_WORLD,
@@ -333,7 +334,7 @@ describe("assign-role", () => {
 
 describe("unassign-role and show", () => {
   it("show lists the identity's assignments; unassign removes it, then is unchanged", async () => {
-    await cli(["enable", "--webapp", "msdocs-web", "-g", RG]);
+    await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
     const args = ["--webapp", "msdocs-web", "-g", RG, "--role", "Storage Blob Data Contributor"];
     expect((await cli(["assign-role", ...args])).code).toBe(0);
     const shown = json<{ roleAssignments: { roleName: string; scope: string; inherited: boolean }[] }>(

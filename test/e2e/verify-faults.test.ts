@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_WORLD } from "../../src/emulator/index.js";
 import { json, runCli } from "../helpers/cli.js";
 import { useEmulator } from "../helpers/emulator.js";
-import { ACCOUNT, CONTAINER, OPERATOR_DATA_READER, type Report, RG, step } from "../helpers/verify.js";
+import { ACCOUNT, CONTAINER, OPERATOR_DATA_READER, type Report, step } from "../helpers/verify.js";
 
 describe("verify under faults (data plane)", () => {
   const faulty = useEmulator({
@@ -29,20 +29,9 @@ describe("verify under faults (data plane)", () => {
     });
   }
 
+  /** Arranged through the emulator (enable and assign-role are tested elsewhere). */
   async function contributor(): Promise<void> {
-    const op = (args: string[]) => runCli(args, { env: E().env });
-    const enabled = await op(["enable", "--webapp", "msdocs-web", "-g", RG]);
-    expect(enabled.code).toBe(0);
-    const assigned = await op([
-      "assign-role",
-      "--webapp",
-      "msdocs-web",
-      "-g",
-      RG,
-      "--role",
-      "Storage Blob Data Contributor",
-    ]);
-    expect(assigned.code).toBe(0);
+    await E().assignRole(await E().enableSystem(E().siteId("msdocs-web")), "Storage Blob Data Contributor");
   }
 
   const probe = (q: { path: string }) => /miauth-verify-probe-/.test(q.path);

@@ -44,7 +44,7 @@ function cli(args: string[]) {
 describe("verify --storage-id in another subscription", () => {
   it("reads the app (named with -g) in the working subscription, the account in its own", async () => {
     const web = ["--webapp", "msdocs-web", "-g", RG];
-    expect((await cli(["enable", ...web])).code).toBe(0);
+    await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
     const r = await cli(["verify", ...web, "--storage-id", STORE]);
     // Found and checked: no role grants the app access to the other subscription's account (exit 5),
     // where reading the app in the account's subscription said its resource group does not exist.

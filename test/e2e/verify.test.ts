@@ -34,19 +34,21 @@ function asApp(args: string[], extra: Record<string, string | undefined> = {}, c
   });
 }
 
-async function enableWebApp(): Promise<string> {
-  const r = await operator(["enable", "--webapp", "msdocs-web", "-g", RG]);
-  return json<{ principalId: string }>(r).principalId;
+/** Arranged through the emulator: the CLI's own enable and assign-role are tested elsewhere. */
+function enableWebApp(): Promise<string> {
+  return emu.current.enableSystem(emu.current.siteId("msdocs-web"));
 }
 
 /** The operator assigns `role` to the principal at the guide's resource group. */
 function assignAtGroup(principalId: string, role: string) {
-  return operator(["assign-role", "--assignee", principalId, "--role", role, "-g", RG]);
+  return emu.current.assignRole(principalId, role);
 }
 
 describe("verify as the app (data plane)", () => {
   it("the guide's whole flow: denied, assign at resource group, then passes with --wait", async () => {
-    const principalId = await enableWebApp();
+    // The guide's own steps run through the CLI here: enable, then assign-role.
+    const enabled = await operator(["enable", "--webapp", "msdocs-web", "-g", RG]);
+    const { principalId } = json<{ principalId: string }>(enabled);
     const denied = await asApp(["--access", "readwrite"]);
     expect(denied.code).toBe(5);
     const report = json<Report>(denied);

@@ -1,5 +1,6 @@
 // The one way tests start the project's emulator (useEmulator: one per test file, reset before each
 // test) and the one HTTPS client they talk to it with, trusting only its CA.
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { afterAll, beforeAll, beforeEach } from "vitest";
@@ -304,6 +305,55 @@ export class TestEmulator {
     const r = await this.blob("GET", `/${account}/${container}?restype=container&comp=list`);
     if (r.status !== 200) throw new Error(`list blobs: ${r.status} ${r.text}`);
     return [...r.text.matchAll(/<Name>([^<]+)<\/Name>/g)].map((m) => m[1] ?? "");
+  }
+
+  /**
+   * Arranges a test without running the CLI: turns on the system-assigned identity of a site or VM
+   * (`id`) with one PATCH as the operator, keeping its user-assigned identities, and returns the new
+   * principal ID. For tests whose subject is another command; `enable` itself is tested through the CLI.
+   */
+  async enableSystem(id: string): Promise<string> {
+    const path = `${id}?${/\/Microsoft\.Web\//i.test(id) ? WEB : COMPUTE}`;
+    const before = await this.arm("GET", path);
+    const identity = (before.body.identity ?? {}) as { userAssignedIdentities?: Record<string, unknown> };
+    const users = Object.keys(identity.userAssignedIdentities ?? {});
+    const body = {
+      identity: users.length
+        ? {
+            type: "SystemAssigned, UserAssigned",
+            userAssignedIdentities: Object.fromEntries(users.map((u) => [u, {}])),
+          }
+        : { type: "SystemAssigned" },
+    };
+    const r = await this.arm("PATCH", path, body);
+    if (r.status >= 300) throw new Error(`enable ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+    if (/\/Microsoft\.Compute\//i.test(id)) await this.settle();
+    const after = await this.arm("GET", path);
+    const principalId = (after.body.identity as { principalId?: string } | undefined)?.principalId;
+    if (!principalId) throw new Error(`enable ${id}: no principal ID after the PATCH`);
+    return principalId;
+  }
+
+  /**
+   * Arranges a test without running the CLI: assigns the built-in role `roleName` to `principalId` at
+   * `scope` (default the guide's resource group) with one PUT as the operator, principalType sent as
+   * `assign-role` sends it. Resolves when ARM has answered 201.
+   */
+  async assignRole(principalId: string, roleName: string, scope = this.rg()): Promise<void> {
+    const AUTHZ = "api-version=2022-04-01";
+    const filter = encodeURIComponent(`roleName eq '${roleName}'`);
+    const defs = await this.arm(
+      "GET",
+      `${scope}/providers/Microsoft.Authorization/roleDefinitions?$filter=${filter}&${AUTHZ}`,
+    );
+    const roleDefinitionId = (defs.body.value as { id: string }[] | undefined)?.[0]?.id;
+    if (!roleDefinitionId) throw new Error(`no role named ${roleName}: ${JSON.stringify(defs.body)}`);
+    const r = await this.arm(
+      "PUT",
+      `${scope}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}?${AUTHZ}`,
+      { properties: { roleDefinitionId, principalId, principalType: "ServicePrincipal" } },
+    );
+    if (r.status !== 201) throw new Error(`assign ${roleName}: ${r.status} ${JSON.stringify(r.body)}`);
   }
 
   /** A raw ARM request as the operator, for what the CLI never sends (e.g. no principalType). */
