@@ -82,9 +82,11 @@ function refuseBroad(role: string, scope: string): UsageError {
 
 async function confirm(ctx: Context, roleName: string, scope: string): Promise<void> {
   if (!ctx.io.stdinIsTTY) throw refuseBroad(roleName, scope);
-  const rl = createInterface({ input: process.stdin, output: ctx.io.stderr });
+  const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
   try {
     const answer = await rl.question(`Assign '${roleName}' at ${scope}? [y/N] `, { signal: ctx.signal });
+    // A terminal echoes the answer and its newline; stderr sent elsewhere (2>log) still gets one line each.
+    if (!ctx.io.stderrIsTTY) ctx.io.stderr.write("\n");
     if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError("not confirmed; nothing was assigned");
   } finally {
     rl.close();

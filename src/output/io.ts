@@ -1,4 +1,4 @@
-import type { Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { Chalk } from "chalk";
 import { type OutputFormat, render } from "./format.js";
 import { applyQuery } from "./query.js";
@@ -12,6 +12,8 @@ export interface Io {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   stdinIsTTY: boolean;
+  /** Where a confirmation prompt reads its answer (process.stdin). */
+  stdin: Readable;
   /** Colours on stderr (messages, spinner). */
   color: boolean;
   /** Colours on stdout (only `-o jsonc` uses them). */
@@ -26,7 +28,7 @@ type TtyStream<S> = S & { isTTY?: boolean };
 export interface Streams {
   stdout: TtyStream<Writable>;
   stderr: TtyStream<Writable>;
-  stdin: { isTTY?: boolean };
+  stdin: TtyStream<Readable>;
 }
 
 export function createIo(env: Env = process.env, streams: Streams = process): Io {
@@ -42,6 +44,7 @@ export function createIo(env: Env = process.env, streams: Streams = process): Io
     stdoutIsTTY,
     stderrIsTTY,
     stdinIsTTY: streams.stdin.isTTY === true,
+    stdin: streams.stdin,
     color: stderrLevel > 0,
     colorStdout: colorLevel(env, stdoutIsTTY) > 0,
     paint: {

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 export const ROOT = resolve(import.meta.dirname, "../..");
 const BIN = join(ROOT, "bin/miauth.js");
 const GUARD = pathToFileURL(join(ROOT, "test/setup/net-guard.mjs")).href;
+const TTY_STDIN = pathToFileURL(join(ROOT, "test/setup/tty-stdin.mjs")).href;
 
 export interface CliResult {
   code: number | null;
@@ -27,6 +28,11 @@ export interface RunOptions {
   timeoutMs?: number;
   /** The test means to trip the network guard; otherwise any blocked connection fails the test. */
   expectBlocked?: boolean;
+  /**
+   * Typed at the confirmation prompt: stdin says it is a terminal (test/setup/tty-stdin.mjs), and this
+   * line is written to it once the CLI has asked its `[y/N]` question.
+   */
+  answer?: string;
 }
 
 export function baseEnv(): Record<string, string> {
@@ -48,12 +54,15 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
+  if (opts.answer !== undefined) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --import ${TTY_STDIN}`;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env,
       cwd: opts.cwd ?? ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
     });
+    // Without an answer stdin is at its end at once, as </dev/null would be.
+    if (opts.answer === undefined) child.stdin.end();
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -61,6 +70,9 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
     });
     child.stderr.on("data", (d) => {
       stderr += d;
+      if (opts.answer !== undefined && child.stdin.writable && /\[y\/N\] $/.test(stderr)) {
+        child.stdin.end(`${opts.answer}\n`);
+      }
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 45_000);
     child.on("error", reject);

@@ -1,4 +1,4 @@
-import { Writable } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { createIo, type Io } from "../../src/output/io.js";
 
 /** A writable that keeps what was written, with a settable isTTY like a real terminal stream. */
@@ -21,11 +21,13 @@ export class Collect extends Writable {
 export function fakeIo(
   tty: { stdout?: boolean; stderr?: boolean; stdin?: boolean } = {},
   env: Record<string, string | undefined> = {},
-): { io: Io; stdout: Collect; stderr: Collect } {
+): { io: Io; stdout: Collect; stderr: Collect; stdin: PassThrough } {
   const stdout = new Collect(tty.stdout);
   const stderr = new Collect(tty.stderr);
-  const io = createIo(env, { stdout, stderr, stdin: { isTTY: tty.stdin ?? false } });
-  return { io, stdout, stderr };
+  // What a test writes here is what a person would type at a prompt.
+  const stdin = Object.assign(new PassThrough(), { isTTY: tty.stdin ?? false });
+  const io = createIo(env, { stdout, stderr, stdin });
+  return { io, stdout, stderr, stdin };
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escapes is the point
