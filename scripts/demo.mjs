@@ -92,6 +92,26 @@ try {
     "-o",
     "tsv",
   );
+  step(
+    "A person's object ID: ARM names its type (UnmatchedPrincipalType) and miauth assigns again as a User",
+  );
+  failed |= await miauth(
+    "assign-role",
+    "--assignee",
+    "a7c1e3f5-2b4d-4a6c-8e0f-1a3c5e7b9d2f",
+    "-g",
+    rg,
+    "--role",
+    "Reader",
+    "--query",
+    "{result:result, principalType:principalType}",
+    "-o",
+    "table",
+  );
+  step("A user-assigned identity's client ID is not its principal ID: refused before any write");
+  const clientId = "e1d3c5b7-9a2f-4e6d-8c0b-3f5a7d9e1c2b";
+  failed |=
+    (await run(env, ["assign-role", "--assignee", clientId, "-g", rg, "--role", "Reader"])) === 2 ? 0 : 1;
   step("The web app's identity and its role assignments");
   failed |= await miauth(
     "show",

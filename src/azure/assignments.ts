@@ -8,9 +8,10 @@ import {
   PermissionError,
   TimeoutError,
   UnexpectedReplyError,
+  UsageError,
 } from "../errors.js";
 import type { ArmClients } from "./clients.js";
-import { azureErrorCode, deadlinePassed, httpStatus, translateAzureError } from "./errors.js";
+import { azureErrorCode, azureFailure, deadlinePassed, httpStatus, translateAzureError } from "./errors.js";
 import { checkEveryPage, type RawReply, replyObject, unreadableReply } from "./replies.js";
 import { type RoleView, roleDefinitionLookup, roleGuid } from "./roles.js";
 import { sameScope, scopeCovers, scopeSubscription, sdkScope } from "./scope.js";
@@ -43,6 +44,8 @@ export interface AssignmentRequest {
   role: RoleView;
   principalId: string;
   principalType: PrincipalType;
+  /** Given by the user: a type ARM says is wrong is then a usage error, not a retry with ARM's type. */
+  principalTypeGiven?: boolean;
   /** The subscription to talk to for scopes above one (management groups). */
   subscriptionId: string;
 }
@@ -53,6 +56,8 @@ export interface AssignmentResult {
   roleDefinitionName: string;
   roleDefinitionId: string;
   scope: string;
+  /** The assignment's principalType as ARM holds it (or would be sent, in a dry run); null when unknown. */
+  principalType: string | null;
   id: string | null;
   name: string | null;
   error?: { code: string | null; message: string; exitCode: number };
@@ -104,6 +109,7 @@ function view(
   result: AssignmentResult["result"],
   a?: RoleAssignment,
   name?: string,
+  principalType?: string,
 ): AssignmentResult {
   return {
     principalId: req.principalId,
@@ -111,6 +117,7 @@ function view(
     roleDefinitionName: req.role.roleName,
     roleDefinitionId: req.role.id,
     scope: req.scope,
+    principalType: a?.principalType ?? principalType ?? null,
     id: a?.id ?? null,
     name: a?.name ?? name ?? null,
   };
@@ -138,16 +145,19 @@ export async function assignRole(
     opts.onNote?.(`${req.principalId} already has '${req.role.roleName}' at the parent scope ${above.scope}`);
 
   const name = assignmentName(req.scope, req.principalId, req.role.name);
-  if (opts.dryRun) return view(req, "would-create", undefined, name);
+  if (opts.dryRun) return view(req, "would-create", undefined, name, req.principalType);
   const auth = await client(arm, req);
   const seen: { reply?: RawReply; inFlight?: boolean } = {};
-  const create = async () => {
+  // The type sent; it changes at most once, to the one ARM names in UnmatchedPrincipalType.
+  let principalType: string = req.principalType;
+  let retyped = false;
+  const put = async () => {
     seen.reply = undefined;
     seen.inFlight = true;
     const created = await auth.roleAssignments.create(
       sdkScope(req.scope),
       name,
-      { roleDefinitionId: req.role.id, principalId: req.principalId, principalType: req.principalType },
+      { roleDefinitionId: req.role.id, principalId: req.principalId, principalType },
       {
         abortSignal: opts.abortSignal,
         onResponse: (r: RawReply) => {
@@ -159,6 +169,21 @@ export async function assignRole(
     // An HTML or empty 200 deserialises to an empty assignment: judge the reply, not the object.
     if (seen.reply) replyObject(seen.reply);
     return created;
+  };
+  const create = async () => {
+    try {
+      return await put();
+    } catch (err) {
+      const real = unmatchedType(err);
+      if (!real || req.principalTypeGiven || retyped || real.actual === principalType) throw err;
+      // miauth sent its default (ServicePrincipal) and ARM's directory holds another type: send that.
+      retyped = true;
+      opts.onNote?.(
+        `${req.principalId} is a ${real.actual}, not a ${principalType} (ARM: UnmatchedPrincipalType); assigning again as ${real.actual}`,
+      );
+      principalType = real.actual;
+      return await put();
+    }
   };
   const started = Date.now();
   const { default: pRetry } = await import("p-retry");
@@ -181,7 +206,7 @@ export async function assignRole(
         }
       },
     });
-    return view(req, "created", created);
+    return view(req, "created", created, undefined, principalType);
   } catch (err) {
     const put = `PUT ${req.scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
     // The deadline cut the PUT off before its reply: it was sent, and there is no time left to look.
@@ -197,6 +222,19 @@ export async function assignRole(
       // Same principal, role and scope under another name, created between our list and our write.
       const id = /existing role assignment is ([0-9a-f]{32})/i.exec((err as Error).message ?? "")?.[1];
       return view(req, "unchanged", undefined, id ? dashed(id) : undefined);
+    }
+    if (code === "UnmatchedPrincipalType") {
+      const real = unmatchedType(err);
+      if (real && req.principalTypeGiven) {
+        throw new UsageError(
+          `--assignee-principal-type ${real.sent} is wrong: ARM says ${req.principalId} is a ${real.actual} (UnmatchedPrincipalType); nothing was assigned`,
+          {
+            azureCode: code,
+            cause: err,
+            hint: `pass --assignee-principal-type ${real.actual}, or leave the flag out and miauth uses the type ARM names`,
+          },
+        );
+      }
     }
     if (code === "RoleAssignmentUpdateNotPermitted") {
       throw new MiauthError(
@@ -220,6 +258,22 @@ export async function assignRole(
     }
     throw translateAzureError(err);
   }
+}
+
+/**
+ * The types in ARM's UnmatchedPrincipalType, worded "The PrincipalId '…' has type 'User' , which is
+ * different from specified PrinciaplType 'ServicePrincipal'." (sic: Azure/azure-dev#5814, #3992).
+ * Either spelling of "PrincipalType" is read, should Azure fix the typo.
+ */
+export function unmatchedType(err: unknown): { actual: PrincipalType; sent: string } | undefined {
+  if (azureErrorCode(err) !== "UnmatchedPrincipalType") return undefined;
+  const { message = "" } = azureFailure(err);
+  const m =
+    /has type '([A-Za-z]+)'\s*,\s*which is different from specified Princi(?:pal|apl)Type '([A-Za-z]+)'/i.exec(
+      message,
+    );
+  const actual = PRINCIPAL_TYPES.find((t) => t.toLowerCase() === m?.[1]?.toLowerCase());
+  return actual && m?.[2] ? { actual, sent: m[2] } : undefined;
 }
 
 /** A reset, a timeout, a 5xx or an unreadable 2xx: the PUT may have created the assignment. */

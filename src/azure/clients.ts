@@ -21,6 +21,8 @@ export interface ClientSettings {
 }
 
 export interface ArmClients {
+  /** The ARM base URL the clients send to (for the few requests no pinned SDK package offers). */
+  armEndpoint: string;
   web(subscriptionId: string): Promise<WebSiteManagementClient>;
   compute(subscriptionId: string): Promise<ComputeManagementClient>;
   subscriptions(): Promise<SubscriptionClient>;
@@ -57,6 +59,7 @@ export function createArmClients(s: ClientSettings): ArmClients {
     return cache.get(key) as Promise<T>;
   };
   return {
+    armEndpoint: s.armEndpoint,
     web: (sub) =>
       once(`web/${sub}`, async () => {
         const { WebSiteManagementClient } = await import("@azure/arm-appservice");

@@ -3,9 +3,14 @@ import { Command } from "commander";
 import { assignRole } from "../azure/assignments.js";
 import { BLOB_DATA_ROLES, grantsNoData, isPrivilegedRole } from "../azure/roles.js";
 import { isStorageScope, scopeLevel } from "../azure/scope.js";
+import {
+  clientIdMistake,
+  listUserAssignedIdentities,
+  type UserAssignedIdentity,
+} from "../azure/user-assigned.js";
 import type { Context } from "../context.js";
-import { UsageError } from "../errors.js";
-import { resolveRoleRequest, runForEach } from "./role-flow.js";
+import { PermissionError, UsageError } from "../errors.js";
+import { type Resolved, resolveRoleRequest, runForEach } from "./role-flow.js";
 import { addRoleOptions, needsConfirmation, parseRoleOptions, type RawRoleOptions } from "./role-options.js";
 import type { Runner } from "./runner.js";
 import { examples } from "./shared.js";
@@ -42,6 +47,7 @@ export function assignRoleCommand(run: Runner): Command {
         }
         const resolved = await resolveRoleRequest(ctx, opts);
         const { role, scope } = resolved;
+        if ("principalIds" in opts.assignees) await refuseClientIds(ctx, resolved);
         if (isPrivilegedRole(role.name)) {
           ctx.warn(
             `'${role.roleName}' is a broad control-plane role; an app's identity rarely needs it (least privilege)`,
@@ -72,6 +78,26 @@ export function assignRoleCommand(run: Runner): Command {
         );
       }),
     );
+}
+
+/**
+ * A raw GUID that is a user-assigned identity's client ID would, with principalType sent, be accepted by
+ * ARM and leave an assignment to nobody: one list of the subscription's identities, before any write.
+ */
+async function refuseClientIds(ctx: Context, resolved: Resolved): Promise<void> {
+  const arm = await ctx.arm();
+  let identities: UserAssignedIdentity[];
+  try {
+    identities = await listUserAssignedIdentities(arm, resolved.subscriptionId, ctx.signal);
+  } catch (err) {
+    if (!(err instanceof PermissionError)) throw err;
+    ctx.warn(
+      `could not list the user-assigned identities (${err.azureCode ?? "permission denied"}): not checked whether an assignee is one's client ID`,
+    );
+    return;
+  }
+  const mistake = clientIdMistake(resolved.principalIds, identities);
+  if (mistake) throw mistake;
 }
 
 function refuseBroad(role: string, scope: string): UsageError {

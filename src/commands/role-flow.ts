@@ -70,6 +70,7 @@ export async function runForEach(
           role: resolved.role,
           principalId,
           principalType: opts.principalType,
+          principalTypeGiven: opts.principalTypeGiven,
           subscriptionId: resolved.subscriptionId,
         };
         try {

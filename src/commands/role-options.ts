@@ -17,7 +17,7 @@ import { addTargetOptions, collect, parseDuration, readTextFile } from "./shared
 export interface RawRoleOptions extends RawTargetOptions {
   assignee?: string[];
   assigneesFile?: string;
-  assigneePrincipalType: string;
+  assigneePrincipalType?: string;
   role?: string;
   scope?: string;
   principalWait: string;
@@ -32,7 +32,10 @@ export interface RoleOptions {
   scope: { scope: string } | { resourceGroup: string };
   /** Assignees given as principal IDs, or resources whose identity is the assignee. */
   assignees: { principalIds: string[] } | { targets: Target[] };
+  /** What the PUT sends first: the flag's value, else ServicePrincipal (a managed identity). */
   principalType: PrincipalType;
+  /** True with --assignee-principal-type: a mismatch is then the user's error, not retried. */
+  principalTypeGiven: boolean;
   principalWaitMs: number;
   concurrency: number;
   dryRun: boolean;
@@ -43,7 +46,10 @@ export function addRoleOptions(cmd: Command): Command {
   return addTargetOptions(cmd)
     .option("--assignee <principalId>", "principal (object) ID to assign to (repeatable)", collect)
     .option("--assignees-file <file>", "file with one principal ID per line ('#' comments allowed)")
-    .option("--assignee-principal-type <type>", `${PRINCIPAL_TYPES.join(", ")}`, "ServicePrincipal")
+    .option(
+      "--assignee-principal-type <type>",
+      `${PRINCIPAL_TYPES.join(", ")} (default: ServicePrincipal, and the type ARM names if it differs)`,
+    )
     .option("--role <name|guid|id>", "role name (case-insensitive), GUID or role definition ID")
     .option(
       "--scope <scope>",
@@ -75,8 +81,9 @@ export function parseRoleOptions(raw: RawRoleOptions): RoleOptions {
   if (raw.role === undefined) throw new UsageError("--role is required");
   parseRoleInput(raw.role);
 
+  const principalTypeGiven = raw.assigneePrincipalType !== undefined;
   const principalType = PRINCIPAL_TYPES.find(
-    (t) => t.toLowerCase() === raw.assigneePrincipalType.toLowerCase(),
+    (t) => t.toLowerCase() === (raw.assigneePrincipalType ?? "ServicePrincipal").toLowerCase(),
   );
   if (!principalType) {
     throw new UsageError(
@@ -123,6 +130,7 @@ export function parseRoleOptions(raw: RawRoleOptions): RoleOptions {
     scope,
     assignees,
     principalType,
+    principalTypeGiven,
     principalWaitMs,
     concurrency,
     dryRun: raw.dryRun === true,

@@ -93,7 +93,7 @@ export function createEmulatorServer(
     ...webRoutes(state),
     ...computeRoutes(state, settings),
     ...storageRoutes(state),
-    ...managedIdentityRoutes(state),
+    ...managedIdentityRoutes(state, settings),
     ...authorizationRoutes(state, settings),
   );
   const log = new RequestLog();

@@ -172,6 +172,11 @@ export const DEFAULT_WORLD: World = {
       blobs: { "msdocs-container/hello.txt": "Hello from msdocs" },
     },
   ],
+  // A user and a group for assign-role's principal-type handling (UnmatchedPrincipalType), tests and the demo.
+  principals: [
+    { principalId: "a7c1e3f5-2b4d-4a6c-8e0f-1a3c5e7b9d2f", type: "User", displayName: "Ada Lovelace" },
+    { principalId: "b8d2f4a6-3c5e-4b7d-9f1a-2b4d6f8a0c3e", type: "Group", displayName: "msdocs-readers" },
+  ],
   roleAssignments: [
     {
       name: "1c3e5a7b-9d2f-4b6a-8c0e-2f4a6c8e0b1d",

@@ -305,11 +305,24 @@ describe("assign-role", () => {
     expect(await emu.current.writes()).toEqual([]);
   });
 
-  it("an ID that is not in the directory is exit 3 after --principal-wait, hinting at client vs object ID", async () => {
+  it("PrincipalNotFound despite principalType is exit 3 after --principal-wait, hinting at client vs object ID", async () => {
+    // With principalType sent, the emulator (like ARM) accepts a principal it cannot find; this is ARM
+    // still answering PrincipalNotFound, which miauth waits out.
+    const principalId = randomUUID();
+    await emu.current.fault(
+      { method: "PUT", path: "/providers/Microsoft.Authorization/roleAssignments/" },
+      {
+        type: "status",
+        status: 400,
+        code: "PrincipalNotFound",
+        message: `Principal ${principalId.replaceAll("-", "")} does not exist in the directory ${DEFAULT_WORLD.tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
+      },
+      100,
+    );
     const r = await cli([
       "assign-role",
       "--assignee",
-      randomUUID(),
+      principalId,
       "--role",
       "Reader",
       "-g",

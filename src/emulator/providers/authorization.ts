@@ -127,6 +127,19 @@ function principalNotFound(state: State, principalId: string): Reply {
   );
 }
 
+/**
+ * ARM's words, typo included ("PrinciaplType", Azure/azure-dev#5814), with the ID as 32 hex digits
+ * (Azure/azure-dev#3992) and a space before the comma.
+ */
+function unmatchedPrincipalType(principalId: string, real: string, sent: string): Reply {
+  const compact = principalId.replaceAll("-", "").toLowerCase();
+  return armError(
+    400,
+    "UnmatchedPrincipalType",
+    `The PrincipalId '${compact}' has type '${real}' , which is different from specified PrinciaplType '${sent}'.`,
+  );
+}
+
 /** `atScope()`, `principalId eq '…'`, `assignedTo('…')`, or atScope() and one of the other two. */
 function assignmentFilter(filter: string | null): { atScope: boolean; principalId?: string } | undefined {
   if (filter === null || filter.trim() === "") return { atScope: false };
@@ -219,16 +232,20 @@ function createAssignment(ctx: Ctx, state: State, scope: string, name: string): 
       `The role assignment already exists. The ID of the existing role assignment is ${duplicate.name.replaceAll("-", "")}.`,
     );
   }
-  // With principalType set, ARM skips the directory lookup that a new identity may not pass yet.
-  const principal = findPrincipal(state, principalId);
-  if (!principal || (principalType === undefined && !isReplicated(principal))) {
-    return principalNotFound(state, principalId);
+  // Without principalType ARM needs the directory to find the principal (PrincipalNotFound otherwise).
+  // With it, a principal the lookup does not find (not replicated yet, or no such object) is accepted
+  // with the type sent; one it finds must have that type (UnmatchedPrincipalType). See the README.
+  const found = findPrincipal(state, principalId);
+  const principal = found && isReplicated(found) ? found : undefined;
+  if (!principal && principalType === undefined) return principalNotFound(state, principalId);
+  if (principal && principalType !== undefined && principalType !== principal.type) {
+    return unmatchedPrincipalType(principalId, principal.type, principalType);
   }
   const now = new Date().toISOString();
   const assignment: RoleAssignment = {
     name: name.toLowerCase(),
     principalId: principalId.toLowerCase(),
-    principalType: (principalType ?? principal.type) as RoleAssignment["principalType"],
+    principalType: (principalType ?? principal?.type) as RoleAssignment["principalType"],
     roleDefinitionId,
     scope,
     ...wanted,

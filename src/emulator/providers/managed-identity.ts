@@ -1,6 +1,7 @@
+import { page } from "../arm/paging.js";
 import { groupMissing, ok, resourceNotFound } from "../arm/replies.js";
 import type { Route } from "../arm/router.js";
-import type { State } from "../state.js";
+import type { Settings, State, Uami } from "../state.js";
 
 export const MANAGED_IDENTITY_API_VERSIONS = [
   "2018-11-30",
@@ -9,16 +10,30 @@ export const MANAGED_IDENTITY_API_VERSIONS = [
   "2024-11-30",
 ] as const;
 
-export function managedIdentityRoutes(state: State): Route[] {
+function render(state: State, u: Uami): Record<string, unknown> {
+  return {
+    location: u.location,
+    tags: {},
+    id: u.id,
+    name: u.name,
+    type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+    properties: { tenantId: state.tenantId, principalId: u.principalId, clientId: u.clientId },
+  };
+}
+
+export function managedIdentityRoutes(state: State, settings: Settings): Route[] {
+  const common = {
+    method: "GET",
+    kind: "arm" as const,
+    apiVersions: MANAGED_IDENTITY_API_VERSIONS,
+    provider: { namespace: "Microsoft.ManagedIdentity", type: "userAssignedIdentities" },
+    action: "Microsoft.ManagedIdentity/userAssignedIdentities/read",
+  };
   return [
     {
-      method: "GET",
-      kind: "arm",
+      ...common,
       pattern:
         "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
-      apiVersions: MANAGED_IDENTITY_API_VERSIONS,
-      provider: { namespace: "Microsoft.ManagedIdentity", type: "userAssignedIdentities" },
-      action: "Microsoft.ManagedIdentity/userAssignedIdentities/read",
       handler: (ctx) => {
         const { subscriptionId = "", resourceGroupName = "", name = "" } = ctx.params;
         const missing = groupMissing(state, subscriptionId, resourceGroupName);
@@ -31,14 +46,19 @@ export function managedIdentityRoutes(state: State): Route[] {
             name,
             resourceGroupName,
           );
-        return ok({
-          location: u.location,
-          tags: {},
-          id: u.id,
-          name: u.name,
-          type: "Microsoft.ManagedIdentity/userAssignedIdentities",
-          properties: { tenantId: state.tenantId, principalId: u.principalId, clientId: u.clientId },
-        });
+        return ok(render(state, u));
+      },
+    },
+    {
+      // UserAssignedIdentities_ListBySubscription: paged with an absolute nextLink, like every ARM list.
+      ...common,
+      pattern: "/subscriptions/{subscriptionId}/providers/Microsoft.ManagedIdentity/userAssignedIdentities",
+      handler: (ctx) => {
+        const sub = (ctx.params.subscriptionId ?? "").toLowerCase();
+        const value = Object.values(state.userAssignedIdentities)
+          .filter((u) => u.subscriptionId.toLowerCase() === sub)
+          .map((u) => render(state, u));
+        return page(ctx, state, settings, value);
       },
     },
   ];
