@@ -56,9 +56,12 @@ describe("with the emulator's env.sh sourced", () => {
   });
 
   it("a --blob-endpoint on an Azure host is refused the same way", async () => {
-    const r = await runCli(["verify", "--account", ACCOUNT, "--blob-endpoint", "https://x.blob.core.windows.net"], {
-      env: emu.current.env,
-    });
+    const r = await runCli(
+      ["verify", "--account", ACCOUNT, "--blob-endpoint", "https://x.blob.core.windows.net"],
+      {
+        env: emu.current.env,
+      },
+    );
     expect(r.code).toBe(2);
     expect(errorLines(r.stderr)).toEqual([
       `error: refusing to contact https://x.blob.core.windows.net (the blob endpoint, from --blob-endpoint): the ARM endpoint ${emu.current.url} is loopback, so nothing may leave this machine`,
@@ -83,6 +86,21 @@ describe("with the emulator's env.sh sourced", () => {
     expect(r.code).toBe(2);
     expect(errorLines(r.stderr)).toEqual([
       `error: refusing to contact http://169.254.169.254 (a token endpoint): the ARM endpoint ${emu.current.url} is loopback, so nothing may leave this machine`,
+    ]);
+  });
+
+  it("a service principal's sign-in authority is refused too (EnvironmentCredential)", async () => {
+    const env = {
+      ...emu.current.env,
+      AZURE_TOKEN_CREDENTIALS: "EnvironmentCredential",
+      AZURE_TENANT_ID: emu.current.handle.tenantId,
+      AZURE_CLIENT_ID: DEFAULT_WORLD.operator.clientId,
+      AZURE_CLIENT_SECRET: "not-a-secret",
+    };
+    const r = await runCli(show, { env });
+    expect(r.code).toBe(2);
+    expect(errorLines(r.stderr)).toEqual([
+      `error: refusing to contact https://login.microsoftonline.com (a token endpoint): the ARM endpoint ${emu.current.url} is loopback, so nothing may leave this machine`,
     ]);
   });
 
@@ -121,6 +139,20 @@ describe("a stopped emulator", () => {
     expect(elapsed).toBeLessThan(3000);
   });
 
+  it("with the whole DefaultAzureCredential chain (no AZURE_TOKEN_CREDENTIALS), the same line, not `az login`", async () => {
+    const stopped = await startEmulator({ blob: false });
+    const env = { ...stopped.operatorEnv, AZURE_TOKEN_CREDENTIALS: undefined };
+    await stopped.close();
+    const started = performance.now();
+    const r = await runCli(show, { env });
+    expect(r.code).toBe(1);
+    expect(errorLines(r.stderr)).toEqual([
+      `error: nothing answers at ${stopped.url}: is the emulator running? (miauth emulator start)`,
+    ]);
+    expect(r.stderr).not.toMatch(/retry|az login/);
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
   it("verify in the data plane says the same, without a report or retries", async () => {
     const stopped = await startEmulator({ blob: false });
     const env = { ...stopped.operatorEnv, AZURE_STORAGE_BLOB_ENDPOINT: `${stopped.url}/${ACCOUNT}` };
@@ -132,6 +164,20 @@ describe("a stopped emulator", () => {
       `error: nothing answers at ${stopped.url}: is the emulator running? (miauth emulator start)`,
     ]);
     expect(r.stderr).not.toMatch(/retry/);
+  });
+
+  it("a blob endpoint that refuses while the token endpoint answers: one line at once, no report", async () => {
+    const blob = `https://127.0.0.1:${await deadPort()}`;
+    const started = performance.now();
+    const r = await runCli(["verify", "--account", ACCOUNT, "--blob-endpoint", `${blob}/${ACCOUNT}`], {
+      env: emu.current.env,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(errorLines(r.stderr)).toEqual([
+      `error: nothing answers at ${blob}: is the emulator running? (miauth emulator start)`,
+    ]);
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it("an ARM endpoint that refuses while the token endpoint answers: one line, no retries", async () => {
