@@ -4,6 +4,7 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { ArmClients } from "./azure/clients.js";
 import { type Cloud, parseArmEndpoint, parseCloud } from "./azure/clouds.js";
 import { checkTokenCredentials } from "./azure/credential.js";
+import { endpointGuardPolicy } from "./azure/loopback.js";
 import { MAX_RETRIES, retryNoticePolicy, tracePolicy } from "./azure/policies.js";
 import { type SubscriptionChoice, subscriptionFromArm, subscriptionFromLocal } from "./azure/subscription.js";
 import { ExitCode, ReportedFailure, TimeoutError, UsageError } from "./errors.js";
@@ -117,9 +118,13 @@ export class Context {
     );
   }
 
-  /** The policies every SDK client gets: retry notices and Retry-After caps, and the --debug trace. */
+  /**
+   * The policies every SDK client gets: the loopback guard (loopback.ts), retry notices and Retry-After
+   * caps, and the --debug trace.
+   */
   pipelinePolicies(service: string, maxRetries = MAX_RETRIES, throttling = true): PipelinePolicy[] {
     const policies = [
+      endpointGuardPolicy(this.globals.armEndpoint, service),
       retryNoticePolicy({
         service,
         warn: (line) => this.warn(line),
@@ -144,6 +149,7 @@ export class Context {
         warn: (line) => this.warn(line),
         remainingMs: () => this.remainingMs(),
         signal: () => this.signal,
+        armEndpoint: this.globals.armEndpoint,
         trace: this.globals.debug ? this.trace() : undefined,
       }),
     );

@@ -11,6 +11,7 @@ import type { HttpClient, PipelinePolicy } from "@azure/core-rest-pipeline";
 import { UsageError } from "../errors.js";
 import type { Cloud } from "./clouds.js";
 import { isTransientTokenError, loadPipeline, tokenFailureReason } from "./errors.js";
+import { checkDestination, nothingAnswers, OffMachineRefused } from "./loopback.js";
 import { backoffMs } from "./policies.js";
 
 // What @azure/identity 4.13.1's DefaultAzureCredential accepts (trimmed, any case); anything else
@@ -49,14 +50,22 @@ export interface CredentialNotice {
   signal: () => AbortSignal;
   /** --debug: the trace policy, for token requests too. */
   trace?: PipelinePolicy;
+  /** While it is loopback, token requests to other hosts are refused (loopback.ts). */
+  armEndpoint?: string;
+}
+
+/** A token request refused or unanswered (loopback.ts), kept to be thrown instead of the chain's summary. */
+interface Stop {
+  error?: Error;
 }
 
 export async function createCredential(cloud: Cloud, notice: CredentialNotice): Promise<TokenCredential> {
   const identity = await import("@azure/identity");
+  const stop: Stop = {};
   const options = {
     authorityHost: cloud.authorityHost,
     retryOptions: { maxRetries: 0 },
-    httpClient: await boundHttpClient(notice),
+    httpClient: await boundHttpClient(notice, stop),
   };
   const only = process.env.AZURE_TOKEN_CREDENTIALS?.trim().toLowerCase();
   // The same credential DefaultAzureCredential builds for this value, but with our options.
@@ -66,7 +75,7 @@ export async function createCredential(cloud: Cloud, notice: CredentialNotice): 
           new identity.ManagedIdentityCredential({ ...options, clientId: process.env.AZURE_CLIENT_ID }),
         )
       : new identity.DefaultAzureCredential(options);
-  return retrying(inner, notice);
+  return retrying(inner, notice, stop);
 }
 
 /**
@@ -75,25 +84,39 @@ export async function createCredential(cloud: Cloud, notice: CredentialNotice): 
  * policy (@azure/identity 4.13.1); but it passes `httpClient` on. So the command's signal and the
  * --debug trace are added here, at the HTTP client itself.
  */
-async function boundHttpClient(notice: CredentialNotice): Promise<HttpClient> {
+async function boundHttpClient(notice: CredentialNotice, stop: Stop): Promise<HttpClient> {
   const { createDefaultHttpClient } = await loadPipeline();
   const base = createDefaultHttpClient();
-  const send: HttpClient["sendRequest"] = (request) => {
+  const send: HttpClient["sendRequest"] = async (request) => {
     const own = request.abortSignal;
     request.abortSignal = own ? AbortSignal.any([own as AbortSignal, notice.signal()]) : notice.signal();
-    return base.sendRequest(request);
+    try {
+      if (notice.armEndpoint) checkDestination(request.url, notice.armEndpoint, "a token endpoint");
+      return await base.sendRequest(request);
+    } catch (err) {
+      // The credential wraps what it gets into its own errors (MSAL's network_error): keep ours whole.
+      const ours = err instanceof OffMachineRefused ? err : nothingAnswers(request.url, err);
+      if (!ours) throw err;
+      stop.error = ours;
+      throw ours;
+    }
   };
   const trace = notice.trace;
   return { sendRequest: trace ? (request) => trace.sendRequest(request, send) : send };
 }
 
-function retrying(inner: TokenCredential, notice: CredentialNotice): TokenCredential {
+function retrying(inner: TokenCredential, notice: CredentialNotice, stop: Stop): TokenCredential {
   return {
     async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
       for (let attempt = 1; ; attempt++) {
         try {
+          stop.error = undefined;
           return await inner.getToken(scopes, options);
         } catch (err) {
+          // Refused before sending, or nothing answers at a loopback endpoint: no retry helps.
+          const ours = stop.error;
+          stop.error = undefined;
+          if (ours) throw ours;
           const wait = backoffMs(attempt);
           if (
             !isTransientTokenError(err) ||

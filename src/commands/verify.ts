@@ -10,6 +10,7 @@ import {
   validateResourceGroupName,
   validateStorageAccountName,
 } from "../azure/ids.js";
+import { checkDestination } from "../azure/loopback.js";
 import { hasTarget, parseTargets, type RawTargetOptions, TARGET_FLAGS } from "../azure/target.js";
 import { exitCodeOf } from "../azure/verify/diagnosis.js";
 import { runVerify } from "../azure/verify/index.js";
@@ -185,10 +186,18 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions, access: Access): 
       : ctx.env.AZURE_STORAGE_BLOB_ENDPOINT !== undefined
         ? "AZURE_STORAGE_BLOB_ENDPOINT"
         : "AZURE_STORAGEBLOB_RESOURCEENDPOINT";
+  // Without one, the endpoint the guide's app builds itself: the app's identity needs no ARM role to
+  // run, so neither does verify in its place (the control plane reports ARM's primaryEndpoints.blob).
   const endpoint =
     given === undefined
       ? `https://${account}.blob.${ctx.globals.cloud.storageSuffix}`
       : parseBlobEndpoint(given, source);
+  checkDestination(
+    endpoint,
+    ctx.globals.armEndpoint,
+    `the blob endpoint, ${given === undefined ? `built from --account ${account}` : `from ${source}`}`,
+    "give the emulator's blob endpoint with --blob-endpoint or AZURE_STORAGE_BLOB_ENDPOINT (its env.sh sets it)",
+  );
   return { mode: "data-plane", access, account, endpoint, container };
 }
 

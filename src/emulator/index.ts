@@ -161,6 +161,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       throw e;
     }
     control.blob = blob;
+    settings.blobGateUrl = blob.gateUrl;
   }
   const port = (server.address() as AddressInfo).port;
   const url = `https://127.0.0.1:${port}`;
@@ -186,7 +187,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     info.blobGateUrl = blob.gateUrl;
     info.storageAccount = world.storageAccounts?.[0]?.name;
   }
-  const operatorEnv = baseEnv(info);
+  // The operator's verify reaches the emulator's blob plane, never the account's Azure host name.
+  const operatorEnv: Record<string, string> =
+    info.blobGateUrl && info.storageAccount
+      ? { ...baseEnv(info), AZURE_STORAGE_BLOB_ENDPOINT: `${info.blobGateUrl}/${info.storageAccount}` }
+      : baseEnv(info);
   writeFileSync(caPath, certs.caPem);
   writeFileSync(envFile, envFileText(operatorEnv), { mode: 0o600 });
   writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
@@ -220,7 +225,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           server.close(() => ok());
           server.closeAllConnections();
         });
+        // A stopped emulator leaves nothing to source or to find.
         rmSync(infoFile, { force: true });
+        rmSync(envFile, { force: true });
       })();
       return closed;
     },

@@ -92,7 +92,7 @@ export function createEmulatorServer(
     ...resourceRoutes(state),
     ...webRoutes(state),
     ...computeRoutes(state, settings),
-    ...storageRoutes(state),
+    ...storageRoutes(state, settings),
     ...managedIdentityRoutes(state, settings),
     ...authorizationRoutes(state, settings),
   );

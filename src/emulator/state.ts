@@ -323,4 +323,6 @@ export interface Settings {
   retryAfterSeconds: number;
   tokenLifetimeSeconds: number;
   identityHeader: string;
+  /** The blob gate, https://127.0.0.1:PORT, once the blob plane runs: storage accounts' primaryEndpoints.blob. */
+  blobGateUrl?: string;
 }

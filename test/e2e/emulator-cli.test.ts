@@ -1,7 +1,7 @@
 // `miauth emulator start` / `env` as a user runs them: start it, source env.sh, act as an app.
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -48,6 +48,7 @@ describe("miauth emulator", () => {
     const operator = parseExports(printed.stdout);
     expect(Object.keys(operator).sort()).toEqual(
       [
+        "AZURE_STORAGE_BLOB_ENDPOINT",
         "AZURE_SUBSCRIPTION_ID",
         "AZURE_TOKEN_CREDENTIALS",
         "IDENTITY_ENDPOINT",
@@ -57,8 +58,12 @@ describe("miauth emulator", () => {
       ].sort(),
     );
     expect(parseExports(readFileSync(join(dir, "env.sh"), "utf8"))).toEqual(operator);
-    const info = JSON.parse(readFileSync(join(dir, "emulator.json"), "utf8")) as { url: string };
+    const info = JSON.parse(readFileSync(join(dir, "emulator.json"), "utf8")) as {
+      url: string;
+      blobGateUrl: string;
+    };
     expect(info.url).toBe(operator.MIAUTH_ARM_ENDPOINT);
+    expect(operator.AZURE_STORAGE_BLOB_ENDPOINT).toBe(`${info.blobGateUrl}/msdocsstorage`);
 
     const enabled = await runCli(["enable", "--webapp", "msdocs-web", "-g", "msdocs-sdk-auth-example"], {
       env: operator,
@@ -87,6 +92,19 @@ describe("miauth emulator", () => {
     emu.child.kill("SIGINT");
     const stopped = await emu.done;
     expect(stopped.code).toBe(0);
+    // Nothing left to source: a stale env.sh would point the next command at a closed port.
+    expect(existsSync(join(dir, "env.sh"))).toBe(false);
+    expect(existsSync(join(dir, "emulator.json"))).toBe(false);
+    expect(existsSync(join(dir, "ca.pem"))).toBe(true);
+  });
+
+  it("SIGTERM stops it too, leaving no env.sh", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "miauth-emu-"));
+    const emu = await startForeground(dir);
+    expect(existsSync(join(dir, "env.sh"))).toBe(true);
+    emu.child.kill("SIGTERM");
+    expect((await emu.done).code).toBe(0);
+    expect(existsSync(join(dir, "env.sh"))).toBe(false);
   });
 
   it("rejects an invalid world file with exit 2 and a one-line reason", async () => {

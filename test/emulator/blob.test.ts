@@ -369,10 +369,23 @@ describe("blob gate: forwarding to Azurite", () => {
     } finally {
       process.env = saved;
     }
-    expect(emu.handle.operatorEnv.AZURE_STORAGE_BLOB_ENDPOINT).toBeUndefined();
+    // The operator's env.sh too: verify --account from there reaches the gate, not Azure.
+    expect(emu.handle.operatorEnv.AZURE_STORAGE_BLOB_ENDPOINT).toBe(`${gate}/${ACCOUNT}`);
     expect(JSON.parse(readFileSync(emu.handle.infoFile, "utf8"))).toMatchObject({
       blobGateUrl: gate,
       storageAccount: ACCOUNT,
+    });
+  });
+});
+
+describe("the storage account resource", () => {
+  it("names the blob gate in primaryEndpoints.blob, as Azure names the account's own blob host", async () => {
+    const path = `/subscriptions/${emu.handle.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}?api-version=2025-06-01`;
+    const r = await emu.api.arm("GET", path);
+    expect(r.status).toBe(200);
+    expect(r.json.properties.primaryEndpoints).toMatchObject({
+      blob: `${emu.handle.blob?.gateUrl}/${ACCOUNT}/`,
+      queue: `https://${ACCOUNT}.queue.core.windows.net/`,
     });
   });
 });

@@ -33,5 +33,6 @@ it("runEmulatorForeground prints one ready line, writes its files, and closes on
   abort.abort();
   expect(await running).toEqual({ signal: "abort" });
   expect(existsSync(join(dir, "emulator.json"))).toBe(false);
+  expect(existsSync(join(dir, "env.sh"))).toBe(false);
   expect(err).toMatch(/stopped/);
 });

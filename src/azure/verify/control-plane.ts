@@ -2,6 +2,7 @@
 // and say whether Azure RBAC lets it do what the app needs (no token of the identity is ever used).
 import { MiauthError } from "../../errors.js";
 import type { ArmClients } from "../clients.js";
+import { parseBlobEndpoint } from "../clouds.js";
 import { translateAzureError } from "../errors.js";
 import { readIdentity } from "../identity.js";
 import { hasSystemAssigned } from "../identity-merge.js";
@@ -38,13 +39,15 @@ export async function checkControlPlane(
   const steps: Step[] = [];
   const time = () => performance.now();
   const required = ["identity", ...neededPermissions(access).map((n) => n.purpose)];
+  // The account's blob endpoint as ARM reports it, once read: never built from its name.
+  let endpoint: string | null = null;
   const finish = (identity: VerifyReport["identity"], fix: string): VerifyReport =>
     buildReport(
       {
         mode: "control-plane",
         access,
         account: account.name,
-        endpoint: null,
+        endpoint,
         storageId,
         container: input.container ?? null,
         identity,
@@ -92,6 +95,7 @@ export async function checkControlPlane(
     account.name,
     o.signal,
   );
+  endpoint = network.blobEndpoint;
   const closed = network.publicNetworkAccess === "Disabled" || network.defaultAction === "Deny";
   steps.push({
     name: "network",
@@ -134,6 +138,8 @@ export async function checkControlPlane(
 export interface NetworkRules {
   publicNetworkAccess: string | null;
   defaultAction: string | null;
+  /** properties.primaryEndpoints.blob, without its trailing slash; null when absent or not an https URL. */
+  blobEndpoint: string | null;
 }
 
 const STORAGE_TYPE = "Microsoft.Storage/storageAccounts";
@@ -171,10 +177,25 @@ export async function accountNetworkRules(
   const properties = body.properties;
   if (typeof properties !== "object" || properties === null || Array.isArray(properties))
     return unusable(seen.reply, "it has no 'properties' object");
-  const p = properties as { publicNetworkAccess?: unknown; networkRuleSet?: { defaultAction?: unknown } };
+  const p = properties as {
+    publicNetworkAccess?: unknown;
+    networkRuleSet?: { defaultAction?: unknown };
+    primaryEndpoints?: { blob?: unknown };
+  };
   const text = (v: unknown) => (typeof v === "string" ? v : null);
   return {
     publicNetworkAccess: text(p.publicNetworkAccess),
     defaultAction: text(p.networkRuleSet?.defaultAction),
+    blobEndpoint: blobEndpointOf(p.primaryEndpoints?.blob),
   };
+}
+
+/** An account's primaryEndpoints.blob as a blob endpoint (clouds.ts), or null when it is not one. */
+function blobEndpointOf(value: unknown): string | null {
+  if (typeof value !== "string") return null;
+  try {
+    return parseBlobEndpoint(value, "primaryEndpoints.blob");
+  } catch {
+    return null;
+  }
 }

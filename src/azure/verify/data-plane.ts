@@ -11,6 +11,7 @@ import {
   replyErrorCode,
   tokenFailureReason,
 } from "../errors.js";
+import { NothingAnswers, OffMachineRefused } from "../loopback.js";
 import { buildReport, roleFor } from "./diagnosis.js";
 import { identifyCredential, type TokenIdentity } from "./token-identity.js";
 import type { Access, DataPlaneInput, Step, VerifyReport } from "./types.js";
@@ -125,6 +126,8 @@ async function step(
     });
     // Only the user's Ctrl-C or the command's deadline ends the run; any other abort is this step's failure.
     if (signal?.aborted) throw err;
+    // So does a rehearsal's refusal, or a stopped emulator (loopback.ts): one line, not a report.
+    if (err instanceof OffMachineRefused || err instanceof NothingAnswers) throw err;
     return false;
   }
 }

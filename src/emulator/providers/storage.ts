@@ -1,6 +1,6 @@
 import { groupMissing, ok, resourceNotFound } from "../arm/replies.js";
 import type { Route } from "../arm/router.js";
-import type { State, StorageAccount } from "../state.js";
+import type { Settings, State, StorageAccount } from "../state.js";
 
 export const STORAGE_API_VERSIONS = [
   "2023-01-01",
@@ -11,7 +11,11 @@ export const STORAGE_API_VERSIONS = [
   "2025-06-01",
 ] as const;
 
-export function renderStorageAccount(a: StorageAccount): Record<string, unknown> {
+/**
+ * `blobGateUrl`: where the blob plane runs, primaryEndpoints.blob names the account on the gate, as
+ * Azurite's own path-style URLs do; the other services are not emulated and keep Azure's host names.
+ */
+export function renderStorageAccount(a: StorageAccount, blobGateUrl?: string): Record<string, unknown> {
   const endpoint = (svc: string) => `https://${a.name}.${svc}.core.windows.net/`;
   const created = "2024-05-01T09:00:00.0000000Z";
   return {
@@ -48,7 +52,7 @@ export function renderStorageAccount(a: StorageAccount): Record<string, unknown>
       primaryEndpoints: {
         dfs: endpoint("dfs"),
         web: `https://${a.name}.z13.web.core.windows.net/`,
-        blob: endpoint("blob"),
+        blob: blobGateUrl ? `${blobGateUrl}/${a.name}/` : endpoint("blob"),
         queue: endpoint("queue"),
         table: endpoint("table"),
         file: endpoint("file"),
@@ -59,7 +63,7 @@ export function renderStorageAccount(a: StorageAccount): Record<string, unknown>
   };
 }
 
-export function storageRoutes(state: State): Route[] {
+export function storageRoutes(state: State, settings: Pick<Settings, "blobGateUrl">): Route[] {
   return [
     {
       method: "GET",
@@ -76,7 +80,7 @@ export function storageRoutes(state: State): Route[] {
         const key = `/subscriptions/${subscriptionId}/resourcegroups/${resourceGroupName}/providers/microsoft.storage/storageaccounts/${name}`;
         const account = state.storageAccounts[key.toLowerCase()];
         if (!account) return resourceNotFound("Microsoft.Storage/storageAccounts", name, resourceGroupName);
-        return ok(renderStorageAccount(account));
+        return ok(renderStorageAccount(account, settings.blobGateUrl));
       },
     },
   ];
