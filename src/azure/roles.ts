@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { RoleDefinition } from "@azure/arm-authorization";
 import { MiauthError, NotFoundError, UsageError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
-import { httpStatus, translateAzureError } from "./errors.js";
+import { azureErrorCode, httpStatus, translateAzureError } from "./errors.js";
 import { isGuid, pathSegments } from "./ids.js";
 import { checkEveryPage, type RawReply, replyObject, unreadableReply, unusable } from "./replies.js";
 import { parseScope, scopeSubscription, sdkScope } from "./scope.js";
@@ -145,7 +145,8 @@ async function checkedRole(
   } catch (err) {
     const status = seen.reply?.status ?? 0;
     if (status < 200 || status > 299) {
-      if (httpStatus(err) === 404) return undefined;
+      // A missing subscription is 404 too (SubscriptionNotFound): that is not "no such role".
+      if (httpStatus(err) === 404 && azureErrorCode(err) !== "SubscriptionNotFound") return undefined;
       throw unreadableReply(err, request) ?? err;
     }
   }
