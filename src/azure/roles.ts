@@ -187,6 +187,9 @@ export interface RoleDefinitionSummary {
   permissions: Permission[];
 }
 
+const TENANT_ROLE_ID =
+  /^\/?providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i;
+
 /** Reads role definitions by ID, each at most once per command. */
 export function roleDefinitionLookup(
   arm: ArmClients,
@@ -195,7 +198,12 @@ export function roleDefinitionLookup(
 ): (id: string) => Promise<RoleDefinitionSummary> {
   const cache = new Map<string, Promise<RoleDefinitionSummary>>();
   return (id) => {
-    const key = id.toLowerCase();
+    // ARM names a role in the tenant form (/providers/…/roleDefinitions/{guid}: the REST spec's
+    // 2020-10-01 and 2022-04-01 examples) or the subscription form (Azure/azure-cli#27509): read the
+    // tenant form under the subscription too, where the caller's roles apply (reading at "/" needs a
+    // role at the tenant root).
+    const at = TENANT_ROLE_ID.test(id) ? `/subscriptions/${subscriptionId}/${id.replace(/^\/+/, "")}` : id;
+    const key = at.toLowerCase();
     let found = cache.get(key);
     if (!found) {
       found = arm
@@ -203,9 +211,9 @@ export function roleDefinitionLookup(
         .then((auth) =>
           checkedRole(
             roleGuid(id),
-            `GET ${id}`,
+            `GET ${at}`,
             // getById puts its own "/" before the ID (see sdkScope).
-            (options) => auth.roleDefinitions.getById(id.replace(/^\/+/, ""), options),
+            (options) => auth.roleDefinitions.getById(at.replace(/^\/+/, ""), options),
             abortSignal,
           ),
         )

@@ -200,7 +200,9 @@ describe("subscription resolution", () => {
       ]);
     }
     const requests = await emu.current.armRequests();
-    expect(requests.some((q) => q.status === 404 && q.path.startsWith(`/subscriptions/${unknown}/`))).toBe(true);
+    expect(requests.some((q) => q.status === 404 && q.path.startsWith(`/subscriptions/${unknown}/`))).toBe(
+      true,
+    );
     expect(await emu.current.writes()).toEqual([]);
   });
 

@@ -1,13 +1,7 @@
 import { groupMissing, ok, resourceNotFound } from "../arm/replies.js";
 import type { Route } from "../arm/router.js";
 import type { State } from "../state.js";
-
-export const MANAGED_IDENTITY_API_VERSIONS = [
-  "2018-11-30",
-  "2023-01-31",
-  "2023-07-31-preview",
-  "2024-11-30",
-] as const;
+import { USER_ASSIGNED_IDENTITY_API_VERSIONS } from "./api-versions.js";
 
 export function managedIdentityRoutes(state: State): Route[] {
   return [
@@ -16,7 +10,7 @@ export function managedIdentityRoutes(state: State): Route[] {
       kind: "arm",
       pattern:
         "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
-      apiVersions: MANAGED_IDENTITY_API_VERSIONS,
+      apiVersions: USER_ASSIGNED_IDENTITY_API_VERSIONS,
       provider: { namespace: "Microsoft.ManagedIdentity", type: "userAssignedIdentities" },
       action: "Microsoft.ManagedIdentity/userAssignedIdentities/read",
       handler: (ctx) => {

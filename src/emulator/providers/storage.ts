@@ -1,15 +1,7 @@
 import { groupMissing, ok, resourceNotFound } from "../arm/replies.js";
 import type { Route } from "../arm/router.js";
 import type { State, StorageAccount } from "../state.js";
-
-export const STORAGE_API_VERSIONS = [
-  "2023-01-01",
-  "2023-04-01",
-  "2023-05-01",
-  "2024-01-01",
-  "2025-01-01",
-  "2025-06-01",
-] as const;
+import { STORAGE_ACCOUNTS_API_VERSIONS } from "./api-versions.js";
 
 export function renderStorageAccount(a: StorageAccount): Record<string, unknown> {
   const endpoint = (svc: string) => `https://${a.name}.${svc}.core.windows.net/`;
@@ -66,7 +58,7 @@ export function storageRoutes(state: State): Route[] {
       kind: "arm",
       pattern:
         "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Storage/storageAccounts/{name}",
-      apiVersions: STORAGE_API_VERSIONS,
+      apiVersions: STORAGE_ACCOUNTS_API_VERSIONS,
       provider: { namespace: "Microsoft.Storage", type: "storageAccounts" },
       action: "Microsoft.Storage/storageAccounts/read",
       handler: (ctx) => {
