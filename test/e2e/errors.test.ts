@@ -191,6 +191,7 @@ describe("subscription resolution", () => {
       ["enable", "--vm", "msdocs-vm", "-g", RG],
       ["assign-role", "--webapp", "msdocs-web", "-g", RG, "--role", reader],
       ["roles", "list"],
+      ["verify", "--webapp", "msdocs-web", "-g", RG, "--account", "msdocsstorage"],
     ]) {
       const r = await cli([...args, "--subscription", unknown]);
       expect([r.code, r.stdout], args.join(" ")).toEqual([3, ""]);

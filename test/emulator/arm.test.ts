@@ -109,6 +109,22 @@ describe("wire rules", () => {
     );
   });
 
+  it("any path under a subscription it does not have is 404 SubscriptionNotFound, before RBAC", async () => {
+    const unknown = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+    const under = (path: string) => path.replace(emu.handle.subscriptionId, unknown);
+    for (const path of [
+      `${under(id.site("msdocs-web"))}?${WEB}`,
+      `${under(id.rg)}?api-version=2024-03-01`,
+      `${under(id.storage("msdocsstorage"))}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`,
+    ]) {
+      const r = await emu.api.arm("GET", path);
+      expect([r.status, r.json.error], path).toEqual([
+        404,
+        { code: "SubscriptionNotFound", message: `The subscription '${unknown}' could not be found.` },
+      ]);
+    }
+  });
+
   it("matches segment names case-insensitively and answers with canonical IDs", async () => {
     const path = id
       .site("msdocs-web")
