@@ -137,6 +137,20 @@ export function translateAzureError(err: unknown, ctx: ErrorContext = {}): unkno
       cause: err,
     });
   }
+  if (status === 404 && code === "SubscriptionNotFound") {
+    // ARM answers this for any path under a subscription that does not exist or that the credential
+    // cannot see ("The subscription '{id}' could not be found.", Azure/azure-cli#33657; older replies
+    // "Subscription {id} was not found."): the target itself was never looked at.
+    const id = /subscription '?([^' ]+?)'? (?:could not be|was not) found/i.exec(message)?.[1];
+    return new NotFoundError(
+      `subscription ${id ? `'${id}' ` : ""}was not found, or the credential cannot see it`,
+      {
+        azureCode: code,
+        cause: err,
+        hint: "check --subscription (or AZURE_SUBSCRIPTION_ID); list the subscriptions the credential can see with 'az account list -o table'",
+      },
+    );
+  }
   if (status === 404) {
     const what =
       code === "ResourceGroupNotFound"

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { RoleDefinition } from "@azure/arm-authorization";
 import { MiauthError, NotFoundError, UsageError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
-import { httpStatus, translateAzureError } from "./errors.js";
+import { azureErrorCode, httpStatus, translateAzureError } from "./errors.js";
 import { isGuid, pathSegments } from "./ids.js";
 import { checkEveryPage, type RawReply, replyObject, unreadableReply, unusable } from "./replies.js";
 import { parseScope, scopeSubscription, sdkScope } from "./scope.js";
@@ -145,7 +145,8 @@ async function checkedRole(
   } catch (err) {
     const status = seen.reply?.status ?? 0;
     if (status < 200 || status > 299) {
-      if (httpStatus(err) === 404) return undefined;
+      // A missing subscription is 404 too (SubscriptionNotFound): that is not "no such role".
+      if (httpStatus(err) === 404 && azureErrorCode(err) !== "SubscriptionNotFound") return undefined;
       throw unreadableReply(err, request) ?? err;
     }
   }
@@ -186,6 +187,9 @@ export interface RoleDefinitionSummary {
   permissions: Permission[];
 }
 
+const TENANT_ROLE_ID =
+  /^\/?providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i;
+
 /** Reads role definitions by ID, each at most once per command. */
 export function roleDefinitionLookup(
   arm: ArmClients,
@@ -194,7 +198,12 @@ export function roleDefinitionLookup(
 ): (id: string) => Promise<RoleDefinitionSummary> {
   const cache = new Map<string, Promise<RoleDefinitionSummary>>();
   return (id) => {
-    const key = id.toLowerCase();
+    // ARM names a role in the tenant form (/providers/…/roleDefinitions/{guid}: the REST spec's
+    // 2020-10-01 and 2022-04-01 examples) or the subscription form (Azure/azure-cli#27509): read the
+    // tenant form under the subscription too, where the caller's roles apply (reading at "/" needs a
+    // role at the tenant root).
+    const at = TENANT_ROLE_ID.test(id) ? `/subscriptions/${subscriptionId}/${id.replace(/^\/+/, "")}` : id;
+    const key = at.toLowerCase();
     let found = cache.get(key);
     if (!found) {
       found = arm
@@ -202,9 +211,9 @@ export function roleDefinitionLookup(
         .then((auth) =>
           checkedRole(
             roleGuid(id),
-            `GET ${id}`,
+            `GET ${at}`,
             // getById puts its own "/" before the ID (see sdkScope).
-            (options) => auth.roleDefinitions.getById(id.replace(/^\/+/, ""), options),
+            (options) => auth.roleDefinitions.getById(at.replace(/^\/+/, ""), options),
             abortSignal,
           ),
         )

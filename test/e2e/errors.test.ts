@@ -183,6 +183,30 @@ describe("subscription resolution", () => {
     expect(readFileSync(join(dir, "azureProfile.json"), "utf8")).toContain(emu.current.sub);
   });
 
+  it("a --subscription that ARM does not know: exit 3 naming it (SubscriptionNotFound), not the target", async () => {
+    const unknown = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+    const reader = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    for (const args of [
+      ["show", "--webapp", "msdocs-web", "-g", RG],
+      ["enable", "--vm", "msdocs-vm", "-g", RG],
+      ["assign-role", "--webapp", "msdocs-web", "-g", RG, "--role", reader],
+      ["roles", "list"],
+      ["verify", "--webapp", "msdocs-web", "-g", RG, "--account", "msdocsstorage"],
+    ]) {
+      const r = await cli([...args, "--subscription", unknown]);
+      expect([r.code, r.stdout], args.join(" ")).toEqual([3, ""]);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toEqual([
+        `error: subscription '${unknown}' was not found, or the credential cannot see it`,
+        "hint: check --subscription (or AZURE_SUBSCRIPTION_ID); list the subscriptions the credential can see with 'az account list -o table'",
+      ]);
+    }
+    const requests = await emu.current.armRequests();
+    expect(requests.some((q) => q.status === 404 && q.path.startsWith(`/subscriptions/${unknown}/`))).toBe(
+      true,
+    );
+    expect(await emu.current.writes()).toEqual([]);
+  });
+
   it("fails authentication with exit 4 and a short list of what was tried", async () => {
     const r = await cli(["show", "--webapp", "msdocs-web", "-g", RG], {
       IDENTITY_HEADER: "wrong-secret-value",

@@ -365,4 +365,39 @@ describe("unassign-role and show", () => {
     expect(json<Assignment>(await cli(["unassign-role", ...args])).result).toBe("unchanged");
     expect(await emu.current.writes()).toEqual([]);
   });
+
+  it("reads roleDefinitionId in either form ARM sends it: tenant form, any case (show, assign-role)", async () => {
+    await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
+    const args = ["--webapp", "msdocs-web", "-g", RG, "--role", "Storage Blob Data Contributor"];
+    expect((await cli(["assign-role", ...args])).code).toBe(0);
+    // The REST spec's 2022-04-01 examples answer with the tenant form; this emulator (like az output)
+    // uses the subscription form. Replay the real list in the tenant form, GUID upper-cased.
+    const path = `/subscriptions/${emu.current.sub}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`;
+    const listed = (await emu.current.api.arm("GET", path)).json as {
+      value: { properties: { roleDefinitionId: string } }[];
+    };
+    const tenantForm = `/providers/Microsoft.Authorization/roleDefinitions/${BLOB_CONTRIBUTOR.toUpperCase()}`;
+    listed.value = listed.value.filter((a) => a.properties.roleDefinitionId.endsWith(BLOB_CONTRIBUTOR));
+    for (const a of listed.value) a.properties.roleDefinitionId = tenantForm;
+    await emu.current.fault(
+      { method: "GET", path: "/providers/Microsoft.Authorization/roleAssignments" },
+      { type: "raw", contentType: "application/json; charset=utf-8", body: JSON.stringify(listed) },
+      2,
+    );
+    await emu.current.clearLog();
+    const shown = json<{ roleAssignments: { roleName: string; roleDefinitionId: string }[] }>(
+      await cli(["show", "--webapp", "msdocs-web", "-g", RG]),
+    );
+    expect(shown.roleAssignments).toEqual([
+      expect.objectContaining({ roleName: "Storage Blob Data Contributor", roleDefinitionId: tenantForm }),
+    ]);
+    expect(json<Assignment>(await cli(["assign-role", ...args])).result).toBe("unchanged");
+    const paths = (await emu.current.armRequests()).map((q) => q.path);
+    // The role is read under the subscription, where the operator's Owner applies, not at "/".
+    expect(paths.filter((p) => p.startsWith("/providers/"))).toEqual([]);
+    expect(paths).toContain(
+      `/subscriptions/${emu.current.sub}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_CONTRIBUTOR.toUpperCase()}`,
+    );
+    expect(await emu.current.writes()).toEqual([]);
+  });
 });

@@ -73,6 +73,58 @@ describe("wire rules", () => {
     }
   });
 
+  it("accepts the api-versions the REST specs publish, old and preview ones (az 2.45's too)", async () => {
+    const sub = `/subscriptions/${emu.handle.subscriptionId}`;
+    const role = `${sub}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`;
+    const paths: [string, string[]][] = [
+      // az 2.45: `az identity show` and `az storage account show` (NoRegisteredProviderFound before).
+      [id.uami("msdocs-uami"), ["2022-01-31-preview", "2015-08-31-preview", "2018-11-30"]],
+      [id.storage("msdocsstorage"), ["2022-09-01", "2015-06-15", "2018-03-01-preview"]],
+      [id.site("msdocs-web"), ["2015-08-01", "2016-08-01"]],
+      [id.vm("msdocs-vm"), ["2015-06-15", "2016-04-30-preview", "2017-03-30"]],
+      [role, ["2015-07-01", "2018-01-01-preview"]],
+      [`${sub}/providers/Microsoft.Authorization/roleAssignments`, ["2015-07-01", "2017-10-01-preview"]],
+      [sub, ["2015-11-01", "2016-06-01"]],
+      [id.rg, ["2015-11-01", "2017-05-10"]],
+    ];
+    for (const [path, versions] of paths) {
+      for (const v of versions) {
+        const r = await emu.api.arm("GET", `${path}?api-version=${v}`);
+        expect(r.status, `${path} ${v}: ${r.text}`).toBe(200);
+      }
+    }
+    // A version no spec has: ARM's own error, listing what the type accepts.
+    const made = await emu.api.arm("GET", `${id.uami("msdocs-uami")}?api-version=2022-02-30`);
+    expect([made.status, made.json.error.code]).toEqual([400, "NoRegisteredProviderFound"]);
+    expect(made.json.error.message).toMatch(
+      /^No registered resource provider found for location 'eastus' and API version '2022-02-30' for type 'userAssignedIdentities'\. The supported api-versions are '2015-08-31-preview, 2018-11-30, .*, 2026-05-31'\. The supported locations are '.+'\.$/,
+    );
+    // A Compute version that holds disks only is not a VM version.
+    const disks = await emu.api.arm("GET", `${id.vm("msdocs-vm")}?api-version=2020-06-30`);
+    expect(disks.json.error.code).toBe("NoRegisteredProviderFound");
+    const group = await emu.api.arm("GET", `${id.rg}?api-version=2022-02-30`);
+    expect([group.status, group.json.error.code]).toEqual([400, "InvalidApiVersionParameter"]);
+    expect(group.json.error.message).toMatch(
+      /^The api-version '2022-02-30' is invalid\. The supported versions are '2025-04-01,2024-11-01,.*,2015-11-01'\.$/,
+    );
+  });
+
+  it("any path under a subscription it does not have is 404 SubscriptionNotFound, before RBAC", async () => {
+    const unknown = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+    const under = (path: string) => path.replace(emu.handle.subscriptionId, unknown);
+    for (const path of [
+      `${under(id.site("msdocs-web"))}?${WEB}`,
+      `${under(id.rg)}?api-version=2024-03-01`,
+      `${under(id.storage("msdocsstorage"))}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`,
+    ]) {
+      const r = await emu.api.arm("GET", path);
+      expect([r.status, r.json.error], path).toEqual([
+        404,
+        { code: "SubscriptionNotFound", message: `The subscription '${unknown}' could not be found.` },
+      ]);
+    }
+  });
+
   it("matches segment names case-insensitively and answers with canonical IDs", async () => {
     const path = id
       .site("msdocs-web")

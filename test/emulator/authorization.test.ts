@@ -384,9 +384,8 @@ describe("role assignments", () => {
       roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${ROLE.reader}`,
       principalId: SITE_PRINCIPAL,
     });
-    expect(granted.json.properties.roleDefinitionId).toBe(
-      `/providers/Microsoft.Authorization/roleDefinitions/${ROLE.reader}`,
-    );
+    // Sent in the tenant form; answered in the form of the subscription the PUT was made under.
+    expect(granted.json.properties.roleDefinitionId).toBe(roleId(ROLE.reader));
     expect((await emu.api.arm("GET", `${id.site("msdocs-web")}?${WEB}`, undefined, token)).status).toBe(200);
 
     await emu.api.control("POST", "faults", {
@@ -402,6 +401,86 @@ describe("role assignments", () => {
       "1",
       "SubscriptionRequestsThrottled",
     ]);
+  });
+
+  it("names the role in the form of the request's subscription, the tenant form at / (ARM's roleDefinitionId)", async () => {
+    const name = "4b5c6d7e-8f9a-4b0c-9d1e-2f3a4b5c6d7e";
+    const tenantForm = `/providers/Microsoft.Authorization/roleDefinitions/${ROLE.reader}`;
+    for (const sent of [tenantForm, roleId(ROLE.reader).toUpperCase()]) {
+      const r = await put(id.rg, name, { roleDefinitionId: sent, principalId: USER, principalType: "User" });
+      expect([r.status, r.json.properties.roleDefinitionId]).toEqual([201, roleId(ROLE.reader)]);
+    }
+    const got = await emu.api.arm("GET", assignmentPath(id.rg, name));
+    expect(got.json.properties.roleDefinitionId).toBe(roleId(ROLE.reader));
+    // The operator's Reader at "/": listed under the subscription it is in the subscription form
+    // (Azure/azure-cli#27509), listed at "/" in the tenant form.
+    const readerAtRoot = (value: { properties: { scope: string; roleDefinitionId: string } }[]) =>
+      value.find((a) => a.properties.scope === "/" && a.properties.roleDefinitionId.endsWith(ROLE.reader))
+        ?.properties.roleDefinitionId;
+    const bySub = await emu.api.arm(
+      "GET",
+      `${sub()}/providers/Microsoft.Authorization/roleAssignments?${AUTHZ}&$filter=atScope()`,
+    );
+    expect(readerAtRoot(bySub.json.value)).toBe(roleId(ROLE.reader));
+    const atRoot = await emu.api.arm(
+      "GET",
+      `/providers/Microsoft.Authorization/roleAssignments?${AUTHZ}&$filter=atScope()`,
+    );
+    expect(readerAtRoot(atRoot.json.value)).toBe(tenantForm);
+  });
+
+  it("api-version 2015-07-01 may not assign a role with DataActions: 400 as ARM words it", async () => {
+    const at = (v: string, name: string, role: string) =>
+      emu.api.arm(
+        "PUT",
+        `${id.rg}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=${v}`,
+        { properties: { roleDefinitionId: roleId(role), principalId: USER, principalType: "User" } },
+      );
+    const refused = await at("2015-07-01", "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f", ROLE.blobReader);
+    expect([refused.status, refused.json.error]).toEqual([
+      400,
+      {
+        code: "UnsupportedApiVersionForRoleDefinitionHasDataActions",
+        message:
+          "Assignments to roles with DataActions and NotDataActions are not supported on API version '2015-07-01'. The minimum required API version for this operations is '2018-01-01-preview'.",
+      },
+    ]);
+    expect((await at("2015-07-01", "6d7e8f9a-0b1c-4d2e-8f3a-4b5c6d7e8f9a", ROLE.reader)).status).toBe(201);
+    expect(
+      (await at("2018-01-01-preview", "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f", ROLE.blobReader)).status,
+    ).toBe(201);
+  });
+
+  it("a %2F-encoded scope is refused, never decoded into a scope (pulumi/pulumi-azure-native#3637)", async () => {
+    const props = {
+      properties: { roleDefinitionId: roleId(ROLE.reader), principalId: USER, principalType: "User" },
+    };
+    const name = "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b";
+    const encode = (scope: string) => scope.slice(1).replaceAll("/", "%2F");
+    const whole = await emu.api.arm(
+      "PUT",
+      `/${encode(id.rg)}/providers/Microsoft.Authorization/roleAssignments/${name}?${AUTHZ}`,
+      props,
+    );
+    expect([whole.status, whole.json.error]).toEqual([
+      400,
+      {
+        code: "MissingSubscription",
+        message: "The request did not have a subscription or a valid tenant level resource provider.",
+      },
+    ]);
+    const inner = `${sub()}/resourceGroups%2f${RG}`;
+    const partly = await emu.api.arm(
+      "GET",
+      `${inner}/providers/Microsoft.Authorization/roleDefinitions?${AUTHZ}`,
+    );
+    expect([partly.status, partly.json.error]).toEqual([
+      400,
+      { code: "InvalidScope", message: `The scope '${inner}' is not valid.` },
+    ]);
+    expect((await emu.api.control("GET", "state")).json.roleAssignments).not.toContainEqual(
+      expect.objectContaining({ name }),
+    );
   });
 
   it("the world's custom role is assignable by name and shows in the state", async () => {

@@ -140,6 +140,8 @@ export async function handleArm(ctx: Ctx, deps: ArmDeps): Promise<Reply> {
   }
   if (!route.apiVersions.includes(apiVersion)) return apiVersionError(ctx, route.apiVersions, route.provider);
   ctx.apiVersion = apiVersion;
+  const encoded = encodedSlash(params.scope);
+  if (encoded) return encoded;
 
   const state = deps.state;
   const sub = params.subscriptionId ?? /^\/subscriptions\/([^/]+)/i.exec(params.scope ?? "")?.[1];
@@ -153,6 +155,23 @@ export async function handleArm(ctx: Ctx, deps: ArmDeps): Promise<Reply> {
     return authorizationFailed(principal, route.action, ctx.path);
   }
   return route.handler(ctx);
+}
+
+/**
+ * A scope with an encoded slash (%2F) is refused, not decoded into segments (pulumi/pulumi-azure-native#3637):
+ * in the first segment there is then no subscription, further in the scope is malformed. The codes and
+ * messages are the ones ARM gives for those cases; that it gives them here is a guess (README, "%2F").
+ */
+function encodedSlash(scope: string | undefined): Reply | undefined {
+  if (scope === undefined || !/%2f/i.test(scope)) return undefined;
+  if (/%2f/i.test(scope.split("/")[1] ?? "")) {
+    return armError(
+      400,
+      "MissingSubscription",
+      "The request did not have a subscription or a valid tenant level resource provider.",
+    );
+  }
+  return armError(400, "InvalidScope", `The scope '${scope}' is not valid.`);
 }
 
 function notFound(ctx: Ctx): Reply {

@@ -23,6 +23,24 @@ export interface Match {
   params: Record<string, string>;
 }
 
+/**
+ * Percent-decoding of one captured value, except an encoded slash: ARM never turns %2F into a path
+ * separator, so it stays as sent and the front door refuses it (see README, "%2F").
+ */
+function decode(value: string): string {
+  return value
+    .split(/(%2f)/i)
+    .map((part, i) => {
+      if (i % 2 === 1) return part;
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        return part;
+      }
+    })
+    .join("");
+}
+
 function matchScoped(pattern: string, path: string): Record<string, string> | undefined {
   const want = pattern.split("/");
   const got = path.split("/");
@@ -32,7 +50,7 @@ function matchScoped(pattern: string, path: string): Record<string, string> | un
   const tail = matchPattern(`/${want.slice(1).join("/")}`, `/${got.slice(got.length - rest).join("/")}`);
   if (!tail) return undefined;
   const scope = got.slice(0, got.length - rest).join("/");
-  return { ...tail, [name]: scope === "" ? "/" : decodeURIComponent(scope) };
+  return { ...tail, [name]: scope === "" ? "/" : decode(scope) };
 }
 
 function matchPattern(pattern: string, path: string): Record<string, string> | undefined {
@@ -46,7 +64,7 @@ function matchPattern(pattern: string, path: string): Record<string, string> | u
     const g = got[i] ?? "";
     if (w.startsWith("{") && w.endsWith("}")) {
       if (g === "") return undefined;
-      params[w.slice(1, -1)] = decodeURIComponent(g);
+      params[w.slice(1, -1)] = decode(g);
     } else if (w.toLowerCase() !== g.toLowerCase()) {
       return undefined;
     }

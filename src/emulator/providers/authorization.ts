@@ -8,22 +8,11 @@ import { findPrincipal, isReplicated } from "../rbac/directory.js";
 import { scopeCovers } from "../rbac/evaluate.js";
 import { allRoles, type RoleDefinition } from "../rbac/roles.js";
 import type { RoleAssignment, Settings, State } from "../state.js";
-
-export const ROLE_DEFINITION_API_VERSIONS = [
-  "2015-07-01",
-  "2018-01-01-preview",
-  "2022-04-01",
-  "2022-05-01-preview",
-] as const;
-
-export const ROLE_ASSIGNMENT_API_VERSIONS = [
-  "2015-07-01",
-  "2020-04-01-preview",
-  "2020-10-01-preview",
-  "2022-04-01",
-] as const;
+import { ROLE_ASSIGNMENT_API_VERSIONS, ROLE_DEFINITION_API_VERSIONS } from "./api-versions.js";
 
 const PROVIDER = "/providers/Microsoft.Authorization";
+/** The first role-assignment api-version that may assign a role with (not)DataActions. */
+const DATA_ACTIONS_API_VERSION = "2018-01-01-preview";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // ---- role definitions ---------------------------------------------------------------------------
@@ -84,10 +73,20 @@ function definitionNotFound(id: string, status: number): Reply {
 
 // ---- role assignments ---------------------------------------------------------------------------
 
-function renderAssignment(a: RoleAssignment): Record<string, unknown> {
+/**
+ * ARM names the role in the form of the subscription the request was made under, whatever form the
+ * PUT used and wherever the assignment lives (even one at "/", Azure/azure-cli#27509); a request at
+ * the tenant root or a management group gets the tenant form.
+ */
+function roleDefinitionIdAt(a: RoleAssignment, requestScope: string): string {
+  const sub = subscriptionOf(requestScope);
+  return under(sub ? `/subscriptions/${sub}` : "/", `roleDefinitions/${roleGuid(a.roleDefinitionId)}`);
+}
+
+function renderAssignment(a: RoleAssignment, requestScope = a.scope): Record<string, unknown> {
   return {
     properties: {
-      roleDefinitionId: a.roleDefinitionId,
+      roleDefinitionId: roleDefinitionIdAt(a, requestScope),
       principalId: a.principalId,
       principalType: a.principalType,
       scope: a.scope,
@@ -190,6 +189,17 @@ function createAssignment(ctx: Ctx, state: State, scope: string, name: string): 
     !assignableAt(role, scope)
   ) {
     return definitionNotFound(guid || roleDefinitionId, 400);
+  }
+  const olderThanDataActions = ctx.apiVersion !== undefined && ctx.apiVersion < DATA_ACTIONS_API_VERSION;
+  if (
+    olderThanDataActions &&
+    role.permissions.some((p) => p.dataActions.length + p.notDataActions.length > 0)
+  ) {
+    return armError(
+      400,
+      "UnsupportedApiVersionForRoleDefinitionHasDataActions",
+      `Assignments to roles with DataActions and NotDataActions are not supported on API version '${ctx.apiVersion}'. The minimum required API version for this operations is '${DATA_ACTIONS_API_VERSION}'.`,
+    );
   }
   const principalType = str(p.principalType);
   const wanted = {
@@ -338,7 +348,7 @@ export function authorizationRoutes(state: State, settings: Settings): Route[] {
         const value = state.roleAssignments
           .filter((a) => scopeCovers(a.scope, scope) || (!f.atScope && scopeCovers(scope, a.scope)))
           .filter((a) => f.principalId === undefined || a.principalId === f.principalId)
-          .map(renderAssignment);
+          .map((a) => renderAssignment(a, scope));
         return page(ctx, state, settings, value);
       },
     },
@@ -348,11 +358,11 @@ export function authorizationRoutes(state: State, settings: Settings): Route[] {
       pattern: ASSIGNMENT,
       action: "Microsoft.Authorization/roleAssignments/read",
       handler: (ctx) => {
-        const { error, name, found } = lookup(ctx);
+        const { error, scope, name, found } = lookup(ctx);
         if (error) return error;
         if (!found)
           return armError(404, "RoleAssignmentNotFound", `The role assignment '${name}' is not found.`);
-        return ok(renderAssignment(found));
+        return ok(renderAssignment(found, scope));
       },
     },
     {

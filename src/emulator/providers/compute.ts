@@ -13,23 +13,7 @@ import { applyIdentity, cloneIdentity, renderIdentity } from "../arm/resource-id
 import type { Route } from "../arm/router.js";
 import type { Ctx, Reply } from "../http.js";
 import type { Operation, Settings, State, Vm } from "../state.js";
-
-export const COMPUTE_API_VERSIONS = [
-  "2021-07-01",
-  "2021-11-01",
-  "2022-03-01",
-  "2022-08-01",
-  "2022-11-01",
-  "2023-03-01",
-  "2023-07-01",
-  "2023-09-01",
-  "2024-03-01",
-  "2024-07-01",
-  "2024-11-01",
-  "2025-04-01",
-  "2025-11-01",
-  "2026-03-01",
-] as const;
+import { COMPUTE_VM_API_VERSIONS } from "./api-versions.js";
 
 const VM =
   "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachines/{name}";
@@ -223,7 +207,7 @@ export function computeRoutes(state: State, settings: Settings): Route[] {
   const common = {
     pattern: VM,
     kind: "arm" as const,
-    apiVersions: COMPUTE_API_VERSIONS,
+    apiVersions: COMPUTE_VM_API_VERSIONS,
     provider: { namespace: "Microsoft.Compute", type: "virtualMachines" },
   };
   return [

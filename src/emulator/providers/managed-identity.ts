@@ -2,13 +2,7 @@ import { page } from "../arm/paging.js";
 import { groupMissing, ok, resourceNotFound } from "../arm/replies.js";
 import type { Route } from "../arm/router.js";
 import type { Settings, State, Uami } from "../state.js";
-
-export const MANAGED_IDENTITY_API_VERSIONS = [
-  "2018-11-30",
-  "2023-01-31",
-  "2023-07-31-preview",
-  "2024-11-30",
-] as const;
+import { USER_ASSIGNED_IDENTITY_API_VERSIONS } from "./api-versions.js";
 
 function render(state: State, u: Uami): Record<string, unknown> {
   return {
@@ -25,7 +19,7 @@ export function managedIdentityRoutes(state: State, settings: Settings): Route[]
   const common = {
     method: "GET",
     kind: "arm" as const,
-    apiVersions: MANAGED_IDENTITY_API_VERSIONS,
+    apiVersions: USER_ASSIGNED_IDENTITY_API_VERSIONS,
     provider: { namespace: "Microsoft.ManagedIdentity", type: "userAssignedIdentities" },
     action: "Microsoft.ManagedIdentity/userAssignedIdentities/read",
   };

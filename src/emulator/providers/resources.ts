@@ -3,31 +3,7 @@ import type { Route } from "../arm/router.js";
 import type { Ctx } from "../http.js";
 import { hasAnyAssignment } from "../rbac/evaluate.js";
 import type { ResourceGroup, State } from "../state.js";
-
-export const SUBSCRIPTION_API_VERSIONS = [
-  "2016-06-01",
-  "2018-06-01",
-  "2019-06-01",
-  "2019-11-01",
-  "2020-01-01",
-  "2021-01-01",
-  "2022-01-01",
-  "2022-12-01",
-] as const;
-
-export const RESOURCE_API_VERSIONS = [
-  "2019-10-01",
-  "2020-06-01",
-  "2020-10-01",
-  "2021-01-01",
-  "2021-04-01",
-  "2022-09-01",
-  "2023-07-01",
-  "2024-03-01",
-  "2024-07-01",
-  "2024-11-01",
-  "2025-04-01",
-] as const;
+import { RESOURCE_GROUP_API_VERSIONS, SUBSCRIPTION_API_VERSIONS } from "./api-versions.js";
 
 function renderSubscription(state: State, s: { subscriptionId: string; displayName: string }) {
   return {
@@ -64,7 +40,7 @@ function visible(state: State, ctx: Ctx) {
 
 export function resourceRoutes(state: State): Route[] {
   const subs = { kind: "arm" as const, method: "GET", apiVersions: SUBSCRIPTION_API_VERSIONS };
-  const groups = { kind: "arm" as const, method: "GET", apiVersions: RESOURCE_API_VERSIONS };
+  const groups = { kind: "arm" as const, method: "GET", apiVersions: RESOURCE_GROUP_API_VERSIONS };
   return [
     {
       ...subs,

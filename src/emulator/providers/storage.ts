@@ -1,15 +1,7 @@
 import { groupMissing, ok, resourceNotFound } from "../arm/replies.js";
 import type { Route } from "../arm/router.js";
 import type { Settings, State, StorageAccount } from "../state.js";
-
-export const STORAGE_API_VERSIONS = [
-  "2023-01-01",
-  "2023-04-01",
-  "2023-05-01",
-  "2024-01-01",
-  "2025-01-01",
-  "2025-06-01",
-] as const;
+import { STORAGE_ACCOUNTS_API_VERSIONS } from "./api-versions.js";
 
 /**
  * `blobGateUrl`: where the blob plane runs, primaryEndpoints.blob names the account on the gate, as
@@ -70,7 +62,7 @@ export function storageRoutes(state: State, settings: Pick<Settings, "blobGateUr
       kind: "arm",
       pattern:
         "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Storage/storageAccounts/{name}",
-      apiVersions: STORAGE_API_VERSIONS,
+      apiVersions: STORAGE_ACCOUNTS_API_VERSIONS,
       provider: { namespace: "Microsoft.Storage", type: "storageAccounts" },
       action: "Microsoft.Storage/storageAccounts/read",
       handler: (ctx) => {

@@ -11,6 +11,7 @@ import { applyIdentity, renderIdentity } from "../arm/resource-identity.js";
 import type { Route } from "../arm/router.js";
 import type { Ctx, Reply } from "../http.js";
 import type { Site, State } from "../state.js";
+import { WEB_SITES_API_VERSIONS } from "./api-versions.js";
 
 const LOCATION_NAMES: Record<string, string> = {
   eastus: "East US",
@@ -27,27 +28,6 @@ const LOCATION_NAMES: Record<string, string> = {
 function displayLocation(location: string): string {
   return LOCATION_NAMES[location.toLowerCase()] ?? location;
 }
-
-export const WEB_API_VERSIONS = [
-  "2016-08-01",
-  "2018-02-01",
-  "2018-11-01",
-  "2019-08-01",
-  "2020-06-01",
-  "2020-09-01",
-  "2020-12-01",
-  "2021-01-15",
-  "2021-02-01",
-  "2021-03-01",
-  "2022-03-01",
-  "2022-09-01",
-  "2023-01-01",
-  "2023-12-01",
-  "2024-04-01",
-  "2024-11-01",
-  "2025-03-01",
-  "2025-05-01",
-] as const;
 
 const SITE =
   "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}";
@@ -152,7 +132,7 @@ export function webRoutes(state: State): Route[] {
   const common = {
     pattern: SITE,
     kind: "arm" as const,
-    apiVersions: WEB_API_VERSIONS,
+    apiVersions: WEB_SITES_API_VERSIONS,
     provider: { namespace: "Microsoft.Web", type: "sites" },
   };
   return [
