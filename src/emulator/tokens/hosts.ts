@@ -36,7 +36,9 @@ export function findHost(state: State, sel: HostSelector): { key: string; host: 
   if ("resourceId" in sel) {
     const key = sel.resourceId.toLowerCase();
     const host = state.sites[key] ?? state.vms[key];
-    return host ? { key, host } : `no web app, function app or virtual machine '${sel.resourceId}' in the emulator`;
+    if (host) return { key, host };
+    const known = [...Object.values(state.sites), ...Object.values(state.vms)].map((r) => r.id);
+    return `no web app, function app or virtual machine '${sel.resourceId}' in the emulator (known: ${known.join(", ")})`;
   }
   const pool = sel.kind === "vm" ? state.vms : state.sites;
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
