@@ -38,7 +38,12 @@ export function appServiceWithoutIdentity(env: NodeJS.ProcessEnv): HostRef | nul
   const host = appServiceHost(env);
   if (!host) return null;
   const endpoints = ["IDENTITY_ENDPOINT", "MSI_ENDPOINT", "AZURE_POD_IDENTITY_AUTHORITY_HOST"];
-  const others = ["AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME"];
+  const others = [
+    "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PATH",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_USERNAME",
+  ];
   if ([...endpoints, ...others].some((k) => set(env[k]))) return null;
   return env.AZURE_TOKEN_CREDENTIALS?.trim().toLowerCase() === "dev" ? null : host;
 }
@@ -77,7 +82,8 @@ export async function vmHost(env: NodeJS.ProcessEnv, signal?: AbortSignal): Prom
   });
   if (text === null) return null;
   try {
-    const compute = (JSON.parse(text) as { compute?: { name?: unknown; resourceGroupName?: unknown } }).compute;
+    const compute = (JSON.parse(text) as { compute?: { name?: unknown; resourceGroupName?: unknown } })
+      .compute;
     if (typeof compute?.name !== "string" || compute.name === "") return null;
     const group = typeof compute.resourceGroupName === "string" ? compute.resourceGroupName : null;
     return { kind: "vm", name: compute.name, resourceGroup: group || null };

@@ -250,9 +250,7 @@ export async function applyChange(
       // What the resource holds now, as read: a failed VM operation may have left part of a change.
       throw new MiauthError(`${outcome.reason}; read ${what} again: ${holdsText(back)}`, {
         cause: outcome.cause,
-        hint: vm
-          ? "run the command again, or see the VM's activity log"
-          : "run the command again",
+        hint: vm ? "run the command again, or see the VM's activity log" : "run the command again",
       });
     }
     wrote = true;

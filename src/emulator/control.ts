@@ -34,7 +34,10 @@ function hostEnvReply(deps: ControlDeps, ctx: Ctx): Reply {
   if (resourceId && kinds.length === 0 && !group) sel = { resourceId };
   else if (!resourceId && kinds.length === 1 && kinds[0] && group)
     sel = { kind: kinds[0], name: q.get(kinds[0]) ?? "", resourceGroup: group };
-  else return badRequest("expected resourceId=ID, or one of webapp, functionapp, vm =NAME with resourceGroup=RG");
+  else
+    return badRequest(
+      "expected resourceId=ID, or one of webapp, functionapp, vm =NAME with resourceGroup=RG",
+    );
   const env = deps.hostEnv?.(sel) ?? "the emulator is still starting";
   if (typeof env === "string") return controlError(404, "NotFound", env);
   return { status: 200, body: { env } };

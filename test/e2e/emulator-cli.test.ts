@@ -102,7 +102,7 @@ describe("miauth emulator", () => {
       'source "$1"',
       'eval "$(node "$2" emulator env --webapp msdocs-web -g msdocs-sdk-auth-example)"',
       'node "$2" emulator env --webapp msdocs-web -g msdocs-sdk-auth-example',
-      'echo "IDENTITY_ENDPOINT=${IDENTITY_ENDPOINT-unset}"',
+      'if [ -z "$IDENTITY_ENDPOINT" ]; then echo IDENTITY_ENDPOINT=unset; fi',
       'node "$2" verify -o json; echo "exit=$?"',
     ].join("\n");
     const r = await shell(script, [join(dir, "env.sh"), join(ROOT, "bin/miauth.js")]);
@@ -129,8 +129,18 @@ describe("miauth emulator", () => {
     const missing = join(tmpdir(), "no-such-emulator-dir");
     for (const args of [
       ["--webapp", "a", "-g", "rg", "--vm", "b"],
-      ["--as", "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers/Microsoft.Web/sites/a", "--webapp", "a"],
-      ["--as", "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers/Microsoft.Web/sites/a", "-g", "rg"],
+      [
+        "--as",
+        "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers/Microsoft.Web/sites/a",
+        "--webapp",
+        "a",
+      ],
+      [
+        "--as",
+        "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers/Microsoft.Web/sites/a",
+        "-g",
+        "rg",
+      ],
       ["--vm", "a"],
       ["-g", "rg"],
       ["--functionapp", "bad name!", "-g", "rg"],

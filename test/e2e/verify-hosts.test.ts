@@ -25,8 +25,16 @@ describe("verify as an app without a usable managed identity", () => {
     expect(step(report, "credential")).toMatchObject({ status: "fail", code: "NoManagedIdentity" });
     expect(step(report, "credential")?.cause).toMatch(/^the web app 'msdocs-web' has no managed identity/);
     expect(report.fix).toBe(`enable one: miauth enable --webapp msdocs-web -g ${RG}`);
-    expect(r.stderr).toMatch(new RegExp(`^hint: enable one: miauth enable --webapp msdocs-web -g ${RG}$`, "m"));
+    expect(r.stderr).toMatch(
+      new RegExp(`^hint: enable one: miauth enable --webapp msdocs-web -g ${RG}$`, "m"),
+    );
     // Nothing asked for a token: App Service has no endpoint for it, and IMDS is never tried.
+    expect(await identityRequests()).toBe(0);
+    // Another command in the same app: one line, exit 4, still without a token request.
+    const env = emu.current.handle.envFor(emu.current.siteId("msdocs-web"));
+    const show = await runCli(["show", "--webapp", "msdocs-web", "-g", RG], { env });
+    expect(show.code).toBe(4);
+    expect(show.stderr).toMatch(/^error: .*tried ManagedIdentityCredential \(no managed identity here\)$/m);
     expect(await identityRequests()).toBe(0);
   });
 
@@ -78,7 +86,10 @@ describe("verify as an app without a usable managed identity", () => {
     // The same on a VM, whose IMDS says only "Identity not found".
     await emu.current.enableSystem(emu.current.vmId("msdocs-vm"));
     const vm = json<Report>(await asHost(emu.current.vmId("msdocs-vm"), notOurs));
-    expect(step(vm, "credential")).toMatchObject({ code: "ManagedIdentityNotOnHost", message: "Identity not found" });
+    expect(step(vm, "credential")).toMatchObject({
+      code: "ManagedIdentityNotOnHost",
+      message: "Identity not found",
+    });
     expect(vm.fix).toContain(`miauth show --vm msdocs-vm -g ${RG} lists them`);
   });
 });

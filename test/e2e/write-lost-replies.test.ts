@@ -29,7 +29,9 @@ describe("saying what really happened after a VM write", () => {
     const uami = emu.current.uamiId("msdocs-uami");
     const r = await cli(["enable", "--vm", "msdocs-vm", "-g", RG, "--user-assigned", uami]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/again: it holds identity type SystemAssigned, provisioningState Failed, not the identity/);
+    expect(r.stderr).toMatch(
+      /again: it holds identity type SystemAssigned, provisioningState Failed, not the identity/,
+    );
     expect(r.stderr).not.toMatch(/not applied|not changed/);
     expect(await typeInState(emu.current, "virtualMachines", "msdocs-vm")).toBe("SystemAssigned");
   });

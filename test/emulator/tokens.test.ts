@@ -124,10 +124,15 @@ describe("token service", () => {
     expect(c.xms_mirid).toBe(id.site("msdocs-web").replace("resourceGroups", "resourcegroups"));
 
     // Asked after the identity is gone (an env taken earlier): the emulator's own 400.
-    await emu.api.arm("PATCH", `${id.site("msdocs-web")}?api-version=2025-05-01`, { identity: { type: "None" } });
+    await emu.api.arm("PATCH", `${id.site("msdocs-web")}?api-version=2025-05-01`, {
+      identity: { type: "None" },
+    });
     expect(emu.handle.envFor(id.site("msdocs-web")).IDENTITY_ENDPOINT).toBeUndefined();
     const gone = await emu.api.call("GET", `${webPath}?api-version=2019-08-01&resource=r`, h);
-    expect([gone.status, gone.json.message]).toEqual([400, "No Managed Identity found for the given resource."]);
+    expect([gone.status, gone.json.message]).toEqual([
+      400,
+      "No Managed Identity found for the given resource.",
+    ]);
 
     // Only a user-assigned identity: the endpoint is there; without client_id, Azure's 400.
     const state = (await emu.api.control("GET", "state")).json;
@@ -194,12 +199,15 @@ describe("IMDS (a VM's token service, plain HTTP on loopback)", () => {
       }).on("error", fail);
     });
   };
-  const TOKEN = "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fstorage.azure.com";
+  const TOKEN =
+    "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fstorage.azure.com";
 
   it("a VM's environment points at its own IMDS port, with no App Service variables", () => {
     const env = emu.handle.envFor(ids(emu.handle).vm("msdocs-vm"));
     expect(env.AZURE_POD_IDENTITY_AUTHORITY_HOST).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(env.AZURE_POD_IDENTITY_AUTHORITY_HOST).toBe(emu.handle.imds[ids(emu.handle).vm("msdocs-vm").toLowerCase()]);
+    expect(env.AZURE_POD_IDENTITY_AUTHORITY_HOST).toBe(
+      emu.handle.imds[ids(emu.handle).vm("msdocs-vm").toLowerCase()],
+    );
     for (const k of ["IDENTITY_ENDPOINT", "IDENTITY_HEADER", "WEBSITE_SITE_NAME", "WEBSITE_RESOURCE_GROUP"])
       expect(env[k], k).toBeUndefined();
   });
@@ -230,7 +238,11 @@ describe("IMDS (a VM's token service, plain HTTP on loopback)", () => {
   it("serves instance metadata: the VM's name and resource group", async () => {
     const r = await imds("/metadata/instance?api-version=2021-02-01");
     expect(r.status).toBe(200);
-    expect(r.json.compute).toMatchObject({ name: "msdocs-vm", resourceGroupName: RG, subscriptionId: emu.handle.subscriptionId });
+    expect(r.json.compute).toMatchObject({
+      name: "msdocs-vm",
+      resourceGroupName: RG,
+      subscriptionId: emu.handle.subscriptionId,
+    });
     expect((await imds("/metadata/instance?api-version=2021-02-01", {})).status).toBe(400);
   });
 });

@@ -31,7 +31,7 @@ function withoutComments(src: string): string {
 }
 
 /** The emulator's strings (each part of a template between `${…}`) of four words or more. */
-export function emulatorTexts(sources: string[]): string[] {
+function emulatorTexts(sources: string[]): string[] {
   const found = new Set<string>();
   for (const src of sources) {
     for (const m of withoutComments(src).matchAll(/"((?:[^"\\\n]|\\.)*)"|`((?:[^`\\]|\\.)*)`/g)) {
@@ -42,11 +42,13 @@ export function emulatorTexts(sources: string[]): string[] {
     }
   }
   const real = AZURE_TEXTS.map((t) => t.toLowerCase());
-  return [...found].filter((t) => !real.some((r) => r.includes(t.toLowerCase()) || t.toLowerCase().includes(r)));
+  return [...found].filter(
+    (t) => !real.some((r) => r.includes(t.toLowerCase()) || t.toLowerCase().includes(r)),
+  );
 }
 
 /** Runs of 4+ words (25+ characters) of `text` that appear in `product` (lower-cased, comments removed). */
-export function sharedWording(text: string, product: string): string[] {
+function sharedWording(text: string, product: string): string[] {
   const words = text.split(/\s+/);
   const hits: string[] = [];
   for (let i = 0; i < words.length; i++) {
@@ -80,7 +82,9 @@ describe("no emulator-only wording in product code", () => {
     const product = ["src/azure", "src/commands", "src/output"].flatMap(read);
     const found = texts.flatMap((t) =>
       product.flatMap(([file, src]) =>
-        sharedWording(t, withoutComments(src ?? "").toLowerCase()).map((run) => `${file}: "${run}" (from "${t}")`),
+        sharedWording(t, withoutComments(src ?? "").toLowerCase()).map(
+          (run) => `${file}: "${run}" (from "${t}")`,
+        ),
       ),
     );
     expect(found).toEqual([]);

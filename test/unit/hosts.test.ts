@@ -12,7 +12,11 @@ describe("appServiceHost", () => {
       resourceGroup: "rg",
     });
     expect(
-      appServiceHost({ WEBSITE_SITE_NAME: "fn", WEBSITE_RESOURCE_GROUP: "rg", FUNCTIONS_EXTENSION_VERSION: "~4" }),
+      appServiceHost({
+        WEBSITE_SITE_NAME: "fn",
+        WEBSITE_RESOURCE_GROUP: "rg",
+        FUNCTIONS_EXTENSION_VERSION: "~4",
+      }),
     ).toMatchObject({ kind: "functionapp" });
     expect(appServiceHost({})).toBeNull();
   });
@@ -24,9 +28,14 @@ describe("appServiceHost", () => {
       [`${SUB}+rg-westeuropewebspace`, "rg"],
       ["nonsense", null],
     ] as const) {
-      expect(appServiceHost({ WEBSITE_SITE_NAME: "a", WEBSITE_OWNER_NAME: owner })?.resourceGroup, owner).toBe(group);
+      expect(
+        appServiceHost({ WEBSITE_SITE_NAME: "a", WEBSITE_OWNER_NAME: owner })?.resourceGroup,
+        owner,
+      ).toBe(group);
     }
-    expect(hostFlags({ kind: "webapp", name: "a", resourceGroup: null })).toBe("--webapp a -g <resource-group>");
+    expect(hostFlags({ kind: "webapp", name: "a", resourceGroup: null })).toBe(
+      "--webapp a -g <resource-group>",
+    );
   });
 });
 
@@ -34,7 +43,9 @@ describe("appServiceWithoutIdentity", () => {
   const app = { WEBSITE_SITE_NAME: "web", WEBSITE_RESOURCE_GROUP: "rg" };
   it("is an App Service app with no identity endpoint and no other credential", () => {
     expect(appServiceWithoutIdentity(app)).toMatchObject({ name: "web" });
-    expect(appServiceWithoutIdentity({ ...app, AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential" })).not.toBeNull();
+    expect(
+      appServiceWithoutIdentity({ ...app, AZURE_TOKEN_CREDENTIALS: "ManagedIdentityCredential" }),
+    ).not.toBeNull();
   });
   it("is not, when an endpoint or another credential is there, or outside App Service", () => {
     for (const extra of [

@@ -3,8 +3,8 @@
 // points an app at it with AZURE_POD_IDENTITY_AUTHORITY_HOST. Never 169.254.169.254 itself.
 import { type Ctx, header, type Reply } from "../http.js";
 import type { Settings, State, Vm } from "../state.js";
-import type { JwtService, TokenSubject } from "./jwt.js";
 import { selectorOf, selects, userSubjects } from "./endpoint.js";
+import type { JwtService, TokenSubject } from "./jwt.js";
 
 export interface ImdsDeps {
   state: State;
