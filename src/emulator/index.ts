@@ -173,7 +173,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     } catch (e) {
       server.close();
       server.closeAllConnections();
-      closeImds(imdsServers);
+      await closeImds(imdsServers);
       throw e;
     }
     control.blob = blob;
