@@ -11,6 +11,7 @@ import type { HttpClient, PipelinePolicy } from "@azure/core-rest-pipeline";
 import { UsageError } from "../errors.js";
 import type { Cloud } from "./clouds.js";
 import { isTransientTokenError, loadPipeline, tokenFailureReason } from "./errors.js";
+import { appServiceWithoutIdentity, type HostRef } from "./hosts.js";
 import { checkDestination, nothingAnswers, OffMachineRefused } from "./loopback.js";
 import { backoffMs } from "./policies.js";
 
@@ -59,7 +60,27 @@ interface Stop {
   error?: Error;
 }
 
+/**
+ * An App Service app without a managed identity: told at once instead of letting the SDK try IMDS, which
+ * App Service does not serve. Named like the SDK's own "this credential cannot work here" error.
+ */
+export class NoManagedIdentityError extends Error {
+  readonly code = "NoManagedIdentity";
+  constructor(readonly host: HostRef) {
+    super(
+      `ManagedIdentityCredential: App Service set no IDENTITY_ENDPOINT for '${host.name}', which it sets only for an app with a managed identity`,
+    );
+    this.name = "CredentialUnavailableError";
+  }
+}
+
 export async function createCredential(cloud: Cloud, notice: CredentialNotice): Promise<TokenCredential> {
+  const app = appServiceWithoutIdentity(process.env);
+  if (app) {
+    return {
+      getToken: () => Promise.reject(new NoManagedIdentityError(app)),
+    };
+  }
   const identity = await import("@azure/identity");
   const stop: Stop = {};
   const options = {

@@ -278,7 +278,9 @@ function credentialReason(e: RestLike): string {
   const described = endpointDescription(m);
   if (described) return described;
   if (/could not be found|couldn't be found|not installed|Unable to execute/i.test(m)) return "not installed";
-  if (/IMDS endpoint, but it is not available|No Managed Identity found|no managed identity/i.test(m)) {
+  // The SDK's text when IMDS does not answer, and ours for an App Service app without an identity
+  // (NoManagedIdentityError); Azure's own replies ("Identity not found") come through their Description.
+  if (/IMDS endpoint, but it is not available|only for an app with a managed identity/i.test(m)) {
     return "no managed identity here";
   }
   if (/is unavailable|not (fully )?configured|environment variables/i.test(m)) return "not configured";

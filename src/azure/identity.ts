@@ -247,11 +247,10 @@ export async function applyChange(
       return resultOf(back, vm && opts.noWait ? "accepted" : "updated");
     }
     if (outcome.kind === "uncertain") {
-      throw new MiauthError(`${outcome.reason}; read ${what} again: the change was not applied`, {
+      // What the resource holds now, as read: a failed VM operation may have left part of a change.
+      throw new MiauthError(`${outcome.reason}; read ${what} again: ${holdsText(back)}`, {
         cause: outcome.cause,
-        hint: vm
-          ? "run the command again, or see the VM's activity log"
-          : "nothing changed: run the command again",
+        hint: vm ? "run the command again, or see the VM's activity log" : "run the command again",
       });
     }
     wrote = true;
@@ -260,6 +259,16 @@ export async function applyChange(
     );
     current = back;
   }
+}
+
+/** What a resource read after a failed write holds, against what was asked. */
+function holdsText(r: ResourceIdentity): string {
+  const view = viewOf(r.identity);
+  const users = Object.keys(view.userAssignedIdentities ?? {}).map((id) => id.split("/").at(-1) ?? id);
+  const parts = [`identity type ${view.type}`];
+  if (users.length > 0) parts.push(`user-assigned ${users.join(", ")}`);
+  if (r.provisioningState) parts.push(`provisioningState ${r.provisioningState}`);
+  return `it holds ${parts.join(", ")}, not the identity asked for`;
 }
 
 function errorText(err: unknown): string {

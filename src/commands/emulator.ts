@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command } from "commander";
+import { validateResourceGroupName, validateSiteName, validateVmName } from "../azure/ids.js";
 import { parseTargetId } from "../azure/target.js";
 import { UsageError } from "../errors.js";
 import type { Runner } from "./runner.js";
@@ -19,6 +20,48 @@ function parsePort(value: string): number {
 
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+interface EnvOptions {
+  dir?: string;
+  as?: string;
+  webapp?: string;
+  functionapp?: string;
+  vm?: string;
+  resourceGroup?: string;
+}
+
+type HostFlag = "webapp" | "functionapp" | "vm";
+
+/** `env`'s host, from --as ID or --webapp/--functionapp/--vm NAME -g RG; none for the operator's env. */
+function parseHost(
+  opts: EnvOptions,
+): { resourceId: string } | { kind: HostFlag; name: string; resourceGroup: string } | undefined {
+  const flags = (["webapp", "functionapp", "vm"] as const).filter((k) => opts[k] !== undefined);
+  const given = [...(opts.as !== undefined ? ["--as"] : []), ...flags.map((k) => `--${k}`)];
+  if (given.length > 1) {
+    throw new UsageError(
+      `conflicting ${given.join(" and ")}: give one of --as ID or --webapp/--functionapp/--vm NAME -g RG`,
+    );
+  }
+  const kind = flags[0];
+  if (kind === undefined) {
+    if (opts.resourceGroup !== undefined)
+      throw new UsageError(
+        opts.as === undefined
+          ? "-g/--resource-group needs --webapp, --functionapp or --vm"
+          : "-g/--resource-group cannot be combined with --as: the ID names the group",
+      );
+    if (opts.as === undefined) return undefined;
+    parseTargetId(opts.as);
+    return { resourceId: opts.as };
+  }
+  const name = opts[kind] ?? "";
+  if (opts.resourceGroup === undefined) throw new UsageError(`--${kind} needs -g/--resource-group`);
+  const resourceGroup = validateResourceGroupName(opts.resourceGroup);
+  if (kind === "vm") validateVmName(name);
+  else validateSiteName(name, `--${kind}`);
+  return { kind, name, resourceGroup };
 }
 
 interface StartOptions {
@@ -66,40 +109,51 @@ export function emulatorCommand(run: Runner): Command {
 
   emulator
     .command("env")
-    .description("Print the shell exports that point miauth (or an app, with --as) at a running emulator")
-    .option("--dir <dir>", "the emulator's directory", DEFAULT_DIR)
-    .option("--as <resourceId>", "act as this resource's system-assigned managed identity")
+    .description(
+      "Print the shell exports that point miauth (or an app, with --as or a host flag) at a running emulator",
+    )
+    .option("--dir <dir>", `the emulator's directory (default: $MIAUTH_EMULATOR_DIR, else ${DEFAULT_DIR})`)
+    .option("--as <resourceId>", "an app on this web app, function app or VM, as its host sets it up now")
+    .option("--webapp <name>", "an app on this web app (with -g)")
+    .option("--functionapp <name>", "an app on this function app (with -g)")
+    .option("--vm <name>", "an app on this virtual machine (with -g)")
+    .option("-g, --resource-group <name>", "the resource group of --webapp/--functionapp/--vm")
     .addHelpText(
       "after",
       examples([
         'eval "$(miauth emulator env)"',
+        'eval "$(miauth emulator env --webapp msdocs-web -g msdocs-sdk-auth-example)"',
+        'eval "$(miauth emulator env --vm msdocs-vm -g msdocs-sdk-auth-example)"',
         'eval "$(miauth emulator env --as /subscriptions/…/resourceGroups/msdocs-sdk-auth-example/providers/Microsoft.Web/sites/msdocs-web)"',
       ]),
     )
     .action(
-      run<{ dir: string; as?: string }>(async (ctx, opts) => {
-        if (opts.as !== undefined) parseTargetId(opts.as);
-        const dir = resolve(opts.dir);
+      run<EnvOptions>(async (ctx, opts) => {
+        const host = parseHost(opts);
+        const dir = resolve(opts.dir ?? (ctx.env.MIAUTH_EMULATOR_DIR || DEFAULT_DIR));
         if (!existsSync(resolve(dir, "emulator.json"))) {
           throw new UsageError(`no emulator found in '${dir}'`, {
             hint: "start one first: miauth emulator start",
           });
         }
-        if (opts.as === undefined) {
+        if (host === undefined) {
           ctx.io.stdout.write(await readFile(resolve(dir, "env.sh"), "utf8"));
           return;
         }
-        const { identityEnvFromInfo } = await import("../emulator/index.js");
+        const { identityEnvFromInfo, HOST_VARIABLES } = await import("../emulator/index.js");
         let vars: Record<string, string>;
         try {
-          vars = identityEnvFromInfo(resolve(dir, "emulator.json"), opts.as);
+          vars = await identityEnvFromInfo(resolve(dir, "emulator.json"), host);
         } catch (err) {
           throw new UsageError((err as Error).message);
         }
+        // A host's variables that this host does not set are unset: after env.sh (the operator's
+        // IDENTITY_ENDPOINT) or another --as, the app must see only what its own host gives it.
+        const absent = HOST_VARIABLES.filter((k) => !(k in vars));
         ctx.io.stdout.write(
-          Object.entries(vars)
+          `unset ${absent.join(" ")}\n${Object.entries(vars)
             .map(([k, v]) => `export ${k}=${shellQuote(v)}\n`)
-            .join(""),
+            .join("")}`,
         );
       }),
     );

@@ -7,6 +7,7 @@ import type { RequestLog } from "./log.js";
 import { settleAllNow, settleOperations } from "./providers/compute.js";
 import { findRole } from "./rbac/roles.js";
 import { buildState, identityHost, type Settings, type State, storageAccountNamed } from "./state.js";
+import type { HostKind, HostSelector } from "./tokens/hosts.js";
 import type { JwtService, TokenSubject } from "./tokens/jwt.js";
 import type { World } from "./world.js";
 
@@ -19,6 +20,27 @@ export interface ControlDeps {
   jwt: JwtService;
   /** Set when the blob plane runs: reset also brings Azurite back to the seed. */
   blob?: { reset(): Promise<void> };
+  /** Set once the emulator listens: a host's environment now, or why there is no such host. */
+  hostEnv?: (sel: HostSelector) => Record<string, string> | string;
+}
+
+/** GET /hosts/env?resourceId=ID, or ?webapp|functionapp|vm=NAME&resourceGroup=RG: what `env --as` prints. */
+function hostEnvReply(deps: ControlDeps, ctx: Ctx): Reply {
+  const q = ctx.query;
+  const kinds = (["webapp", "functionapp", "vm"] as HostKind[]).filter((k) => q.has(k));
+  const resourceId = q.get("resourceId");
+  const group = q.get("resourceGroup");
+  let sel: HostSelector;
+  if (resourceId && kinds.length === 0 && !group) sel = { resourceId };
+  else if (!resourceId && kinds.length === 1 && kinds[0] && group)
+    sel = { kind: kinds[0], name: q.get(kinds[0]) ?? "", resourceGroup: group };
+  else
+    return badRequest(
+      "expected resourceId=ID, or one of webapp, functionapp, vm =NAME with resourceGroup=RG",
+    );
+  const env = deps.hostEnv?.(sel) ?? "the emulator is still starting";
+  if (typeof env === "string") return controlError(404, "NotFound", env);
+  return { status: 200, body: { env } };
 }
 
 function badRequest(message: string): Reply {
@@ -176,6 +198,8 @@ export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply>
   const released = /^POST \/__emulator\/faults\/([^/]+)\/release$/.exec(route);
   if (released?.[1]) return release(deps, released[1]);
   switch (route) {
+    case "GET /__emulator/hosts/env":
+      return hostEnvReply(deps, ctx);
     case "GET /__emulator/requests":
       return { status: 200, body: { value: deps.log.entries } };
     case "DELETE /__emulator/requests":

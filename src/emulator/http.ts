@@ -26,6 +26,8 @@ export interface Ctx {
   params: Record<string, string>;
   apiVersion?: string;
   principalId?: string;
+  /** IMDS requests: the state key of the VM whose loopback IMDS port the request came to. */
+  host?: string;
   /** Set by the fault middleware; a handler starting an LRO asks whether it must fail. */
   takeLroFailure: () => boolean;
   /** Set by the fault middleware: the fault applied, and the handler's own status if it ran. */

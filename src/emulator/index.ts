@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -7,11 +9,13 @@ import { AZURITE_INSTALL, azuriteBlobMain } from "./blob/azurite.js";
 import { type BlobPlane, startBlobPlane } from "./blob/plane.js";
 import { createCertificates } from "./certs.js";
 import { createEmulatorServer } from "./server.js";
-import { buildState, DEFAULT_STATE_OPTIONS, identityHost, type Settings } from "./state.js";
+import { buildState, DEFAULT_STATE_OPTIONS, type Settings } from "./state.js";
 import { identityPathFor } from "./tokens/endpoint.js";
+import { findHost, type HostSelector, hostVariables } from "./tokens/hosts.js";
 import { createJwtService } from "./tokens/jwt.js";
 import { DEFAULT_WORLD, loadWorld, validateWorld, type World } from "./world.js";
 
+export { HOST_VARIABLES, type HostKind, type HostSelector } from "./tokens/hosts.js";
 export type { World } from "./world.js";
 export { DEFAULT_WORLD, loadWorld, validateWorld } from "./world.js";
 
@@ -55,8 +59,13 @@ export interface EmulatorHandle {
   subscriptionId: string;
   tenantId: string;
   operatorEnv: Record<string, string>;
-  /** Environment to act as that resource's managed identity; throws if there is no such web app, function app or VM. */
+  /**
+   * Environment of an app on that web app, function app or VM, as its host gives it now (App Service's
+   * identity variables only while the site has an identity; a VM's IMDS); throws if there is no such host.
+   */
   envFor(resourceId: string): Record<string, string>;
+  /** http://127.0.0.1:PORT of each VM's IMDS, by lower-cased resource ID. */
+  imds: Record<string, string>;
   /** The blob data plane; undefined when it is off or Azurite is not installed. */
   blob?: {
     /** `${gateUrl}/${account}`: what BlobServiceClient gets. */
@@ -72,6 +81,8 @@ export interface EmulatorHandle {
 /** What DIR/emulator.json holds, for `miauth emulator env --as ID` in another process. */
 export interface EmulatorInfo {
   url: string;
+  /** The emulator's directory (MIAUTH_EMULATOR_DIR in env.sh). */
+  dir: string;
   caPath: string;
   envFile: string;
   subscriptionId: string;
@@ -90,6 +101,7 @@ export interface EmulatorInfo {
 
 function baseEnv(info: EmulatorInfo): Record<string, string> {
   return {
+    MIAUTH_EMULATOR_DIR: info.dir,
     MIAUTH_ARM_ENDPOINT: info.url,
     NODE_EXTRA_CA_CERTS: info.caPath,
     IDENTITY_ENDPOINT: `${info.identityEndpointBase}/token`,
@@ -99,14 +111,10 @@ function baseEnv(info: EmulatorInfo): Record<string, string> {
   };
 }
 
-function envForResource(info: EmulatorInfo, resourceId: string): Record<string, string> {
-  const known = info.identityHosts.find((id) => id.toLowerCase() === resourceId.toLowerCase());
-  if (!known) {
-    throw new Error(
-      `no web app, function app or virtual machine '${resourceId}' in the emulator (known: ${info.identityHosts.join(", ")})`,
-    );
-  }
-  const env = { ...baseEnv(info), IDENTITY_ENDPOINT: `${info.url}${identityPathFor(known)}` };
+/** An app's environment on a host: the host's own variables, plus what points it at the emulator. */
+function envForResource(info: EmulatorInfo, hostVars: Record<string, string>): Record<string, string> {
+  const { IDENTITY_ENDPOINT: _e, IDENTITY_HEADER: _h, ...plumbing } = baseEnv(info);
+  const env = { ...plumbing, ...hostVars };
   if (!info.blobGateUrl || !info.storageAccount) return env;
   return {
     ...env,
@@ -145,11 +153,18 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     identityHeader: randomBytes(24).toString("base64url"),
   };
   const [certs, jwt] = await Promise.all([createCertificates(), createJwtService(state.tenantId)]);
-  const { server, log, faults, control } = createEmulatorServer(certs, state, world, settings, jwt);
+  const { server, log, faults, control, imdsListener } = createEmulatorServer(
+    certs,
+    state,
+    world,
+    settings,
+    jwt,
+  );
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);
     server.listen(opts.port ?? 0, "127.0.0.1", () => ok());
   });
+  const imdsServers = await startImds(Object.keys(state.vms), imdsListener);
   const azurite = opts.blob === false ? undefined : azuriteBlobMain();
   let blob: BlobPlane | undefined;
   if (azurite) {
@@ -158,6 +173,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     } catch (e) {
       server.close();
       server.closeAllConnections();
+      await closeImds(imdsServers);
       throw e;
     }
     control.blob = blob;
@@ -173,6 +189,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const subscriptionId = state.subscriptions[0]?.subscriptionId ?? "";
   const info: EmulatorInfo = {
     url,
+    dir,
     caPath,
     envFile,
     subscriptionId,
@@ -187,6 +204,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     info.blobGateUrl = blob.gateUrl;
     info.storageAccount = world.storageAccounts?.[0]?.name;
   }
+  const imds = Object.fromEntries(Object.entries(imdsServers).map(([key, srv]) => [key, imdsUrlOf(srv)]));
+  control.hostEnv = (sel: HostSelector) => {
+    const found = findHost(state, sel);
+    if (typeof found === "string") return found;
+    const vars = hostVariables(state, found.key, found.host, {
+      identityEndpoint: (site) => `${url}${identityPathFor(site.id)}`,
+      identityHeader: settings.identityHeader,
+      imdsHost: (key) => imds[key],
+    });
+    return envForResource(info, vars);
+  };
   // The operator's verify reaches the emulator's blob plane, never the account's Azure host name.
   const operatorEnv: Record<string, string> =
     info.blobGateUrl && info.storageAccount
@@ -207,11 +235,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     tenantId: state.tenantId,
     operatorEnv,
     envFor(resourceId) {
-      if (!identityHost(state, resourceId.toLowerCase())) {
-        throw new Error(`no web app, function app or virtual machine '${resourceId}' in the emulator`);
-      }
-      return envForResource(info, resourceId);
+      const env = control.hostEnv?.({ resourceId }) ?? "not started";
+      if (typeof env === "string") throw new Error(env);
+      return env;
     },
+    imds,
     blob: blob && {
       endpoint: (account) => `${blob.gateUrl}/${account}`,
       gateUrl: blob.gateUrl,
@@ -221,6 +249,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       closed ??= (async () => {
         faults.clear();
         await blob?.close();
+        await closeImds(imdsServers);
         await new Promise<void>((ok) => {
           server.close(() => ok());
           server.closeAllConnections();
@@ -234,16 +263,92 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   };
 }
 
-export function identityEnvFromInfo(infoFile: string, resourceId: string): Record<string, string> {
+/** One plain-HTTP IMDS server per VM on 127.0.0.1 (a free port each), by the VM's state key. */
+async function startImds(
+  vmKeys: string[],
+  listener: (vmKey: string) => Parameters<typeof createHttpServer>[1],
+): Promise<Record<string, HttpServer>> {
+  const servers: Record<string, HttpServer> = {};
+  try {
+    for (const key of vmKeys) {
+      const srv = createHttpServer(listener(key));
+      await new Promise<void>((ok, fail) => {
+        srv.once("error", fail);
+        srv.listen(0, "127.0.0.1", () => ok());
+      });
+      servers[key] = srv;
+    }
+  } catch (e) {
+    await closeImds(servers);
+    throw e;
+  }
+  return servers;
+}
+
+function imdsUrlOf(srv: HttpServer): string {
+  return `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+}
+
+async function closeImds(servers: Record<string, HttpServer>): Promise<void> {
+  await Promise.all(
+    Object.values(servers).map(
+      (srv) =>
+        new Promise<void>((ok) => {
+          srv.close(() => ok());
+          srv.closeAllConnections();
+        }),
+    ),
+  );
+}
+
+/**
+ * For `miauth emulator env --as` in another process: asks the running emulator (its control API, found
+ * through DIR/emulator.json) for the host's environment as it is now. Errors are one line.
+ */
+export async function identityEnvFromInfo(
+  infoFile: string,
+  sel: HostSelector | string,
+): Promise<Record<string, string>> {
   let info: EmulatorInfo;
+  let ca: Buffer;
   try {
     info = JSON.parse(readFileSync(infoFile, "utf8")) as EmulatorInfo;
+    ca = readFileSync(info.caPath);
   } catch (e) {
     throw new Error(
       `cannot read emulator info ${infoFile}: is the emulator running? (${(e as Error).message})`,
     );
   }
-  return envForResource(info, resourceId);
+  const selector = typeof sel === "string" ? { resourceId: sel } : sel;
+  const query = new URLSearchParams(
+    "resourceId" in selector
+      ? { resourceId: selector.resourceId }
+      : { [selector.kind]: selector.name, resourceGroup: selector.resourceGroup },
+  );
+  const url = `${info.url}/__emulator/hosts/env?${query}`;
+  const reply = await new Promise<{ status: number; text: string }>((ok, fail) => {
+    const req = httpsRequest(url, { ca, timeout: 10_000 }, (res) => {
+      let text = "";
+      res.on("data", (d) => {
+        text += d;
+      });
+      res.on("end", () => ok({ status: res.statusCode ?? 0, text }));
+      res.on("error", fail);
+    });
+    req.on("timeout", () => req.destroy(new Error("no reply within 10 s")));
+    req.on("error", (e) =>
+      fail(new Error(`nothing answers at ${info.url}: is the emulator running? (${e.message})`)),
+    );
+    req.end();
+  });
+  let body: { env?: Record<string, string>; error?: { message?: string } };
+  try {
+    body = JSON.parse(reply.text);
+  } catch {
+    throw new Error(`the emulator at ${info.url} answered ${reply.status} without JSON`);
+  }
+  if (reply.status !== 200 || !body.env) throw new Error(body.error?.message ?? `status ${reply.status}`);
+  return body.env;
 }
 
 export interface ForegroundIo {

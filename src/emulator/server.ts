@@ -16,6 +16,7 @@ import { storageRoutes } from "./providers/storage.js";
 import { webRoutes } from "./providers/web.js";
 import type { Settings, State } from "./state.js";
 import { handleIdentity } from "./tokens/endpoint.js";
+import { handleImds } from "./tokens/imds.js";
 import type { JwtService } from "./tokens/jwt.js";
 import type { World } from "./world.js";
 
@@ -25,6 +26,8 @@ export interface ServerParts {
   faults: Faults;
   /** Shared with the control API; the blob plane joins it once started. */
   control: ControlDeps;
+  /** The request listener of one VM's plain-HTTP IMDS port (vmKey: its state key). */
+  imdsListener(vmKey: string): (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 function routingId(correlationId: string): string {
@@ -132,6 +135,33 @@ export function createEmulatorServer(
     if (reply) send(ctx, reply, limits);
   };
 
+  // IMDS goes through the same request log and faults (kind "identity"), never through ARM's front door.
+  const imdsPipeline = withRequestLog(
+    log,
+    withFaults(faults, router, (ctx) => handleImds(ctx, { state, settings, jwt })),
+  );
+  const imdsListener = (vmKey: string) => (req: IncomingMessage, res: ServerResponse) => {
+    (async () => {
+      const raw = req.url ?? "/";
+      const q = raw.indexOf("?");
+      const ctx: Ctx = {
+        req,
+        res,
+        method: (req.method ?? "GET").toUpperCase(),
+        path: q === -1 ? raw : raw.slice(0, q),
+        query: new URLSearchParams(q === -1 ? "" : raw.slice(q + 1)),
+        headers: req.headers,
+        rawBody: await readBody(req),
+        kind: "identity",
+        params: {},
+        host: vmKey,
+        takeLroFailure: () => false,
+      };
+      const reply = await imdsPipeline(ctx);
+      if (reply) send(ctx, reply);
+    })().catch(() => res.destroy());
+  };
+
   const server = createServer({ cert: certs.certPem, key: certs.keyPem }, (req, res) => {
     onRequest(req, res).catch((e: unknown) => {
       if (res.headersSent) return res.destroy();
@@ -142,5 +172,5 @@ export function createEmulatorServer(
       );
     });
   });
-  return { server, log, faults, control };
+  return { server, log, faults, control, imdsListener };
 }

@@ -54,6 +54,7 @@ describe("miauth emulator", () => {
         "IDENTITY_ENDPOINT",
         "IDENTITY_HEADER",
         "MIAUTH_ARM_ENDPOINT",
+        "MIAUTH_EMULATOR_DIR",
         "NODE_EXTRA_CA_CERTS",
       ].sort(),
     );
@@ -81,13 +82,17 @@ describe("miauth emulator", () => {
     expect(claims.aud).toBe("https://storage.azure.com");
     expect(String(claims.xms_mirid).toLowerCase()).toBe(site.resourceId.toLowerCase());
 
-    // The VM has no identity yet: its endpoint answers 400 and the credential fails.
+    // The VM has no identity yet: it has no IDENTITY_ENDPOINT but IMDS, which answers Azure's 400.
     const vmId = site.resourceId.replace(
       "Microsoft.Web/sites/msdocs-web",
       "Microsoft.Compute/virtualMachines/msdocs-vm",
     );
     const vmEnv = parseExports((await runCli(["emulator", "env", "--dir", dir, "--as", vmId])).stdout);
-    await expect(tokenClaims(vmEnv, "https://storage.azure.com/.default")).rejects.toThrow();
+    expect(vmEnv.IDENTITY_ENDPOINT).toBeUndefined();
+    expect(vmEnv.AZURE_POD_IDENTITY_AUTHORITY_HOST).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await expect(tokenClaims(vmEnv, "https://storage.azure.com/.default")).rejects.toThrow(
+      /Identity not found/,
+    );
 
     emu.child.kill("SIGINT");
     const stopped = await emu.done;
@@ -105,6 +110,65 @@ describe("miauth emulator", () => {
     emu.child.kill("SIGTERM");
     expect((await emu.done).code).toBe(0);
     expect(existsSync(join(dir, "env.sh"))).toBe(false);
+  });
+
+  it("after `source env.sh`, `env --webapp NAME -g RG` finds the emulator without --dir, and verify as that app names the fix", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "miauth-emu-"));
+    const emu = await startForeground(dir);
+    // As a user types it, from another directory: no .miauth-emulator here, no --dir.
+    const script = [
+      'source "$1"',
+      'eval "$(node "$2" emulator env --webapp msdocs-web -g msdocs-sdk-auth-example)"',
+      'node "$2" emulator env --webapp msdocs-web -g msdocs-sdk-auth-example',
+      'if [ -z "$IDENTITY_ENDPOINT" ]; then echo IDENTITY_ENDPOINT=unset; fi',
+      'node "$2" verify -o json; echo "exit=$?"',
+    ].join("\n");
+    const r = await shell(script, [join(dir, "env.sh"), join(ROOT, "bin/miauth.js")]);
+    const printed = parseExports(r.stdout);
+    expect(printed).toMatchObject({
+      MIAUTH_EMULATOR_DIR: dir,
+      WEBSITE_SITE_NAME: "msdocs-web",
+      WEBSITE_RESOURCE_GROUP: "msdocs-sdk-auth-example",
+      WEBSITE_OWNER_NAME: expect.stringMatching(/^[0-9a-f-]{36}\+msdocs-sdk-auth-example-\w+webspace$/),
+    });
+    // The web app has no identity: App Service gives it no endpoint, and env.sh's (the operator's) is unset.
+    expect(r.stdout).toMatch(/^unset IDENTITY_ENDPOINT IDENTITY_HEADER /m);
+    expect(r.stdout).toMatch(/^IDENTITY_ENDPOINT=unset$/m);
+    expect(r.stdout).toMatch(/^exit=4$/m);
+    const report = JSON.parse(r.stdout.slice(r.stdout.indexOf("{"), r.stdout.lastIndexOf("}") + 1));
+    expect(report.fix).toBe("enable one: miauth enable --webapp msdocs-web -g msdocs-sdk-auth-example");
+    expect(r.blocked).toEqual([]);
+
+    emu.child.kill("SIGINT");
+    expect((await emu.done).code).toBe(0);
+  });
+
+  it("env: a host flag with --as, two host flags, or -g alone are usage errors before anything else", async () => {
+    const missing = join(tmpdir(), "no-such-emulator-dir");
+    for (const args of [
+      ["--webapp", "a", "-g", "rg", "--vm", "b"],
+      [
+        "--as",
+        "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers/Microsoft.Web/sites/a",
+        "--webapp",
+        "a",
+      ],
+      [
+        "--as",
+        "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg/providers/Microsoft.Web/sites/a",
+        "-g",
+        "rg",
+      ],
+      ["--vm", "a"],
+      ["-g", "rg"],
+      ["--functionapp", "bad name!", "-g", "rg"],
+    ]) {
+      const r = await runCli(["emulator", "env", "--dir", missing, ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      // Told about the flags, not about the missing emulator: flags are checked first.
+      expect(r.stderr, args.join(" ")).not.toMatch(/no emulator found/);
+      expect(r.stderr.trim().split("\n")[0]).toMatch(/^error: /);
+    }
   });
 
   it("rejects an invalid world file with exit 2 and a one-line reason", async () => {
@@ -125,6 +189,27 @@ describe("miauth emulator", () => {
 });
 
 /** Runs DefaultAzureCredential in a child process with the given env and decodes the token's claims. */
+/** A bash script run as a user would, with the test's environment and network guard, from a fresh directory. */
+async function shell(script: string, args: string[]) {
+  const guardLog = join(mkdtempSync(join(tmpdir(), "miauth-guard-")), "blocked.log");
+  const child = spawn("bash", ["-c", script, "bash", ...args], {
+    cwd: mkdtempSync(join(tmpdir(), "miauth-cwd-")),
+    env: { ...baseEnv(), MIAUTH_NET_GUARD_LOG: guardLog },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const code = await new Promise((r) => child.on("close", r));
+  const blocked = existsSync(guardLog) ? readFileSync(guardLog, "utf8").split("\n").filter(Boolean) : [];
+  return { code, stdout, stderr, blocked };
+}
+
 async function tokenClaims(env: Record<string, string>, scope: string): Promise<Record<string, unknown>> {
   const script = `
     import { DefaultAzureCredential } from "@azure/identity";
@@ -145,6 +230,6 @@ async function tokenClaims(env: Record<string, string>, scope: string): Promise<
     err += d;
   });
   const code = await new Promise((r) => child.on("close", r));
-  if (code !== 0) throw new Error(`credential failed: ${err.split("\n")[0]}`);
+  if (code !== 0) throw new Error(`credential failed: ${err}`);
   return JSON.parse(out) as Record<string, unknown>;
 }

@@ -87,6 +87,7 @@ describe("the token endpoint", () => {
 
 describe("verify and the token endpoint", () => {
   it("a 503 that lasts fails verify's credential step as transient (exit 1), not as no credential (exit 4)", async () => {
+    await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
     const env = emu.current.handle.envFor(emu.current.siteId("msdocs-web"));
     await emu.current.fault({ kind: "identity" }, { type: "status", status: 503 }, 10);
     const r = await runCli(["verify"], { env });

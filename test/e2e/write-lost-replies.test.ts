@@ -13,14 +13,27 @@ describe("saying what really happened after a VM write", () => {
   const emu = useEmulator({ blob: false });
   const cli = cliOf(emu);
 
-  it("a failed VM operation: reads the VM again and says 'not applied'", async () => {
+  it("a failed VM operation: reads the VM again and says what it holds", async () => {
     await emu.current.fault({ method: "PATCH", path: "virtualMachines/msdocs-vm" }, { type: "lro-failed" });
     const r = await cli(["enable", "--vm", "msdocs-vm", "-g", RG]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /^error: updating VM 'msdocs-vm' .*InternalExecutionError.*; read VM 'msdocs-vm' .* again: the change was not applied/m,
+      /^error: updating VM 'msdocs-vm' .*InternalExecutionError.*; read VM 'msdocs-vm' .* again: it holds identity type None, provisioningState Failed, not the identity asked for$/m,
     );
     expect(await typeInState(emu.current, "virtualMachines", "msdocs-vm")).toBe("None");
+  });
+
+  it("a failed VM operation on a VM that has an identity: the error names what the VM holds, as read", async () => {
+    await emu.current.enableSystem(emu.current.vmId("msdocs-vm"));
+    await emu.current.fault({ method: "PATCH", path: "virtualMachines/msdocs-vm" }, { type: "lro-failed" });
+    const uami = emu.current.uamiId("msdocs-uami");
+    const r = await cli(["enable", "--vm", "msdocs-vm", "-g", RG, "--user-assigned", uami]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /again: it holds identity type SystemAssigned, provisioningState Failed, not the identity/,
+    );
+    expect(r.stderr).not.toMatch(/not applied|not changed/);
+    expect(await typeInState(emu.current, "virtualMachines", "msdocs-vm")).toBe("SystemAssigned");
   });
 
   it("a VM PATCH reply lost after the write: 'applied' once the VM has finished updating", async () => {

@@ -114,9 +114,12 @@ describe("real SDK clients", () => {
     expect(String(app.xms_mirid)).toBe(
       ids(emu.handle).site("msdocs-web").replace("resourceGroups", "resourcegroups"),
     );
-    await expect(childToken(emu.handle.envFor(ids(emu.handle).vm("msdocs-vm")))).rejects.toThrow(
-      /No Managed Identity found for the given resource/,
-    );
+    // A VM: IMDS through AZURE_POD_IDENTITY_AUTHORITY_HOST; Azure's 400 until it has an identity, then its token.
+    const vm = ids(emu.handle).vm("msdocs-vm");
+    await expect(childToken(emu.handle.envFor(vm))).rejects.toThrow(/Identity not found/);
+    const principalId = await emu.current.enableSystem(vm);
+    const asVm = await childToken(emu.handle.envFor(vm));
+    expect([asVm.oid, asVm.xms_mirid]).toEqual([principalId, vm.replace("resourceGroups", "resourcegroups")]);
   });
 });
 

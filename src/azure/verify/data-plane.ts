@@ -11,6 +11,7 @@ import {
   replyErrorCode,
   tokenFailureReason,
 } from "../errors.js";
+import { appServiceHost, type HostRef, vmHost } from "../hosts.js";
 import { NothingAnswers, OffMachineRefused } from "../loopback.js";
 import { buildReport, roleFor } from "./diagnosis.js";
 import { identifyCredential, type TokenIdentity } from "./token-identity.js";
@@ -18,6 +19,8 @@ import type { Access, DataPlaneInput, Step, VerifyReport } from "./types.js";
 
 export interface DataPlaneRun {
   identity: TokenIdentity | null;
+  /** The app's host (App Service variables, IMDS instance metadata) when it has no usable identity. */
+  host?: HostRef | null;
   container: string | null;
   steps: Step[];
 }
@@ -80,13 +83,34 @@ export function errorCode(err: unknown): string {
     );
   if (net?.[1]) return net[1];
   if (e.name === "CredentialUnavailableError" || e.name === "AggregateAuthenticationError") {
-    return /No Managed Identity found|no managed identity/i.test(e.message ?? "")
-      ? "NoManagedIdentity"
-      : "CredentialUnavailable";
+    return identityEndpointCode(e.code, endpointDescription(e.message ?? "") ?? e.message ?? "");
   }
   if (e.name === "AbortError") return "Aborted";
   if (e.code === "PARSE_ERROR") return "InvalidReply";
   return e.code ?? e.name ?? "Error";
+}
+
+/**
+ * What the host's identity endpoint said, as Azure words it: IMDS "Identity not found" (a VM without an
+ * identity, or without the one AZURE_CLIENT_ID names); App Service "Unable to load the proper Managed
+ * Identity." (only user-assigned identities, none chosen; Azure/azure-sdk-for-net#43691) and "No MSI found
+ * for specified ClientId/ResourceId."; IMDS "Multiple user assigned identities exist".
+ */
+function identityEndpointCode(code: string | undefined, text: string): string {
+  if (code === "NoManagedIdentity") return code;
+  if (/Unable to load the proper Managed Identity|Multiple user assigned identities exist/i.test(text))
+    return "NoDefaultManagedIdentity";
+  if (/No MSI found for specified ClientId/i.test(text)) return "ManagedIdentityNotOnHost";
+  if (/^Identity not found\.?$/i.test(text.trim()))
+    return process.env.AZURE_CLIENT_ID?.trim() ? "ManagedIdentityNotOnHost" : "NoManagedIdentity";
+  return "CredentialUnavailable";
+}
+
+/** The app's host, named for the fix, when the token failure is about its managed identity. */
+async function hostFor(code: string | undefined, signal: AbortSignal | undefined): Promise<HostRef | null> {
+  if (!code || !["NoManagedIdentity", "NoDefaultManagedIdentity", "ManagedIdentityNotOnHost"].includes(code))
+    return null;
+  return appServiceHost(process.env) ?? (await vmHost(process.env, signal));
 }
 
 function firstLine(err: unknown): string {
@@ -186,6 +210,7 @@ export async function checkDataPlane(
     run.steps,
     requiredDataSteps(access),
     assignCommand,
+    run.host ?? undefined,
   );
 }
 
@@ -208,7 +233,8 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
   ];
   if (!ok) {
     for (const n of names) skip(steps, n, "no token");
-    return { identity, container: o.container ?? null, steps };
+    const host = await hostFor(steps[0]?.code ?? undefined, signal);
+    return { identity, host, container: o.container ?? null, steps };
   }
 
   const { BlobServiceClient } = await import("@azure/storage-blob");

@@ -1,5 +1,6 @@
 // Why a verify step failed and what fixes it, from the Azure error code, and the rule that turns steps
 // into a result and an exit code (pure).
+import { type HostRef, hostFlags } from "../hosts.js";
 import { BLOB_DATA_ROLES } from "../roles.js";
 import type { Access, ReportStep, Step, VerifyReport } from "./types.js";
 
@@ -19,6 +20,14 @@ export interface DiagnosisContext {
   access: string;
   /** A miauth command that would grant the missing role, when we can write one. */
   assignCommand?: string;
+  /** The app's host (web app, function app or VM), when the environment or IMDS names it. */
+  host?: HostRef;
+}
+
+function hostText(host: HostRef | undefined): string {
+  if (!host) return "this resource";
+  const what = { webapp: "web app", functionapp: "function app", vm: "VM" }[host.kind];
+  return `the ${what} '${host.name}'`;
 }
 
 export function roleFor(access: string): string {
@@ -114,8 +123,26 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
       };
     case "NoManagedIdentity":
       return {
-        cause: "no managed identity is enabled on this resource, so there is no token to get",
-        fix: ctx.assignCommand ?? "enable one: miauth enable --webapp NAME -g GROUP",
+        cause: `${hostText(ctx.host)} has no managed identity, so there is no token to get (${message})`,
+        fix: ctx.host
+          ? `enable one: miauth enable ${hostFlags(ctx.host)}`
+          : "enable one: miauth enable --webapp NAME -g GROUP (or --functionapp, --vm)",
+        exitCode: 4,
+        retryable: false,
+      };
+    case "NoDefaultManagedIdentity":
+      return {
+        cause: `${hostText(ctx.host)} has only user-assigned identities, and the token request named none of them (${message})`,
+        fix: `set AZURE_CLIENT_ID to the client ID of one of its user-assigned identities${ctx.host ? ` (miauth show ${hostFlags(ctx.host)} lists them)` : ""}`,
+        exitCode: 4,
+        retryable: false,
+      };
+    case "ManagedIdentityNotOnHost":
+      return {
+        cause: `no identity of ${hostText(ctx.host)} has the client ID in AZURE_CLIENT_ID (${message})`,
+        fix: ctx.host
+          ? `set AZURE_CLIENT_ID to the client ID of one of its identities (miauth show ${hostFlags(ctx.host)} lists them), or attach that identity: miauth enable ${hostFlags(ctx.host)} --user-assigned ID`
+          : "set AZURE_CLIENT_ID to the client ID of a user-assigned identity attached to this resource",
         exitCode: 4,
         retryable: false,
       };
@@ -166,7 +193,7 @@ export interface Diagnosed {
 
 export function diagnoseSteps(
   steps: Step[],
-  ctx: { account: string; access: Access; assignCommand?: string },
+  ctx: { account: string; access: Access; assignCommand?: string; host?: HostRef },
 ): Diagnosed {
   let first: Diagnosis | null = null;
   const out = steps.map((s) => {
@@ -188,11 +215,14 @@ export function buildReport(
   required: string[],
   /** A miauth command that would grant the missing role (or enable the identity), when we can write one. */
   assignCommand: string | undefined,
+  /** The app's host, when its identity is missing (names it in the fix). */
+  host?: HostRef,
 ): VerifyReport {
   const { steps, first } = diagnoseSteps(withRequired(raw, required), {
     account: base.account,
     access: base.access,
     assignCommand,
+    host,
   });
   return {
     ...base,

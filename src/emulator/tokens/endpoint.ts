@@ -33,13 +33,13 @@ function legacyTime(epochSeconds: number): string {
   return `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${d.getUTCFullYear()} ${pad(h % 12 === 0 ? 12 : h % 12)}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? "AM" : "PM"} +00:00`;
 }
 
-interface Selector {
+export interface Selector {
   clientId?: string;
   principalId?: string;
   resourceId?: string;
 }
 
-function selectorOf(params: URLSearchParams): Selector | undefined {
+export function selectorOf(params: URLSearchParams): Selector | undefined {
   const clientId = params.get("client_id") ?? params.get("clientid") ?? undefined;
   const principalId = params.get("principal_id") ?? params.get("object_id") ?? undefined;
   const resourceId = params.get("mi_res_id") ?? params.get("msi_res_id") ?? undefined;
@@ -47,15 +47,28 @@ function selectorOf(params: URLSearchParams): Selector | undefined {
   return { clientId, principalId, resourceId };
 }
 
-function selects(sel: Selector, s: TokenSubject): boolean {
+export function selects(sel: Selector, s: TokenSubject): boolean {
   const eq = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
   return (
     eq(sel.clientId, s.clientId) || eq(sel.principalId, s.principalId) || eq(sel.resourceId, s.resourceId)
   );
 }
 
+// Emulator-only (a guess): an app asked after its identity was removed. On App Service the app restarts
+// without IDENTITY_ENDPOINT, so no real text is known; see README "Wire decisions that are guesses".
 const NO_IDENTITY = "No Managed Identity found for the given resource.";
+// Azure's text (Azure.Identity's tests; a Functions app with a wrong client ID, see README).
 const NO_MATCH = "No MSI found for specified ClientId/ResourceId.";
+// Azure's text for an app with only user-assigned identities asked without client_id (Azure/azure-sdk-for-net#43691).
+const NO_DEFAULT = "Unable to load the proper Managed Identity.";
+
+/** A user-assigned identity attached to a host, as a token subject. */
+export function userSubjects(state: State, keys: string[]): TokenSubject[] {
+  return keys.flatMap((key) => {
+    const u = state.userAssignedIdentities[key];
+    return u ? [{ principalId: u.principalId, clientId: u.clientId, resourceId: u.id }] : [];
+  });
+}
 
 function resolveSubject(
   state: State,
@@ -71,15 +84,10 @@ function resolveSubject(
   const host = identityHost(state, hostKey);
   if (!host || (!host.identity.system && host.identity.user.length === 0)) return msiError(400, NO_IDENTITY);
   if (sel) {
-    for (const key of host.identity.user) {
-      const u = state.userAssignedIdentities[key];
-      if (!u) continue;
-      const subject = { principalId: u.principalId, clientId: u.clientId, resourceId: u.id };
-      if (selects(sel, subject)) return subject;
-    }
-    return msiError(400, NO_MATCH);
+    const found = userSubjects(state, host.identity.user).find((s) => selects(sel, s));
+    return found ?? msiError(400, NO_MATCH);
   }
-  if (!host.identity.system) return msiError(400, NO_IDENTITY);
+  if (!host.identity.system) return msiError(400, NO_DEFAULT);
   return { ...host.identity.system, resourceId: host.id };
 }
 

@@ -1,0 +1,102 @@
+// Where this process runs, as the host shows it: App Service's variables, or a VM's instance metadata.
+// Used to name the app in a fix ("miauth enable --webapp NAME -g RG") when it has no managed identity.
+import { request } from "node:http";
+import { isLoopbackUrl } from "./loopback.js";
+
+export interface HostRef {
+  kind: "webapp" | "functionapp" | "vm";
+  name: string;
+  /** Null when the host does not say. */
+  resourceGroup: string | null;
+}
+
+/**
+ * App Service sets WEBSITE_SITE_NAME, WEBSITE_RESOURCE_GROUP and WEBSITE_OWNER_NAME
+ * (`{subscriptionId}+{resourceGroup}-{region}webspace[-Linux]`) for every app (learn.microsoft.com,
+ * azure/app-service/reference-app-settings); a function app also has FUNCTIONS_EXTENSION_VERSION
+ * (azure/azure-functions/functions-app-settings).
+ */
+export function appServiceHost(env: NodeJS.ProcessEnv): HostRef | null {
+  const name = env.WEBSITE_SITE_NAME?.trim();
+  if (!name) return null;
+  const owner = /^[^+]+\+(.+)-[^-]+webspace(?:-Linux)?$/i.exec(env.WEBSITE_OWNER_NAME?.trim() ?? "")?.[1];
+  return {
+    kind: env.FUNCTIONS_EXTENSION_VERSION?.trim() ? "functionapp" : "webapp",
+    name,
+    resourceGroup: env.WEBSITE_RESOURCE_GROUP?.trim() || owner || null,
+  };
+}
+
+const set = (v: string | undefined) => v !== undefined && v.trim() !== "";
+
+/**
+ * An App Service app without a managed identity: App Service defines IDENTITY_ENDPOINT and IDENTITY_HEADER
+ * (MSI_ENDPOINT/MSI_SECRET) only for an app that has one (azure/app-service/overview-managed-identity),
+ * and nothing else would give a token (no service principal or workload identity settings). The SDK would
+ * then try IMDS, which App Service does not serve.
+ */
+export function appServiceWithoutIdentity(env: NodeJS.ProcessEnv): HostRef | null {
+  const host = appServiceHost(env);
+  if (!host) return null;
+  const endpoints = ["IDENTITY_ENDPOINT", "MSI_ENDPOINT", "AZURE_POD_IDENTITY_AUTHORITY_HOST"];
+  const others = [
+    "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PATH",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_USERNAME",
+  ];
+  if ([...endpoints, ...others].some((k) => set(env[k]))) return null;
+  return env.AZURE_TOKEN_CREDENTIALS?.trim().toLowerCase() === "dev" ? null : host;
+}
+
+/**
+ * The VM this runs on, from IMDS instance metadata (`GET /metadata/instance?api-version=2021-02-01`,
+ * `Metadata: true`: `compute.name`, `compute.resourceGroupName`; learn.microsoft.com,
+ * virtual-machines/instance-metadata-service). Asked only after IMDS answered a token request; its host
+ * is AZURE_POD_IDENTITY_AUTHORITY_HOST when set (as the SDK uses it), else 169.254.169.254 unless miauth
+ * is aimed at a local ARM endpoint. Null when it cannot tell.
+ */
+export async function vmHost(env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<HostRef | null> {
+  const pod = env.AZURE_POD_IDENTITY_AUTHORITY_HOST?.trim();
+  if (!pod && set(env.MIAUTH_ARM_ENDPOINT)) return null;
+  let url: URL;
+  try {
+    url = new URL(`${(pod || "http://169.254.169.254").replace(/\/+$/, "")}/metadata/instance`);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== "http:") return null;
+  // A rehearsal (loopback ARM) never reaches past this machine, not even for a name in a fix.
+  const arm = env.MIAUTH_ARM_ENDPOINT;
+  if (arm && isLoopbackUrl(arm) && !isLoopbackUrl(url.href)) return null;
+  url.searchParams.set("api-version", "2021-02-01");
+  const text = await new Promise<string | null>((done) => {
+    const req = request(url, { headers: { Metadata: "true" }, timeout: 2000, signal }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => {
+        body += d;
+      });
+      res.on("end", () => done(res.statusCode === 200 ? body : null));
+      res.on("error", () => done(null));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => done(null));
+    req.end();
+  });
+  if (text === null) return null;
+  try {
+    const compute = (JSON.parse(text) as { compute?: { name?: unknown; resourceGroupName?: unknown } })
+      .compute;
+    if (typeof compute?.name !== "string" || compute.name === "") return null;
+    const group = typeof compute.resourceGroupName === "string" ? compute.resourceGroupName : null;
+    return { kind: "vm", name: compute.name, resourceGroup: group || null };
+  } catch {
+    return null;
+  }
+}
+
+/** `--webapp NAME -g RG`, as the other commands take a target. */
+export function hostFlags(host: HostRef): string {
+  return `--${host.kind} ${host.name} -g ${host.resourceGroup ?? "<resource-group>"}`;
+}
