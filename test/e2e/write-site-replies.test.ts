@@ -32,7 +32,7 @@ describe("saying what really happened after a site write", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(
-      /^error: the reply to PATCH .* read function app 'msdocs-func' .* again: the change was not applied/m,
+      /^error: the reply to PATCH .* read function app 'msdocs-func' .* again: it holds identity type UserAssigned, user-assigned msdocs-uami, not the identity asked for$/m,
     );
     expect(await typeInState(emu.current, "sites", "msdocs-func")).toBe("UserAssigned");
   });
@@ -59,7 +59,7 @@ describe("saying what really happened after a site write", () => {
     const r = await cli(enableFunc);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /^error: PATCH .* failed: .*; read function app 'msdocs-func' .* again: the change was not applied/m,
+      /^error: PATCH .* failed: .*; read function app 'msdocs-func' .* again: it holds identity type UserAssigned, user-assigned msdocs-uami, not the identity asked for$/m,
     );
     expect(r.stderr).not.toMatch(/the identity was not changed/);
   });

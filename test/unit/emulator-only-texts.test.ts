@@ -17,7 +17,15 @@ const AZURE_TEXTS = [
   "Multiple user assigned identities exist, please specify the clientId / resourceId of the identity in the token request",
   // ARM RoleAssignmentExists (azure-rest-api-specs examples, az CLI reports).
   "The role assignment already exists. The ID of the existing role assignment is",
+  // ARM UnmatchedPrincipalType, typo included (Azure/azure-dev#5814, #3992, #2427).
+  "' , which is different from specified PrinciaplType '",
 ];
+
+/**
+ * miauth's own words that `miauth emulator env` (src/emulator/index.ts) also prints: messages of the
+ * local CLI about a stopped emulator, never a reply a client gets from Azure or from the emulator's wire.
+ */
+const MIAUTH_TEXTS = [": is the emulator running? ("];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -41,7 +49,7 @@ function emulatorTexts(sources: string[]): string[] {
       }
     }
   }
-  const real = AZURE_TEXTS.map((t) => t.toLowerCase());
+  const real = [...AZURE_TEXTS, ...MIAUTH_TEXTS].map((t) => t.toLowerCase());
   return [...found].filter(
     (t) => !real.some((r) => r.includes(t.toLowerCase()) || t.toLowerCase().includes(r)),
   );
