@@ -1,16 +1,8 @@
 // Builds the command line and is the one place where an error becomes a message and an exit code.
 import { Command, CommanderError, Option } from "commander";
-import { assignRoleCommand } from "./commands/assign-role.js";
-import { disableCommand } from "./commands/disable.js";
-import { emulatorCommand } from "./commands/emulator.js";
-import { enableCommand } from "./commands/enable.js";
-import { rolesCommand } from "./commands/roles.js";
 import type { Action, Handler, Runner, RunOptions } from "./commands/runner.js";
-import { showCommand } from "./commands/show.js";
 import { parseTimeout } from "./commands/timeout.js";
-import { unassignRoleCommand } from "./commands/unassign-role.js";
-import { verifyCommand } from "./commands/verify.js";
-import { Context, parseGlobals, type RawGlobalOptions } from "./context.js";
+import type { Context, RawGlobalOptions } from "./context.js";
 import { ExitCode, InterruptedError, MiauthError, TimeoutError } from "./errors.js";
 import { createIo, error, hint, type Io, oneLine } from "./output/io.js";
 import { VERSION } from "./version.js";
@@ -46,8 +38,14 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
     <T>(options: RunOptions, action: Action<T>): Handler<T> =>
     async (opts, cmd) => {
       lifecycle = options;
+      // The context and the output code are loaded only when a command runs, never for --help.
+      const [{ Context, parseGlobals }, { loadFormat }] = await Promise.all([
+        import("./context.js"),
+        import("./output/format.js"),
+      ]);
       const globals = parseGlobals(cmd.optsWithGlobals<RawGlobalOptions>(), env);
       debug = globals.debug;
+      await loadFormat(globals.output);
       const ctx = new Context(io, env, globals, abort.signal);
       context = ctx;
       // The deadline aborts every request; should one ignore it, leave anyway, with exit 6, after the
@@ -66,7 +64,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   const run: Runner = <T>(first: RunOptions | Action<T>, action?: Action<T>) =>
     typeof first === "function" ? wrap({}, first) : wrap(first, action as Action<T>);
 
-  const program = buildProgram(run, io);
+  const program = buildProgram(run, io, await loadCommands(argv.slice(2)));
   try {
     await program.parseAsync(argv);
     if (abort.signal.aborted && !lifecycle.endsOnSignal)
@@ -88,7 +86,57 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
   }
 }
 
-function buildProgram(run: Runner, io: Io): Command {
+type CommandFactory = (run: Runner) => Command;
+
+// Each command's definition is its own chunk, loaded only when needed; each action loads its own code.
+const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
+  enable: async () => (await import("./commands/enable.js")).enableCommand,
+  disable: async () => (await import("./commands/disable.js")).disableCommand,
+  show: async () => (await import("./commands/show.js")).showCommand,
+  roles: async () => (await import("./commands/roles.js")).rolesCommand,
+  "assign-role": async () => (await import("./commands/assign-role.js")).assignRoleCommand,
+  "unassign-role": async () => (await import("./commands/unassign-role.js")).unassignRoleCommand,
+  verify: async () => (await import("./commands/verify.js")).verifyCommand,
+  emulator: async () => (await import("./commands/emulator.js")).emulatorCommand,
+};
+
+// The global options that take a value: their value is not the command's name.
+const GLOBAL_VALUE_OPTIONS = new Set([
+  "--subscription",
+  "-o",
+  "--output",
+  "--query",
+  "--arm-endpoint",
+  "--cloud",
+]);
+
+/**
+ * The command definitions argv needs: only the named command's when it names one; none for a bare
+ * --version; every one otherwise (--help lists them all; an unknown name gets commander's suggestion).
+ */
+async function loadCommands(args: string[]): Promise<CommandFactory[]> {
+  let first: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (arg === "--") {
+      first = args[i + 1];
+      break;
+    }
+    if (!arg.startsWith("-")) {
+      first = arg;
+      break;
+    }
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+  }
+  const named = first !== undefined && Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  if (named) return [await named()];
+  if (first === undefined && args.some((a) => a === "-v" || a === "--version")) {
+    if (!args.some((a) => a === "-h" || a === "--help")) return [];
+  }
+  return Promise.all(Object.values(COMMANDS).map((load) => load()));
+}
+
+function buildProgram(run: Runner, io: Io, commands: CommandFactory[]): Command {
   const program = new Command("miauth")
     .description(
       "Set up Azure managed identities the way Microsoft documents it: enable an identity, assign a role, verify access.",
@@ -115,16 +163,7 @@ function buildProgram(run: Runner, io: Io): Command {
       // Commander echoes the flag or value it refuses: keep its lines, but each one plain text.
       outputError: (s, write) => write(io.paint.err(s.split("\n").map(oneLine).join("\n"))),
     });
-  for (const make of [
-    enableCommand,
-    disableCommand,
-    showCommand,
-    rolesCommand,
-    assignRoleCommand,
-    unassignRoleCommand,
-    verifyCommand,
-    emulatorCommand,
-  ]) {
+  for (const make of commands) {
     const cmd = make(run);
     program.addCommand(cmd);
     inheritSettings(program, cmd);

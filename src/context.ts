@@ -9,8 +9,9 @@ import { MAX_RETRIES, retryNoticePolicy, tracePolicy } from "./azure/policies.js
 import { type SubscriptionChoice, subscriptionFromArm, subscriptionFromLocal } from "./azure/subscription.js";
 import { ExitCode, ReportedFailure, TimeoutError, UsageError } from "./errors.js";
 import { type OutputFormat, parseOutputFormat } from "./output/format.js";
-import { type Io, info, result, warn } from "./output/io.js";
+import { type Io, info, warn } from "./output/io.js";
 import { validateQuery } from "./output/query.js";
+import { result } from "./output/result.js";
 import { VERSION } from "./version.js";
 
 export interface RawGlobalOptions {

@@ -1,5 +1,10 @@
 import { createRequire } from "node:module";
 
-// src/version.ts and the dist/ chunk holding it (scripts/build.mjs) both sit one level below package.json.
-export const VERSION: string = (createRequire(import.meta.url)("../package.json") as { version: string })
-  .version;
+// The bundle has the version built in (scripts/build.mjs defines MIAUTH_VERSION from package.json), so
+// --version reads no file; code run from src (the unit tests) reads package.json beside src/.
+declare const MIAUTH_VERSION: string | undefined;
+
+export const VERSION: string =
+  typeof MIAUTH_VERSION === "string"
+    ? MIAUTH_VERSION
+    : (createRequire(import.meta.url)("../package.json") as { version: string }).version;

@@ -1,7 +1,7 @@
 // Role assignments: find, create idempotently under a deterministic name, and remove.
 
-import { createRequire } from "node:module";
 import type { RoleAssignment } from "@azure/arm-authorization";
+import { v5 as uuidv5 } from "uuid";
 import {
   MiauthError,
   NotFoundError,
@@ -19,25 +19,16 @@ import { sameScope, scopeCovers, scopeSubscription, sdkScope } from "./scope.js"
 // Fixed namespace for miauth's assignment names: the same (scope, principal, role) always gets the same name.
 const NAMESPACE = "6fb77ee5-b54f-486a-8138-f3b74b0d4c66";
 
-// Loaded on first use, like every library only some commands need (start-up time).
-const require = createRequire(import.meta.url);
-
 export function assignmentName(scope: string, principalId: string, roleDefinitionGuid: string): string {
-  const { v5: uuidv5 } = require("uuid") as typeof import("uuid");
   return uuidv5(
     `${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleDefinitionGuid.toLowerCase()}`,
     NAMESPACE,
   );
 }
 
-export type PrincipalType = "User" | "Group" | "ServicePrincipal" | "ForeignGroup" | "Device";
-export const PRINCIPAL_TYPES: PrincipalType[] = [
-  "User",
-  "Group",
-  "ServicePrincipal",
-  "ForeignGroup",
-  "Device",
-];
+import { PRINCIPAL_TYPES, type PrincipalType } from "./principal-types.js";
+
+export { PRINCIPAL_TYPES, type PrincipalType } from "./principal-types.js";
 
 export interface AssignmentRequest {
   scope: string;

@@ -1,7 +1,7 @@
 // Role definitions: list, filter and resolve what the user typed (name, GUID or ID) to one role.
 
-import { createRequire } from "node:module";
 import type { RoleDefinition } from "@azure/arm-authorization";
+import { closest, distance } from "fastest-levenshtein";
 import { MiauthError, NotFoundError, UsageError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { azureErrorCode, httpStatus, translateAzureError } from "./errors.js";
@@ -303,9 +303,6 @@ export async function resolveRole(
 
 /** "did you mean" with the closest role names (edit distance, then substring matches). */
 export function suggestRoles(input: string, roles: RoleView[]): string {
-  const { closest, distance } = createRequire(import.meta.url)(
-    "fastest-levenshtein",
-  ) as typeof import("fastest-levenshtein");
   const names = roles.map((r) => r.roleName);
   if (names.length === 0) return "list the roles with: miauth roles list";
   const lower = input.toLowerCase();

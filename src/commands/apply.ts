@@ -1,44 +1,12 @@
 // The part enable and disable share: read and plan every target first (so a missing one stops the
 // run before any write), then write each in turn, with a spinner for VMs.
-import type { Command } from "commander";
 import { type ApplyOptions, applyChange, dryRunResult, isBusy, planChange } from "../azure/identity.js";
-import type { IdentityChange } from "../azure/identity-merge.js";
 import { sameId } from "../azure/ids.js";
 import { describeTarget, type Target } from "../azure/target.js";
 import type { Context } from "../context.js";
 import { startSpinner } from "../output/spinner.js";
+import type { ChangeFlags } from "./change-options.js";
 import { oneOrMany } from "./shared.js";
-import { addTimeoutOption } from "./timeout.js";
-
-/** The flags enable and disable share besides the target. */
-export interface RawChangeOptions {
-  dryRun?: boolean;
-  wait: boolean;
-}
-
-export function addChangeOptions(cmd: Command): Command {
-  return addTimeoutOption(
-    cmd
-      .option("--dry-run", "print the planned change, write nothing")
-      .option("--no-wait", "VMs: return once ARM accepted the change"),
-    "10m",
-    "waiting for a VM update included; the update goes on in Azure",
-  );
-}
-
-export function changeFlags(raw: RawChangeOptions, change: IdentityChange): ChangeFlags {
-  return {
-    change,
-    dryRun: raw.dryRun === true,
-    noWait: !raw.wait,
-  };
-}
-
-export interface ChangeFlags {
-  change: IdentityChange;
-  dryRun: boolean;
-  noWait: boolean;
-}
 
 export async function applyIdentityChange(
   ctx: Context,

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { parseUserAssignedId } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
-import { addChangeOptions, applyIdentityChange, changeFlags, type RawChangeOptions } from "./apply.js";
+import { addChangeOptions, changeFlags, type RawChangeOptions } from "./change-options.js";
 import type { Runner } from "./runner.js";
 import { addTargetOptions, collect, examples } from "./shared.js";
 
@@ -30,6 +30,7 @@ export function disableCommand(run: Runner): Command {
           userAssigned.length > 0
             ? { system: "keep" as const, addUserAssigned: [], removeUserAssigned: userAssigned }
             : { system: "disable" as const, addUserAssigned: [], removeUserAssigned: [] };
+        const { applyIdentityChange } = await import("./apply.js");
         await applyIdentityChange(ctx, targets, changeFlags(opts, change));
       }),
     );

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { parseUserAssignedId } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
 import { UsageError } from "../errors.js";
-import { addChangeOptions, applyIdentityChange, changeFlags, type RawChangeOptions } from "./apply.js";
+import { addChangeOptions, changeFlags, type RawChangeOptions } from "./change-options.js";
 import type { Runner } from "./runner.js";
 import { addTargetOptions, collect, examples } from "./shared.js";
 
@@ -35,6 +35,7 @@ export function enableCommand(run: Runner): Command {
         }
         const system = opts.systemAssigned ? "enable" : "keep";
         const flags = changeFlags(opts, { system, addUserAssigned: userAssigned, removeUserAssigned: [] });
+        const { applyIdentityChange } = await import("./apply.js");
         await applyIdentityChange(ctx, targets, flags);
       }),
     );

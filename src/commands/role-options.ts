@@ -1,7 +1,7 @@
 // Flags shared by assign-role and unassign-role, and their validation (all before any network call).
-import type { Command } from "commander";
-import { PRINCIPAL_TYPES, type PrincipalType } from "../azure/assignments.js";
+
 import { parseGuid, validateResourceGroupName } from "../azure/ids.js";
+import { PRINCIPAL_TYPES, type PrincipalType } from "../azure/principal-types.js";
 import { isPrivilegedRole, parseRoleInput } from "../azure/roles.js";
 import { parseScope, scopeLevel } from "../azure/scope.js";
 import {
@@ -12,19 +12,10 @@ import {
   type Target,
 } from "../azure/target.js";
 import { UsageError } from "../errors.js";
-import { addTargetOptions, collect, parseDuration, readTextFile } from "./shared.js";
+import type { RawRoleOptions } from "./role-flags.js";
+import { parseDuration, readTextFile } from "./shared.js";
 
-export interface RawRoleOptions extends RawTargetOptions {
-  assignee?: string[];
-  assigneesFile?: string;
-  assigneePrincipalType?: string;
-  role?: string;
-  scope?: string;
-  principalWait: string;
-  concurrency: string;
-  dryRun?: boolean;
-  yes?: boolean;
-}
+export type { RawRoleOptions } from "./role-flags.js";
 
 export interface RoleOptions {
   role: string;
@@ -40,25 +31,6 @@ export interface RoleOptions {
   concurrency: number;
   dryRun: boolean;
   yes: boolean;
-}
-
-export function addRoleOptions(cmd: Command): Command {
-  return addTargetOptions(cmd)
-    .option("--assignee <principalId>", "principal (object) ID to assign to (repeatable)", collect)
-    .option("--assignees-file <file>", "file with one principal ID per line ('#' comments allowed)")
-    .option(
-      "--assignee-principal-type <type>",
-      `${PRINCIPAL_TYPES.join(", ")} (default: ServicePrincipal, and the type ARM names if it differs)`,
-    )
-    .option("--role <name|guid|id>", "role name (case-insensitive), GUID or role definition ID")
-    .option(
-      "--scope <scope>",
-      "any ARM scope: subscription, resource group, resource (e.g. a storage account)",
-    )
-    .option("--principal-wait <duration>", "how long to retry PrincipalNotFound for a new identity", "3m")
-    .option("--concurrency <n>", "assignments in flight at once", "8")
-    .option("--dry-run", "look everything up, print what would change, write nothing")
-    .option("--yes", "allow broad roles (Owner, Contributor, …) at subscription scope");
 }
 
 const MAX_LINE = 1000;

@@ -1,6 +1,5 @@
 import { Command } from "commander";
 import { validateResourceGroupName } from "../azure/ids.js";
-import { checkRoleName, listRoles } from "../azure/roles.js";
 import { parseScope, resourceGroupScope, scopeSubscription, subscriptionScope } from "../azure/scope.js";
 import { UsageError } from "../errors.js";
 import type { Runner } from "./runner.js";
@@ -49,6 +48,7 @@ export function rolesCommand(run: Runner): Command {
         }
         if (opts.customOnly && opts.builtinOnly)
           throw new UsageError("--custom-only and --builtin-only exclude each other");
+        const { checkRoleName, listRoles } = await import("../azure/roles.js");
         const name = opts.name === undefined ? undefined : checkRoleName(opts.name, "--name");
         const fixed = opts.scope !== undefined ? parseScope(opts.scope) : undefined;
         if (opts.resourceGroup !== undefined) validateResourceGroupName(opts.resourceGroup);

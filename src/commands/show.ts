@@ -1,6 +1,5 @@
 import { Command } from "commander";
-import { assignmentsOf, type IdentityAssignment } from "../azure/assignments.js";
-import { showIdentity } from "../azure/identity.js";
+import type { IdentityAssignment } from "../azure/assignments.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
 import type { Context } from "../context.js";
 import { PermissionError } from "../errors.js";
@@ -28,6 +27,7 @@ export function showCommand(run: Runner): Command {
     .action(
       run<RawTargetOptions>(async (ctx, opts) => {
         const targets = parseTargets(opts);
+        const { showIdentity } = await import("../azure/identity.js");
         const arm = await ctx.arm();
         const sub = await ctx.subscriptionFor(targets);
         const results = [];
@@ -55,6 +55,7 @@ async function roleAssignments(
   principalIds: string[],
 ): Promise<IdentityAssignment[] | null> {
   if (principalIds.length === 0) return [];
+  const { assignmentsOf } = await import("../azure/assignments.js");
   try {
     return await assignmentsOf(await ctx.arm(), subscriptionId, principalIds, ctx.signal);
   } catch (err) {

@@ -1,7 +1,5 @@
 import { Command } from "commander";
-import { unassignRole } from "../azure/assignments.js";
-import { resolveRoleRequest, runForEach } from "./role-flow.js";
-import { addRoleOptions, parseRoleOptions, type RawRoleOptions } from "./role-options.js";
+import { addRoleOptions, type RawRoleOptions } from "./role-flags.js";
 import type { Runner } from "./runner.js";
 import { examples } from "./shared.js";
 import { addTimeoutOption } from "./timeout.js";
@@ -21,6 +19,12 @@ export function unassignRoleCommand(run: Runner): Command {
     )
     .action(
       run<RawRoleOptions>(async (ctx, raw) => {
+        const [{ unassignRole }, { resolveRoleRequest, runForEach }, { parseRoleOptions }] =
+          await Promise.all([
+            import("../azure/assignments.js"),
+            import("./role-flow.js"),
+            import("./role-options.js"),
+          ]);
         const opts = parseRoleOptions(raw);
         const resolved = await resolveRoleRequest(ctx, opts);
         const arm = await ctx.arm();

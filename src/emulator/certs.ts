@@ -1,10 +1,11 @@
 import { generateKeyPair, randomBytes } from "node:crypto";
-import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import type * as Forge from "node-forge";
+// node-forge is CommonJS without named ESM exports: its default export is the whole module
+// (its types declare none).
+import * as forgeModule from "node-forge";
 
-// node-forge is CommonJS without named ESM exports.
-const forge = createRequire(import.meta.url)("node-forge") as typeof Forge;
+const forge = (forgeModule as unknown as { default: typeof Forge }).default;
 
 export interface Certificates {
   caPem: string;

@@ -1,10 +1,17 @@
-import { createRequire } from "node:module";
 import { renderJsonc } from "./jsonc.js";
 import { renderTable } from "./table.js";
 import { renderTsv } from "./tsv.js";
 
-// yaml is loaded only when -o yaml is used: it is most of the start-up time otherwise.
-const require = createRequire(import.meta.url);
+// yaml is bundled in its own chunk, loaded only when -o yaml is used (loadFormat, before the command
+// runs): it is bigger than the rest of the output code together.
+let yaml: typeof import("yaml") | undefined;
+
+/** Loads what rendering `format` needs; call it before render(). */
+export async function loadFormat(format: OutputFormat): Promise<void> {
+  // yaml is CommonJS: a bundled import() of it has only `default` (the module), which Node's has too.
+  if (format === "yaml")
+    yaml ??= ((await import("yaml")) as unknown as { default: typeof import("yaml") }).default;
+}
 
 export type OutputFormat = "json" | "jsonc" | "yaml" | "table" | "tsv" | "none";
 
@@ -35,7 +42,8 @@ export function render(value: unknown, format: OutputFormat, opts: { color: bool
     case "yaml":
       // indentSeq: false puts "- item" under its key as PyYAML (az) does; lineWidth: 0 never folds
       // long strings such as resource IDs.
-      return (require("yaml") as typeof import("yaml")).stringify(value, { indentSeq: false, lineWidth: 0 });
+      if (yaml === undefined) throw new Error("-o yaml: call loadFormat() before render()");
+      return yaml.stringify(value, { indentSeq: false, lineWidth: 0 });
     case "table":
       return renderTable(value);
     case "tsv":

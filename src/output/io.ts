@@ -1,7 +1,5 @@
 import type { Readable, Writable } from "node:stream";
 import { Chalk } from "chalk";
-import { type OutputFormat, render } from "./format.js";
-import { applyQuery } from "./query.js";
 
 type Style = (text: string) => string;
 
@@ -82,13 +80,6 @@ export function colorLevel(env: Env, isTTY: boolean): 0 | 1 | 2 | 3 {
     return Math.max(0, Math.min(n, 3)) as 0 | 1 | 2 | 3;
   }
   return isTTY && env.TERM !== "dumb" ? 1 : 0;
-}
-
-/** Writes a command's result to stdout: `--query` first, then the chosen format. */
-export function result(io: Io, value: unknown, format: OutputFormat, query?: string): void {
-  const shown = query === undefined ? value : applyQuery(value, query);
-  const text = render(shown, format, { color: io.colorStdout });
-  if (text !== "") io.stdout.write(text);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import jmespathModule from "jmespath";
 
 // @types/jmespath declares only search(); the package also exports compile(), which parses
 // without evaluating, so a bad expression is caught before any data (or network) exists.
@@ -15,8 +15,8 @@ interface AstNode {
   children?: unknown[];
 }
 
-// Loaded on first use, so commands without --query do not pay for it at start-up.
-const jmespath = (): Jmespath => createRequire(import.meta.url)("jmespath") as Jmespath;
+// Bundled; this module is loaded with a command's action, never for --help or --version.
+const jmespath = (): Jmespath => jmespathModule as Jmespath;
 
 /** Throws a one-line Error if `expression` is not valid JMESPath, its function calls included. */
 export function validateQuery(expression: string): void {

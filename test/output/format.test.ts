@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { OUTPUT_FORMATS, parseOutputFormat, render } from "../../src/output/format.js";
+import { loadFormat, OUTPUT_FORMATS, parseOutputFormat, render } from "../../src/output/format.js";
 import { stripAnsi } from "./fakes.js";
 
 const identity = {
@@ -28,6 +28,8 @@ describe("parseOutputFormat", () => {
 });
 
 describe("render json / jsonc / yaml / none", () => {
+  beforeAll(() => loadFormat("yaml"));
+
   it("json is JSON.stringify with 2 spaces and a newline", () => {
     expect(render(identity, "json", plain)).toBe(`${JSON.stringify(identity, null, 2)}\n`);
     expect(render([], "json", plain)).toBe("[]\n");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { colorLevel, error, hint, info, oneLine, result, warn } from "../../src/output/io.js";
+import { colorLevel, error, hint, info, oneLine, warn } from "../../src/output/io.js";
+import { result } from "../../src/output/result.js";
 import { fakeIo } from "./fakes.js";
 
 describe("colour decision", () => {

@@ -1,0 +1,213 @@
+// Start-up: which code each kind of run loads (lazy command registration, one chunk per definition and
+// per action), and the module compile cache on Node >= 22.1. What a run loads is read from the loader:
+// test/helpers/record-loads.mjs logs every module file; each dist/ chunk's source map names the
+// sources (ours and the packages') bundled into it.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { baseEnv, ROOT, runCli } from "../helpers/cli.js";
+import { RG, useEmulator } from "../helpers/emulator.js";
+
+const RECORDER = pathToFileURL(join(ROOT, "test/helpers/record-loads.mjs")).href;
+const DIST = pathToFileURL(join(ROOT, "dist/")).href;
+const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+const emu = useEmulator({ blob: false });
+const temps: string[] = [];
+afterEach(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+interface Loaded {
+  code: number | null;
+  stdout: string;
+  /** Our source files bundled into the chunks the run loaded, as "src/…". */
+  sources: Set<string>;
+  /** The npm packages bundled into those chunks. */
+  packages: Set<string>;
+}
+
+async function loadsOf(args: string[], env: Record<string, string> = {}): Promise<Loaded> {
+  const log = join(tempDir("miauth-loads-"), "loads.log");
+  const r = await runCli(args, {
+    env: {
+      ...env,
+      MIAUTH_TEST_LOADS: log,
+      NODE_OPTIONS: `${baseEnv().NODE_OPTIONS} --import ${RECORDER}`,
+    },
+  });
+  const chunks = readFileSync(log, "utf8")
+    .split("\n")
+    .filter((url) => url.startsWith(DIST));
+  expect(chunks).toContain(`${DIST}cli.js`);
+  const sources = new Set<string>();
+  const packages = new Set<string>();
+  for (const chunk of chunks) {
+    const map = JSON.parse(readFileSync(new URL(`${chunk}.map`), "utf8")) as { sources: string[] };
+    for (const source of map.sources) {
+      const pkg = [...source.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].at(-1)?.[1];
+      if (pkg) packages.add(pkg);
+      else sources.add(source.replace(/^.*?\bsrc\//, "src/"));
+    }
+  }
+  return { code: r.code, stdout: r.stdout, sources, packages };
+}
+
+const DEFINITIONS = [
+  "enable",
+  "disable",
+  "show",
+  "roles",
+  "assign-role",
+  "unassign-role",
+  "verify",
+  "emulator",
+].map((c) => `src/commands/${c}.ts`);
+// What a command's definition may use: commander, the shared flag helpers and argument parsing.
+const DEFINITION_CODE = new Set([
+  "src/cli.ts",
+  "src/errors.ts",
+  "src/version.ts",
+  "src/output/io.ts",
+  "src/commands/shared.ts",
+  "src/commands/timeout.ts",
+  "src/commands/change-options.ts",
+  "src/commands/role-flags.ts",
+  "src/azure/ids.ts",
+  "src/azure/target.ts",
+  "src/azure/scope.ts",
+  "src/azure/principal-types.ts",
+  ...DEFINITIONS,
+]);
+
+function outsideDefinitions(loaded: Loaded): string[] {
+  return [...loaded.sources].filter((s) => !DEFINITION_CODE.has(s));
+}
+
+describe("lazy loading", () => {
+  it("--version loads no command and no package but commander and chalk", async () => {
+    const loaded = await loadsOf(["--version"]);
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout).toBe(`${VERSION}\n`);
+    expect([...loaded.packages].sort()).toEqual(["chalk", "commander"]);
+    expect(outsideDefinitions(loaded)).toEqual([]);
+    expect(DEFINITIONS.filter((d) => loaded.sources.has(d))).toEqual([]);
+  });
+
+  it("--help loads every command's definition and no action code, no Azure SDK", async () => {
+    const loaded = await loadsOf(["--help"]);
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout).toMatch(/^Commands:$/m);
+    expect([...loaded.packages].sort()).toEqual(["chalk", "commander"]);
+    expect(DEFINITIONS.filter((d) => !loaded.sources.has(d))).toEqual([]);
+    expect(outsideDefinitions(loaded)).toEqual([]);
+  });
+
+  it.each([
+    [["enable", "--help"], "enable"],
+    [["--output", "json", "roles", "list", "--help"], "roles"],
+    [["verify", "--help"], "verify"],
+    [["assign-role", "--help"], "assign-role"],
+  ])("%j loads only that command's definition", async (args, command) => {
+    const loaded = await loadsOf(args);
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout).toMatch(/^Usage: miauth /);
+    expect(DEFINITIONS.filter((d) => loaded.sources.has(d))).toEqual([`src/commands/${command}.ts`]);
+    expect(outsideDefinitions(loaded)).toEqual([]);
+    expect([...loaded.packages].sort()).toEqual(["chalk", "commander"]);
+  });
+
+  it("enable --webapp loads the App Service SDK and identity, no compute, authorization, storage or blob", async () => {
+    const loaded = await loadsOf(["enable", "--webapp", "msdocs-web", "-g", RG], emu.current.env);
+    expect(loaded.code).toBe(0);
+    expect(loaded.packages).toContain("@azure/arm-appservice");
+    expect(loaded.packages).toContain("@azure/identity");
+    const unwanted = [
+      "@azure/arm-compute",
+      "@azure/arm-authorization",
+      "@azure/arm-storage",
+      "@azure/storage-blob",
+      "yaml",
+      "node-forge",
+    ];
+    expect(unwanted.filter((p) => loaded.packages.has(p))).toEqual([]);
+    expect([...loaded.sources].filter((s) => s.startsWith("src/emulator/"))).toEqual([]);
+    expect(DEFINITIONS.filter((d) => loaded.sources.has(d))).toEqual(["src/commands/enable.ts"]);
+  });
+
+  it("-o yaml loads yaml, and the result is YAML", async () => {
+    const loaded = await loadsOf(["show", "--webapp", "msdocs-web", "-g", RG, "-o", "yaml"], emu.current.env);
+    expect(loaded.code).toBe(0);
+    expect(loaded.packages).toContain("yaml");
+    expect(loaded.stdout).toMatch(/^resourceId: \/subscriptions\//m);
+  });
+
+  it("an unknown command still gets commander's suggestion from every command's name", async () => {
+    const r = await runCli(["enabel"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown command 'enabel'/);
+    expect(r.stderr).toMatch(/Did you mean enable\?/);
+  });
+
+  it("a global option's value is not taken for the command's name", async () => {
+    const r = await runCli(["--query", "verify", "enable", "--webapp", "msdocs-web", "-g", RG, "--dry-run"], {
+      env: emu.current.env,
+    });
+    // enable ran (its result has no "verify": nothing printed), not an unknown command 'enable' of verify's.
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+  });
+});
+
+// NODE_COMPILE_CACHE alone is honoured by Node >= 22.1 itself; enableCompileCache() is what makes the
+// cache work without it, in Node's default directory under the OS temp dir (TMPDIR here).
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+const hasCompileCache = major > 22 || (major === 22 && minor >= 1);
+
+function filesUnder(dir: string): string[] {
+  return existsSync(dir) ? (readdirSync(dir, { recursive: true }) as string[]) : [];
+}
+
+describe(`compile cache on Node ${process.versions.node}`, () => {
+  it(
+    hasCompileCache
+      ? "is on by default, in Node's directory under the temp dir"
+      : "is absent on Node 20: the CLI runs as before",
+    async () => {
+      const tmp = tempDir("miauth-tmp-");
+      const r = await runCli(["--version"], { env: { TMPDIR: tmp } });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${VERSION}\n`);
+      expect(r.stderr).toBe("");
+      const cached = filesUnder(join(tmp, "node-compile-cache"));
+      if (hasCompileCache) expect(cached.length).toBeGreaterThan(0);
+      else expect(cached).toEqual([]);
+    },
+  );
+
+  it("goes where NODE_COMPILE_CACHE says", async () => {
+    const tmp = tempDir("miauth-tmp-");
+    const dir = tempDir("miauth-cache-");
+    const r = await runCli(["--help"], { env: { TMPDIR: tmp, NODE_COMPILE_CACHE: dir } });
+    expect(r.code).toBe(0);
+    expect(filesUnder(join(tmp, "node-compile-cache"))).toEqual([]);
+    if (hasCompileCache) expect(filesUnder(dir).length).toBeGreaterThan(0);
+    else expect(filesUnder(dir)).toEqual([]);
+  });
+
+  it("is off with NODE_DISABLE_COMPILE_CACHE", async () => {
+    const tmp = tempDir("miauth-tmp-");
+    const r = await runCli(["--version"], { env: { TMPDIR: tmp, NODE_DISABLE_COMPILE_CACHE: "1" } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${VERSION}\n`);
+    expect(filesUnder(join(tmp, "node-compile-cache"))).toEqual([]);
+  });
+});
