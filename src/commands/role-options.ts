@@ -7,7 +7,6 @@ import { parseScope, scopeLevel } from "../azure/scope.js";
 import {
   hasTarget,
   parseTargets,
-  type RawTargetOptions,
   TARGET_FLAGS,
   type Target,
 } from "../azure/target.js";
