@@ -1,9 +1,8 @@
 // What every command receives: io, the validated global options, and lazily built Azure clients.
-import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { ArmClients } from "./azure/clients.js";
 import { type Cloud, parseArmEndpoint, parseCloud } from "./azure/clouds.js";
-import { checkTokenCredentials } from "./azure/credential.js";
+import { checkTokenCredentials, type SharedCredential } from "./azure/credential.js";
 import { endpointGuardPolicy } from "./azure/loopback.js";
 import { MAX_RETRIES, retryNoticePolicy, tracePolicy } from "./azure/policies.js";
 import { type SubscriptionChoice, subscriptionFromArm, subscriptionFromLocal } from "./azure/subscription.js";
@@ -64,7 +63,7 @@ export function parseGlobals(raw: RawGlobalOptions, env: NodeJS.ProcessEnv): Glo
 
 export class Context {
   private clients?: Promise<ArmClients>;
-  private cred?: Promise<TokenCredential>;
+  private cred?: Promise<SharedCredential>;
   private chosen?: Promise<SubscriptionChoice>;
   private deadline?: { signal: AbortSignal; ms: number; at: number; flag: string };
   private combined?: AbortSignal;
@@ -143,7 +142,7 @@ export class Context {
   }
 
   /** DefaultAzureCredential, built once on first use, its token requests bounded and announced. */
-  credential(): Promise<TokenCredential> {
+  credential(): Promise<SharedCredential> {
     this.cred ??= import("./azure/credential.js").then(({ createCredential }) =>
       createCredential(this.globals.cloud, {
         warn: (line) => this.warn(line),
@@ -210,8 +209,14 @@ export class Context {
   }
 
   private async buildClients(): Promise<ArmClients> {
-    const { createArmClients } = await import("./azure/clients.js");
-    const credential = await this.credential();
+    // ARM's token is asked for while the SDK code loads: every ARM command needs it first.
+    const [{ createArmClients }, credential] = await Promise.all([
+      import("./azure/clients.js"),
+      this.credential().then((c) => {
+        c.prefetch(this.globals.cloud.armScope);
+        return c;
+      }),
+    ]);
     const policies = this.pipelinePolicies("ARM");
     this.verbose(`ARM endpoint ${this.globals.armEndpoint} (token audience ${this.globals.cloud.armScope})`);
     return createArmClients({
