@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_WORLD } from "../../src/emulator/index.js";
 import { json, runCli } from "../helpers/cli.js";
 import { type EmulatorFixture, type LoggedRequest, useEmulator } from "../helpers/emulator.js";
-import { ACCOUNT, type Report, RG } from "../helpers/verify.js";
+import { ACCOUNT, CONTAINER, type Report, RG } from "../helpers/verify.js";
 
 /** "identity GET token", "arm PATCH sites/x", "arm GET operations": what was sent, in order. */
 function shape(log: LoggedRequest[]): string[] {
@@ -18,7 +18,8 @@ function shape(log: LoggedRequest[]): string[] {
       .replace(/^.*\/providers\/Microsoft\.Compute\/locations\/[^/]+\/operations\/.*$/i, "operations")
       .replace(/^.*\/providers\/Microsoft\.(Web|Compute)\//i, "")
       .replace(/^.*\/providers\/Microsoft\.Authorization\/(roleDefinitions|roleAssignments)(\/.*)?$/i, "$1$2")
-      .replace(/roleAssignments\/[0-9a-f-]{36}$/i, "roleAssignments/{id}")
+      .replace(/(roleAssignments|roleDefinitions)\/[0-9a-f-]{36}$/i, "$1/{id}")
+      .replace(/^.*\/providers\/Microsoft\.Storage\/(storageAccounts\/[^/]+)$/i, "$1")
       .replace(/^\/msi\/.*$/i, "token");
     return `${r.kind} ${r.method} ${tail}`;
   });
@@ -102,6 +103,30 @@ describe("request counts, first run and re-run", () => {
     expect(again[0]).toBe("identity GET token");
     expect(again.slice(1, 3).sort()).toEqual(["arm GET roleDefinitions", "arm GET sites/msdocs-web"]);
     expect(again.slice(3)).toEqual(["arm GET roleAssignments"]);
+  });
+});
+
+describe("verify, control plane: request counts", () => {
+  const emu = useEmulator({ blob: false });
+  const cli = cliOf(emu);
+
+  it("one token; the identity, the account, its assignments, and one definition per role assigned", async () => {
+    const principalId = await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
+    const args = ["verify", "--webapp", "msdocs-web", "-g", RG, "--account", ACCOUNT, "--access", "read"];
+    await emu.current.clearLog();
+    expect((await cli(args)).code).toBe(5);
+    const denied = [
+      "identity GET token",
+      "arm GET sites/msdocs-web",
+      "arm GET storageAccounts/msdocsstorage",
+      "arm GET roleAssignments",
+    ];
+    expect(shape(await emu.current.requests())).toEqual(denied);
+    const account = `${emu.current.rg()}/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}`;
+    await emu.current.assignRole(principalId, "Storage Blob Data Reader", account);
+    await emu.current.clearLog();
+    expect((await cli(args)).code).toBe(0);
+    expect(shape(await emu.current.requests())).toEqual([...denied, "arm GET roleDefinitions/{id}"]);
   });
 });
 
@@ -194,6 +219,22 @@ describe("verify --wait: about one probe a second, the assignment seen within a 
     const spanS = (at(all.at(-1)) - at(all[1])) / 1000;
     expect((all.length - 2) / spanS).toBeLessThanOrEqual(1.15);
   }
+
+  it("data plane: one storage token, then one request per step", async () => {
+    const principalId = await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
+    await emu.current.assignRole(principalId, "Storage Blob Data Reader");
+    await emu.current.advance(60_000);
+    const env = emu.current.handle.envFor(emu.current.siteId("msdocs-web"));
+    await emu.current.clearLog();
+    const r = await runCli(["verify", "--access", "read"], { env, cwd: mkdtempSync(join(tmpdir(), "app-")) });
+    expect(r.code, r.stderr).toBe(0);
+    // The storage token (the app's own identity endpoint), list containers, list blobs in the first.
+    expect(shape(await emu.current.requests())).toEqual([
+      "identity GET token",
+      `blob GET /${ACCOUNT}/`,
+      `blob GET /${ACCOUNT}/${CONTAINER}`,
+    ]);
+  });
 
   it("3 s propagation: seen within 1.0 s", async () => {
     const waiting = arrange();
