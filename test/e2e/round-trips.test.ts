@@ -145,9 +145,45 @@ describe("200 assignees under 50 ms latency and 10% throttling", () => {
   });
   const cli = cliOf(emu);
 
-  it("creates exactly 200 assignments, none twice, retrying each 429 once", async () => {
+  const assigneesFile = () => {
     const file = join(mkdtempSync(join(tmpdir(), "assignees-")), "principals.txt");
     writeFileSync(file, `${principals.join("\n")}\n`);
+    return file;
+  };
+
+  it("keeps 32 assignments in flight by default, and no more", async () => {
+    // The first 32 PUTs are held: all 32 arrive while none has been answered.
+    const hold = (await emu.current.fault(
+      { method: "PUT", path: "roleAssignments" },
+      { type: "hold" },
+      32,
+    )) as {
+      id: string;
+    };
+    const run = cli([
+      "assign-role",
+      "--assignees-file",
+      assigneesFile(),
+      "--role",
+      "Storage Queue Data Reader",
+      "-g",
+      RG,
+    ]);
+    const held = await emu.api.control("GET", `faults/${hold.id}/held?count=32&timeoutMs=20000`);
+    expect(held.status, held.text).toBe(200);
+    // Every slot waits on a held reply: no 33rd assignment has started.
+    const lists = (await emu.current.armRequests()).filter(
+      (r) => r.method === "GET" && /roleAssignments$/i.test(r.path),
+    );
+    expect(lists).toHaveLength(32);
+    await emu.current.control("POST", `faults/${hold.id}/release`);
+    const r = await run;
+    expect(r.code, r.stderr).toBe(0);
+    expect(json<unknown[]>(r)).toHaveLength(200);
+  });
+
+  it("creates exactly 200 assignments, none twice, retrying each 429 once", async () => {
+    const file = assigneesFile();
     // Every 10th ARM request is throttled (Retry-After: 1), retries included; the others get 50 ms.
     await emu.current.fault({ kind: "arm" }, { type: "status", status: 429, retryAfter: 1 }, 100_000, 10);
     await emu.current.fault({ kind: "arm" }, { type: "latency", ms: 50 }, 100_000);
