@@ -65,6 +65,7 @@ export class Context {
   private clients?: Promise<ArmClients>;
   private cred?: Promise<SharedCredential>;
   private chosen?: Promise<SubscriptionChoice>;
+  private local?: ReturnType<typeof subscriptionFromLocal>;
   private deadline?: { signal: AbortSignal; ms: number; at: number; flag: string };
   private combined?: AbortSignal;
   /** Called when the deadline passes (cli.ts: leave even if a request ignores the signal). */
@@ -164,7 +165,7 @@ export class Context {
   /** The subscription to work in, resolved once; a --ids target carries its own. */
   async subscriptionId(): Promise<string> {
     this.chosen ??= (async () => {
-      const local = await subscriptionFromLocal(this.globals.subscription, this.env, this.globals.cloud.name);
+      const local = await this.localSubscription();
       const choice =
         local && "id" in local
           ? local
@@ -173,6 +174,12 @@ export class Context {
       return choice;
     })();
     return (await this.chosen).id;
+  }
+
+  /** --subscription, AZURE_SUBSCRIPTION_ID or the Azure CLI's default, read and checked once. */
+  private localSubscription() {
+    this.local ??= subscriptionFromLocal(this.globals.subscription, this.env, this.globals.cloud.name);
+    return this.local;
   }
 
   /** The subscription for targets given by name; "" when every target is a full --ids resource ID. */
@@ -212,8 +219,15 @@ export class Context {
     // ARM's token is asked for while the SDK code loads: every ARM command needs it first.
     const [{ createArmClients }, credential] = await Promise.all([
       import("./azure/clients.js"),
-      this.credential().then((c) => {
-        c.prefetch(this.globals.cloud.armScope);
+      this.credential().then(async (c) => {
+        // Not while the subscription is bad input: that is one line before any request.
+        if (
+          await this.localSubscription().then(
+            () => true,
+            () => false,
+          )
+        )
+          c.prefetch(this.globals.cloud.armScope);
         return c;
       }),
     ]);
