@@ -97,7 +97,7 @@ export async function createCredential(cloud: Cloud, notice: CredentialNotice): 
           new identity.ManagedIdentityCredential({ ...options, clientId: process.env.AZURE_CLIENT_ID }),
         )
       : new identity.DefaultAzureCredential(options);
-  return shared(retrying(inner, notice, stop));
+  return sharedCredential(retrying(inner, notice, stop));
 }
 
 /**
@@ -140,7 +140,7 @@ export interface SharedCredential extends TokenCredential {
  * Two clients asking at once (assign-role reads the role and the site in parallel) share one request,
  * and a token is reused until 5 minutes before it expires: each SDK client's own cache starts empty.
  */
-function shared(inner: TokenCredential): SharedCredential {
+export function sharedCredential(inner: TokenCredential): SharedCredential {
   const pending = new Map<string, Promise<AccessToken | null>>();
   const held = new Map<string, AccessToken>();
   const request = (key: string, scopes: string | string[], options?: GetTokenOptions) => {
