@@ -1,9 +1,8 @@
 // What every command receives: io, the validated global options, and lazily built Azure clients.
-import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { ArmClients } from "./azure/clients.js";
 import { type Cloud, parseArmEndpoint, parseCloud } from "./azure/clouds.js";
-import { checkTokenCredentials } from "./azure/credential.js";
+import { checkTokenCredentials, type SharedCredential } from "./azure/credential.js";
 import { endpointGuardPolicy } from "./azure/loopback.js";
 import { MAX_RETRIES, retryNoticePolicy, tracePolicy } from "./azure/policies.js";
 import { type SubscriptionChoice, subscriptionFromArm, subscriptionFromLocal } from "./azure/subscription.js";
@@ -65,8 +64,9 @@ export function parseGlobals(raw: RawGlobalOptions, env: NodeJS.ProcessEnv): Glo
 
 export class Context {
   private clients?: Promise<ArmClients>;
-  private cred?: Promise<TokenCredential>;
+  private cred?: Promise<SharedCredential>;
   private chosen?: Promise<SubscriptionChoice>;
+  private local?: ReturnType<typeof subscriptionFromLocal>;
   private deadline?: { signal: AbortSignal; ms: number; at: number; flag: string };
   private combined?: AbortSignal;
   /** Called when the deadline passes (cli.ts: leave even if a request ignores the signal). */
@@ -144,7 +144,7 @@ export class Context {
   }
 
   /** DefaultAzureCredential, built once on first use, its token requests bounded and announced. */
-  credential(): Promise<TokenCredential> {
+  credential(): Promise<SharedCredential> {
     this.cred ??= import("./azure/credential.js").then(({ createCredential }) =>
       createCredential(this.globals.cloud, {
         warn: (line) => this.warn(line),
@@ -166,7 +166,7 @@ export class Context {
   /** The subscription to work in, resolved once; a --ids target carries its own. */
   async subscriptionId(): Promise<string> {
     this.chosen ??= (async () => {
-      const local = await subscriptionFromLocal(this.globals.subscription, this.env, this.globals.cloud.name);
+      const local = await this.localSubscription();
       const choice =
         local && "id" in local
           ? local
@@ -175,6 +175,12 @@ export class Context {
       return choice;
     })();
     return (await this.chosen).id;
+  }
+
+  /** --subscription, AZURE_SUBSCRIPTION_ID or the Azure CLI's default, read and checked once. */
+  private localSubscription() {
+    this.local ??= subscriptionFromLocal(this.globals.subscription, this.env, this.globals.cloud.name);
+    return this.local;
   }
 
   /** The subscription for targets given by name; "" when every target is a full --ids resource ID. */
@@ -211,8 +217,21 @@ export class Context {
   }
 
   private async buildClients(): Promise<ArmClients> {
-    const { createArmClients } = await import("./azure/clients.js");
-    const credential = await this.credential();
+    // ARM's token is asked for while the SDK code loads: every ARM command needs it first.
+    const [{ createArmClients }, credential] = await Promise.all([
+      import("./azure/clients.js"),
+      this.credential().then(async (c) => {
+        // Not while the subscription is bad input: that is one line before any request.
+        if (
+          await this.localSubscription().then(
+            () => true,
+            () => false,
+          )
+        )
+          c.prefetch(this.globals.cloud.armScope);
+        return c;
+      }),
+    ]);
     const policies = this.pipelinePolicies("ARM");
     this.verbose(`ARM endpoint ${this.globals.armEndpoint} (token audience ${this.globals.cloud.armScope})`);
     return createArmClients({

@@ -74,11 +74,12 @@ export class NoManagedIdentityError extends Error {
   }
 }
 
-export async function createCredential(cloud: Cloud, notice: CredentialNotice): Promise<TokenCredential> {
+export async function createCredential(cloud: Cloud, notice: CredentialNotice): Promise<SharedCredential> {
   const app = appServiceWithoutIdentity(process.env);
   if (app) {
     return {
       getToken: () => Promise.reject(new NoManagedIdentityError(app)),
+      prefetch: () => {},
     };
   }
   const identity = await import("@azure/identity");
@@ -96,7 +97,7 @@ export async function createCredential(cloud: Cloud, notice: CredentialNotice): 
           new identity.ManagedIdentityCredential({ ...options, clientId: process.env.AZURE_CLIENT_ID }),
         )
       : new identity.DefaultAzureCredential(options);
-  return retrying(inner, notice, stop);
+  return sharedCredential(retrying(inner, notice, stop));
 }
 
 /**
@@ -124,6 +125,59 @@ async function boundHttpClient(notice: CredentialNotice, stop: Stop): Promise<Ht
   };
   const trace = notice.trace;
   return { sendRequest: trace ? (request) => trace.sendRequest(request, send) : send };
+}
+
+/** The credential commands get: one token request per scope at a time, and an early start for ARM's. */
+export interface SharedCredential extends TokenCredential {
+  /**
+   * Starts the token request for `scope` now, while the SDK is still loading; the first getToken for
+   * that scope takes its outcome (token or error) instead of sending another request.
+   */
+  prefetch(scope: string): void;
+}
+
+/**
+ * Two clients asking at once (assign-role reads the role and the site in parallel) share one request,
+ * and a token is reused until 5 minutes before it expires: each SDK client's own cache starts empty.
+ */
+export function sharedCredential(inner: TokenCredential): SharedCredential {
+  const pending = new Map<string, Promise<AccessToken | null>>();
+  const held = new Map<string, AccessToken>();
+  const request = (key: string, scopes: string | string[], options?: GetTokenOptions) => {
+    const p = inner.getToken(scopes, options).then((token) => {
+      if (token) held.set(key, token);
+      return token;
+    });
+    pending.set(key, p);
+    const forget = () => {
+      if (pending.get(key) === p) pending.delete(key);
+    };
+    p.then(forget, forget);
+    return p;
+  };
+  const primed = new Map<string, Promise<AccessToken | null>>();
+  return {
+    prefetch(scope) {
+      if (primed.has(scope) || pending.has(scope)) return;
+      const p = request(scope, scope);
+      // Taken by the first getToken; its failure is that call's failure, not an unhandled rejection.
+      p.catch(() => undefined);
+      primed.set(scope, p);
+    },
+    getToken(scopes, options) {
+      // A claims challenge (CAE) or another tenant asks for a new token of its own.
+      if (options?.claims || options?.tenantId) return inner.getToken(scopes, options);
+      const key = [scopes].flat().join(" ");
+      const early = primed.get(key);
+      if (early) {
+        primed.delete(key);
+        return early;
+      }
+      const token = held.get(key);
+      if (token && token.expiresOnTimestamp - Date.now() > 5 * 60_000) return Promise.resolve(token);
+      return pending.get(key) ?? request(key, scopes, options);
+    },
+  };
 }
 
 function retrying(inner: TokenCredential, notice: CredentialNotice, stop: Stop): TokenCredential {

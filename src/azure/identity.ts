@@ -15,7 +15,14 @@ import {
   viewOf,
   type WireIdentity,
 } from "./identity-merge.js";
-import { checkResource, type RawReply, replyObject, unreadableReply } from "./replies.js";
+import { MAX_RETRY_AFTER_MS, requestedWaitMs } from "./policies.js";
+import {
+  checkResource,
+  checkResourceObject,
+  type RawReply,
+  replyObject,
+  unreadableReply,
+} from "./replies.js";
 import { describeTarget, type Target, targetResourceId } from "./target.js";
 
 export interface ResourceIdentity {
@@ -65,6 +72,11 @@ export interface ApplyOptions {
 
 const SITE_TYPE = "Microsoft.Web/sites";
 const VM_TYPE = "Microsoft.Compute/virtualMachines";
+/**
+ * Poll interval of a VM update when ARM's reply gives no Retry-After (or 0): short enough to see the
+ * end within 0.3 s of it, and ARM's Compute replies do carry one.
+ */
+export const NO_RETRY_AFTER_POLL_MS = 250;
 /** Writes per target: the first, plus re-plans after a 412 or a read-back that lost to another writer. */
 export const MAX_WRITES = 3;
 
@@ -169,7 +181,8 @@ function goalHolds(r: ResourceIdentity, change: IdentityChange): boolean {
 
 /** How one write went. "uncertain": it may or may not have taken effect; the resource is read to tell. */
 type WriteOutcome =
-  | { kind: "written" }
+  /** `after`: the resource as read once the write ended, when that read came with it (VM LROs). */
+  | { kind: "written"; after?: ResourceIdentity }
   | { kind: "conflict" }
   | { kind: "uncertain"; reason: string; cause: unknown };
 
@@ -219,7 +232,7 @@ export async function applyChange(
     }
     let back: ResourceIdentity;
     try {
-      back = await read();
+      back = outcome.kind === "written" && outcome.after ? outcome.after : await read();
       if (vm && !opts.noWait && isBusy(back))
         back = await waitWhileBusy(back, read, opts, what, "the update");
     } catch (err) {
@@ -375,7 +388,8 @@ async function writeVm(
     target.name,
     { identity: request as never },
     {
-      updateIntervalInMs: opts.pollIntervalMs ?? 1000,
+      // Used only when a poll's reply has no Retry-After (or 0); a positive one sets the next wait.
+      updateIntervalInMs: opts.pollIntervalMs ?? NO_RETRY_AFTER_POLL_MS,
       abortSignal: opts.abortSignal,
       ifMatch: current.etag,
       onResponse: (r: RawReply) => {
@@ -384,11 +398,16 @@ async function writeVm(
     },
   );
   try {
-    if (opts.noWait) {
-      await poller.submitted();
-    } else {
+    await poller.submitted();
+    if (!opts.noWait) {
+      // core-lro polls at once after the PATCH, ignoring its Retry-After: wait as ARM asked first.
+      const first = seen.reply ? requestedWaitMs(seen.reply.headers) : undefined;
+      if (first) await sleep(Math.min(first, MAX_RETRY_AFTER_MS), undefined, { signal: opts.abortSignal });
       poller.onProgress((state) => opts.onProgress?.(state.status));
-      await poller;
+      const done = await poller;
+      // The SDK's GET of the VM after the operation is the read-back: no second GET when it checks out.
+      const written = answeredWrite(seen.reply, { id: current.resourceId, type: VM_TYPE });
+      return written.kind === "written" ? { ...written, after: finalVm(done, current.resourceId) } : written;
     }
   } catch (err) {
     if (deadlinePassed(opts.abortSignal)) {
@@ -408,6 +427,32 @@ async function writeVm(
     return failedWrite(err, seen.reply, name, what, opts);
   }
   return answeredWrite(seen.reply, { id: current.resourceId, type: VM_TYPE });
+}
+
+/**
+ * The VM as the SDK's final GET gave it (deserialised: `properties` flattened), checked like a read:
+ * its own ID and type and a well-formed identity; undefined when it does not check out (then miauth
+ * reads the VM itself).
+ */
+function finalVm(result: unknown, resourceId: string): ResourceIdentity | undefined {
+  if (typeof result !== "object" || result === null) return undefined;
+  const vm = result as Record<string, unknown>;
+  const body = {
+    id: vm.id,
+    type: vm.type,
+    identity: vm.identity,
+    properties: { provisioningState: vm.provisioningState },
+    ...(typeof vm.etag === "string" ? { etag: vm.etag } : {}),
+  };
+  try {
+    const r = checkResourceObject(body, { id: resourceId, type: VM_TYPE });
+    const out: ResourceIdentity = { resourceId: r.id, kind: "vm", identity: r.identity };
+    if (r.etag) out.etag = r.etag;
+    if (r.provisioningState) out.provisioningState = r.provisioningState;
+    return out;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

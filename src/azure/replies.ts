@@ -95,13 +95,38 @@ export function replyObject(reply: RawReply): Record<string, unknown> {
 /** Checks that the reply is the expected resource with a well-formed identity; throws otherwise. */
 export function checkResource(reply: RawReply, expected: ExpectedResource): CheckedResource {
   const body = checkResourceBody(reply, expected);
-  const fail = failFor(reply);
+  return checkedFields(body, failFor(reply), reply.headers.get("etag"));
+}
+
+/**
+ * The same checks on a resource the SDK has already parsed (a poller's result): its own ID and type,
+ * a well-formed identity. Throws an Error naming the problem otherwise.
+ */
+export function checkResourceObject(
+  body: Record<string, unknown>,
+  expected: ExpectedResource,
+): CheckedResource {
+  const fail = (reason: string): never => {
+    throw new Error(`the resource is not usable: ${reason}`);
+  };
+  if (typeof body.id !== "string" || body.id.toLowerCase() !== expected.id.toLowerCase())
+    fail("it is not the expected resource");
+  if (typeof body.type !== "string" || body.type.toLowerCase() !== expected.type.toLowerCase())
+    fail("it is not of the expected type");
+  return checkedFields(body, fail, undefined);
+}
+
+function checkedFields(
+  body: Record<string, unknown>,
+  fail: (reason: string) => never,
+  etagHeader: string | undefined,
+): CheckedResource {
   const id = body.id as string;
   const type = body.type as string;
   const identity = checkIdentity(body.identity, fail);
   const properties = isObject(body.properties) ? body.properties : undefined;
   const state = properties?.provisioningState;
-  const etag = reply.headers.get("etag") ?? (typeof body.etag === "string" ? body.etag : undefined);
+  const etag = etagHeader ?? (typeof body.etag === "string" ? body.etag : undefined);
   const out: CheckedResource = { id, type, identity };
   if (typeof body.kind === "string") out.kind = body.kind;
   if (etag) out.etag = etag;

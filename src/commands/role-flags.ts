@@ -31,7 +31,7 @@ export function addRoleOptions(cmd: Command): Command {
       "any ARM scope: subscription, resource group, resource (e.g. a storage account)",
     )
     .option("--principal-wait <duration>", "how long to retry PrincipalNotFound for a new identity", "3m")
-    .option("--concurrency <n>", "assignments in flight at once", "8")
+    .option("--concurrency <n>", "assignments in flight at once", "32")
     .option("--dry-run", "look everything up, print what would change, write nothing")
     .option("--yes", "allow broad roles (Owner, Contributor, …) at subscription scope");
 }

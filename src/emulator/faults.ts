@@ -42,6 +42,10 @@ export interface Fault {
   match: { method?: string; path?: string; kind?: Kind };
   fault: FaultAction;
   remaining: number;
+  /** Applies to every `every`-th matching request only (1: each one); the others go by untouched. */
+  every: number;
+  /** Matching requests seen so far (for `every`). */
+  seen: number;
 }
 
 /** A whole number from min to max; message is the whole complaint. */
@@ -117,6 +121,7 @@ const faultRequest = object(
     ),
     fault: v.pipe(plainObject("expected an object with a type"), faultAction),
     count: v.nullish(whole(1, Infinity, "expected a positive integer"), 1),
+    every: v.nullish(whole(1, 1_000_000, "expected a positive integer"), 1),
   },
   "expected a JSON object",
 );
@@ -125,8 +130,8 @@ const faultRequest = object(
 export function parseFault(input: unknown): Fault | string {
   const parsed = parseWith(faultRequest, input, "body");
   if (!parsed.ok) return `${parsed.problem.path}: ${parsed.problem.message}`;
-  const { match, fault, count } = parsed.value;
-  return { id: randomUUID(), match, fault, remaining: count };
+  const { match, fault, count, every } = parsed.value;
+  return { id: randomUUID(), match, fault, remaining: count, every, seen: 0 };
 }
 
 type Matched = Pick<Ctx, "method" | "path" | "kind">;
@@ -186,7 +191,11 @@ export class Faults {
 
   /** Uses up one of the first active fault matching ctx and of one of the given types. */
   take(ctx: Matched, types: FaultAction["type"][]): Fault | undefined {
-    const fault = this.active.find((f) => types.includes(f.fault.type) && matches(f, ctx));
+    const fault = this.active.find((f) => {
+      if (!types.includes(f.fault.type) || !matches(f, ctx)) return false;
+      f.seen += 1;
+      return f.seen % f.every === 0;
+    });
     if (!fault) return undefined;
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.active = this.active.filter((f) => f !== fault);

@@ -335,3 +335,37 @@ describe("truncate, an empty reply", () => {
     expect(await lastLogged()).toMatchObject({ status: 204, fault: "truncate", handlerStatus: 204 });
   });
 });
+
+describe("every", () => {
+  it("applies to each N-th matching request only; the others go on to the next matching fault", async () => {
+    const r = await emu.api.control("POST", "faults", {
+      match: { method: "GET", path: "msdocs-web" },
+      fault: { type: "status", status: 429, retryAfter: 1 },
+      count: 2,
+      every: 3,
+    });
+    expect(r.status, r.text).toBe(201);
+    await fault({ method: "GET", path: "msdocs-web" }, { type: "latency", ms: 1 }, 100);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await emu.api.arm("GET", site())).status);
+    // The 3rd and 6th are throttled; then the fault is used up (count 2).
+    expect(statuses).toEqual([200, 200, 429, 200, 200, 429, 200, 200]);
+    const log = (await emu.api.control("GET", "requests")).json.value as { kind: string; fault?: string }[];
+    expect(log.filter((e) => e.kind === "arm").map((e) => e.fault)).toEqual([
+      "latency",
+      "latency",
+      "status",
+      "latency",
+      "latency",
+      "status",
+      "latency",
+      "latency",
+    ]);
+  });
+
+  it("is a positive whole number", async () => {
+    const r = await emu.api.control("POST", "faults", { fault: { type: "reset" }, every: 0 });
+    expect(r.status).toBe(400);
+    expect(r.json.error.message).toBe("every: expected a positive integer");
+  });
+});

@@ -133,6 +133,8 @@ export function ids(emu: EmulatorHandle) {
 
 export interface LoggedRequest {
   seq: number;
+  /** When the request arrived (ISO 8601, milliseconds). */
+  time: string;
   method: string;
   path: string;
   apiVersion?: string;
@@ -249,8 +251,9 @@ export class TestEmulator {
   reset() {
     return this.control("POST", "reset");
   }
-  fault(match: FaultMatch, fault: FaultSpec | Record<string, unknown>, count = 1) {
-    return this.control("POST", "faults", { match, fault, count });
+  /** `every`: only each N-th matching request gets the fault (see src/emulator/README.md). */
+  fault(match: FaultMatch, fault: FaultSpec | Record<string, unknown>, count = 1, every = 1) {
+    return this.control("POST", "faults", { match, fault, count, every });
   }
   /** A hold fault on the next `count` requests matching `match` (see HeldReplies). */
   async hold(match: FaultMatch, count = 1): Promise<HeldReplies> {

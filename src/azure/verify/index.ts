@@ -10,6 +10,11 @@ import { checkDataPlane } from "./data-plane.js";
 import { firstFailure } from "./diagnosis.js";
 import type { VerifyInput, VerifyReport } from "./types.js";
 
+/** Start-to-start spacing of attempts under --wait: about one probe a second. */
+export const PROBE_INTERVAL_MS = 900;
+/** Under --wait, the waiting is announced on the first denial and then every this many attempts. */
+const ANNOUNCE_EVERY = 15;
+
 /** What verify reaches Azure with, each built on first use: a data-plane run never builds ARM clients. */
 export interface VerifyClients {
   arm: () => Promise<ArmClients>;
@@ -31,7 +36,7 @@ export interface VerifyOptions {
   onNotice?: (line: string) => void;
 }
 
-/** Runs the check, then again with backoff while it fails only on denials that waiting can fix. */
+/** Runs the check, then again about once a second while it fails only on denials that waiting can fix. */
 export async function runVerify(
   clients: VerifyClients,
   input: VerifyInput,
@@ -52,6 +57,7 @@ export async function runVerify(
   let attempts = 0;
   for (;;) {
     attempts++;
+    const probeStart = Date.now();
     const report = await attempt();
     report.attempts = attempts;
     report.elapsedMs = Date.now() - started;
@@ -61,11 +67,15 @@ export async function runVerify(
       report.waitExpired = true;
       return report;
     }
-    const delay = Math.min(left, Math.min(500 * 1.5 ** (attempts - 1), 5000));
-    const failed = report.steps.find((s) => s.status === "fail");
-    o.onWait?.(
-      `${failed?.name}: ${failed?.code}; role assignments can take minutes to reach the data plane: retrying in ${(delay / 1000).toFixed(1)}s (${Math.ceil(left / 1000)}s left)`,
-    );
+    // Attempts start PROBE_INTERVAL_MS apart: an assignment that reaches the data plane is seen within
+    // that (plus one attempt) of it, whether propagation takes 3 s or 10 minutes.
+    const delay = Math.min(left, Math.max(0, probeStart + PROBE_INTERVAL_MS - Date.now()));
+    if (attempts === 1 || attempts % ANNOUNCE_EVERY === 0) {
+      const failed = report.steps.find((s) => s.status === "fail");
+      o.onWait?.(
+        `${failed?.name}: ${failed?.code}; role assignments can take minutes to reach the data plane: retrying in ${(delay / 1000).toFixed(1)}s, then every ${PROBE_INTERVAL_MS / 1000}s (${Math.ceil(left / 1000)}s left, attempt ${attempts})`,
+      );
+    }
     await sleep(delay, undefined, { signal: o.signal });
   }
 }
