@@ -159,7 +159,7 @@ export function emulatorClient(emulator) {
         },
       );
       const state = await control("GET", "state");
-      return state.roleAssignments.find((a) => a.name === name || a.id?.endsWith(name));
+      return state.roleAssignments.find((a) => a.name === name);
     },
   };
 }
