@@ -3,7 +3,8 @@
 // Usage: node bench/floor.mjs REQUESTS.json, with the same environment as the CLI run (the emulator's
 // endpoints, IDENTITY_HEADER, NODE_EXTRA_CA_CERTS). Each request is {kind, method, path, apiVersion,
 // query?, body?}; a token request asks for the audience of the next non-token request; a GET of the
-// path just read follows that reply's nextLink; an LRO poll follows the write's Azure-AsyncOperation.
+// path just read follows that reply's nextLink; an LRO poll follows the write's Azure-AsyncOperation, after
+// the Retry-After the previous reply asked for (a wait the protocol makes unavoidable for any client).
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
 
@@ -30,6 +31,7 @@ function send(url, method, headers, body) {
 
 const tokens = {};
 let asyncOp;
+let retryAfterMs = 0;
 let last;
 for (let i = 0; i < list.length; i++) {
   const r = list[i];
@@ -45,13 +47,17 @@ for (let i = 0; i < list.length; i++) {
       r.kind === "blob"
         ? `${blob}${r.path}${r.query ? `?${r.query}` : ""}`
         : `${arm}${r.path}?api-version=${r.apiVersion}${r.query ? `&${r.query}` : ""}`;
-    if (/\/operations\/[^/]+$/i.test(r.path) && asyncOp) url = asyncOp;
-    else if (last && last.path === r.path && r.method === "GET" && last.nextLink) url = last.nextLink;
+    if (/\/operations\/[^/]+$/i.test(r.path) && asyncOp) {
+      url = asyncOp;
+      if (retryAfterMs > 0) await new Promise((done) => setTimeout(done, retryAfterMs));
+    } else if (last && last.path === r.path && r.method === "GET" && last.nextLink) url = last.nextLink;
     const headers = { Authorization: `Bearer ${tokens[r.kind] ?? tokens.arm}` };
     if (r.kind === "blob") headers["x-ms-version"] = r.apiVersion;
     if (r.body !== undefined) headers["Content-Type"] = "application/json";
     reply = await send(url, r.method, headers, r.body === undefined ? undefined : JSON.stringify(r.body));
     if (reply.headers["azure-asyncoperation"]) asyncOp = reply.headers["azure-asyncoperation"];
+    const after = Number(reply.headers["retry-after"]);
+    retryAfterMs = Number.isFinite(after) && after > 0 ? after * 1000 : 0;
   }
   let nextLink;
   if (reply.text.startsWith("{")) nextLink = JSON.parse(reply.text).nextLink;
