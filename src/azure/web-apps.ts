@@ -1,0 +1,43 @@
+// The two site operations miauth uses, built from the SDK's per-operation modules so the bundle keeps
+// those two and not WebSiteManagementClient's hundreds of others (imported statically here, and this
+// module lazily by clients.ts: a dynamic import of the SDK module itself would keep all its exports).
+import type { Site, SitePatchResource, WebSiteManagementClientOptionalParams } from "@azure/arm-appservice";
+import { createWebSiteManagement } from "@azure/arm-appservice/api";
+import {
+  get,
+  update,
+  type WebAppsGetOptionalParams,
+  type WebAppsUpdateOptionalParams,
+} from "@azure/arm-appservice/api/webApps";
+import type { TokenCredential } from "@azure/core-auth";
+
+/** As WebSiteManagementClient's `webApps` has them. */
+export interface WebApps {
+  webApps: {
+    get(resourceGroupName: string, name: string, options?: WebAppsGetOptionalParams): Promise<Site>;
+    update(
+      resourceGroupName: string,
+      name: string,
+      siteEnvelope: SitePatchResource,
+      options?: WebAppsUpdateOptionalParams,
+    ): Promise<Site>;
+  };
+}
+
+/** The context as WebSiteManagementClient builds it (its user agent suffix included), and the two operations. */
+export function createWebApps(
+  credential: TokenCredential,
+  subscriptionId: string,
+  options: WebSiteManagementClientOptionalParams & { userAgentOptions: { userAgentPrefix: string } },
+): WebApps {
+  const context = createWebSiteManagement(credential, subscriptionId, {
+    ...options,
+    userAgentOptions: { userAgentPrefix: `${options.userAgentOptions.userAgentPrefix} azsdk-js-client` },
+  });
+  return {
+    webApps: {
+      get: (group, name, opts) => get(context, group, name, opts),
+      update: (group, name, envelope, opts) => update(context, group, name, envelope, opts),
+    },
+  };
+}
