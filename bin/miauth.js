@@ -1,5 +1,14 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import module from "node:module";
+
+// `miauth --version` alone: the version, with nothing else loaded (it is what `-v, --version` prints).
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
+  const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  process.stdout.write(`${version}\n`);
+  process.exit(0);
+}
 
 // Node >= 22.1 keeps V8's compiled code between runs (in NODE_COMPILE_CACHE's directory, else its own
 // under the OS temp dir); Node 20 has no such function. NODE_DISABLE_COMPILE_CACHE turns it off.
