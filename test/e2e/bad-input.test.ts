@@ -1,13 +1,13 @@
 // Bad input as the built binary meets it: exit 2, exactly its stderr, and nothing is sent (the emulator's
 // request log stays empty). The full table of usage errors runs in-process: test/unit/usage.test.ts.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_WORLD } from "../../src/emulator/index.js";
-import { baseEnv, json, ROOT, runCli } from "../helpers/cli.js";
+import { baseEnv, json, ROOT, runCli, spawnText } from "../helpers/cli.js";
 import { useEmulator } from "../helpers/emulator.js";
 import { stderrOf, type UsageRow } from "../helpers/usage.js";
 
@@ -44,24 +44,7 @@ function runAsUser(args: string[]): Promise<{ code: number | null; stdout: strin
   const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
   // The emulator's CA file is root's own; nothing is meant to be sent, so it is not needed.
   const env = { ...baseEnv(), ...emu.current.env, NODE_EXTRA_CA_CERTS: "" };
-  return new Promise((done, fail) => {
-    const child = spawn(nodeFor(user), [join(ROOT, "bin/miauth.js"), ...args], {
-      env,
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      ...user,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
+  return spawnText(nodeFor(user), [join(ROOT, "bin/miauth.js"), ...args], { env, cwd: ROOT, ...user });
 }
 
 /** A usage error as the built binary shows it: exit 2, exactly its stderr, nothing on stdout, nothing sent. */

@@ -1,11 +1,10 @@
 // `npm run bench` in --quick mode, one run: the shape of what it writes, never its timings (performance
 // figures come from the bench itself, on a quiet machine).
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { ROOT } from "../helpers/cli.js";
+import { ROOT, spawnText } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "miauth-bench-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,20 +19,8 @@ const COMMANDS = [
   "verify (control plane)",
 ];
 
-function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["scripts/bench.mjs", ...args], { cwd: ROOT, stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function bench(args: string[]) {
+  return spawnText(process.execPath, ["scripts/bench.mjs", ...args], { cwd: ROOT });
 }
 
 it("measures every command against its floor and writes bench/results.json's shape", async () => {

@@ -1,11 +1,10 @@
 // `miauth emulator start` / `env` as a user runs them: start it, source env.sh, act as an app.
 import type { ChildProcess } from "node:child_process";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { baseEnv, json, ROOT, runCli } from "../helpers/cli.js";
+import { baseEnv, json, ROOT, runCli, spawnText } from "../helpers/cli.js";
 
 function parseExports(text: string): Record<string, string> {
   const vars: Record<string, string> = {};
@@ -192,20 +191,10 @@ describe("miauth emulator", () => {
 /** A bash script run as a user would, with the test's environment and network guard, from a fresh directory. */
 async function shell(script: string, args: string[]) {
   const guardLog = join(mkdtempSync(join(tmpdir(), "miauth-guard-")), "blocked.log");
-  const child = spawn("bash", ["-c", script, "bash", ...args], {
+  const { code, stdout, stderr } = await spawnText("bash", ["-c", script, "bash", ...args], {
     cwd: mkdtempSync(join(tmpdir(), "miauth-cwd-")),
     env: { ...baseEnv(), MIAUTH_NET_GUARD_LOG: guardLog },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const code = await new Promise((r) => child.on("close", r));
   const blocked = existsSync(guardLog) ? readFileSync(guardLog, "utf8").split("\n").filter(Boolean) : [];
   return { code, stdout, stderr, blocked };
 }
@@ -216,20 +205,10 @@ async function tokenClaims(env: Record<string, string>, scope: string): Promise<
     const t = await new DefaultAzureCredential().getToken(${JSON.stringify(scope)});
     process.stdout.write(Buffer.from(t.token.split(".")[1], "base64url").toString());
   `;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+  const r = await spawnText(process.execPath, ["--input-type=module", "-e", script], {
     cwd: ROOT,
     env: { ...baseEnv(), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d) => {
-    out += d;
-  });
-  child.stderr.on("data", (d) => {
-    err += d;
-  });
-  const code = await new Promise((r) => child.on("close", r));
-  if (code !== 0) throw new Error(`credential failed: ${err}`);
-  return JSON.parse(out) as Record<string, unknown>;
+  if (r.code !== 0) throw new Error(`credential failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 // Runs the built CLI as a user runs it: `node bin/miauth.js …` in a child process, with the network
 // guard preloaded, a clean HOME (no real ~/.azure) and the emulator's operator environment.
-import { spawn } from "node:child_process";
+import { type SpawnOptions, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -97,4 +97,25 @@ export function json<T = Record<string, unknown>>(r: CliResult): T {
   } catch {
     throw new Error(`stdout is not JSON (exit ${r.code}):\n${r.stdout}\nstderr:\n${r.stderr}`);
   }
+}
+
+/** Any command in a child process (stdin closed): its exit code and all of its output. */
+export function spawnText(
+  cmd: string,
+  args: string[],
+  opts: Omit<SpawnOptions, "stdio"> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr?.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+  });
 }
