@@ -2,7 +2,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup/network-guard.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
@@ -15,6 +14,29 @@ export default defineConfig({
     reporters: [
       "default",
       ["json", { outputFile: process.env.MIAUTH_TEST_REPORT ?? "test-results/vitest.json" }],
+    ],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          // An e2e file drives the CLI in child processes and holds no SDK in its own process, so a
+          // worker keeps the modules it loaded (the emulator's TypeScript, the helpers) from one file to
+          // the next instead of transforming and evaluating them again for each file.
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "in-process",
+          include: ["test/{unit,output,emulator}/**/*.test.ts"],
+          // These use the Azure SDKs in the test's own process, and @azure/identity (MSAL) keeps
+          // module-level state (the managed identity source it detected): each file starts afresh.
+          isolate: true,
+        },
+      },
     ],
   },
 });

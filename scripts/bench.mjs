@@ -1,7 +1,7 @@
 // `npm run bench`: builds, starts the emulator in this process, and measures miauth as a user runs it
 // (`node bin/miauth.js …` in a child process) against the wire floor of each command (bench/floor.mjs:
 // the same HTTPS requests with node:https and nothing else). Prints a table of medians over --runs runs
-// after one warm-up, every ratio from the same run, and writes bench/results.json. Every spawned process
+// after one warm-up (none with --quick), every ratio from the same run, and writes bench/results.json. Every spawned process
 // has the network guard preloaded; anything it blocked fails the bench. See README "Performance".
 //
 //   node scripts/bench.mjs [--runs N] [--node PATH] [--quick] [--full] [--skip-build] [--out FILE]
@@ -53,6 +53,9 @@ for (const p of only) if (!PARTS.includes(p)) throw new Error(`--only: expected 
 /** Whether this part of the bench runs (--only PART,…: while working on one part). */
 const part = (name) => only.includes(name);
 const runs = Number(opt.runs ?? (opt.quick ? 1 : 7));
+/** Runs before the measured ones, whose timings are dropped (none in --quick: a smoke run). */
+const warmups = opt.quick ? 0 : 1;
+const runLabel = (i) => (i < warmups ? "warm-up" : `run ${i - warmups + 1}/${runs}`);
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs: expected a whole number >= 1");
 const node = opt.node ?? process.execPath;
 const nodeVersion = spawnSync(node, ["-p", "process.versions.node"], { encoding: "utf8" }).stdout.trim();
@@ -81,6 +84,7 @@ const results = {
   node: { version: nodeVersion, path: node, compileCache },
   runs,
   quick: opt.quick,
+  warmups,
   startup: [],
   commands: [],
   counts: [],
@@ -219,30 +223,27 @@ async function measureCommand(emulator, c, cmd, latencyMs) {
   };
 }
 
-async function commandTable(emulator, c, latencyMs) {
-  const samples = new Map(COMMANDS.map((cmd) => [cmd.name, { first: [], again: [] }]));
-  for (let i = 0; i <= runs; i++) {
-    log(
-      `bench: commands${latencyMs ? ` +${latencyMs} ms` : ""}, ${i === 0 ? "warm-up" : `run ${i}/${runs}`}`,
-    );
-    for (const cmd of COMMANDS) {
+async function commandTable(emulator, c, latencyMs, commands = COMMANDS) {
+  const samples = new Map(commands.map((cmd) => [cmd.name, { first: [], again: [] }]));
+  for (let i = 0; i < warmups + runs; i++) {
+    log(`bench: commands${latencyMs ? ` +${latencyMs} ms` : ""}, ${runLabel(i)}`);
+    for (const cmd of commands) {
       const m = await measureCommand(emulator, c, cmd, latencyMs);
-      if (i === 0) {
-        if (latencyMs === 0)
-          for (const phase of ["first", "again"])
-            results.counts.push({
-              command: cmd.name,
-              phase: phase === "first" ? "first" : "re-run",
-              ...countsOf(m[phase].log),
-            });
-        continue;
-      }
+      // The request counts come from the first run, warm-up or not.
+      if (i === 0 && latencyMs === 0)
+        for (const phase of ["first", "again"])
+          results.counts.push({
+            command: cmd.name,
+            phase: phase === "first" ? "first" : "re-run",
+            ...countsOf(m[phase].log),
+          });
+      if (i < warmups) continue;
       const s = samples.get(cmd.name);
       s.first.push(m.first);
       s.again.push(m.again);
     }
   }
-  for (const cmd of COMMANDS) {
+  for (const cmd of commands) {
     for (const phase of ["first", "again"]) {
       const s = samples.get(cmd.name)[phase];
       const ms = median(s.map((x) => x.ms));
@@ -275,13 +276,13 @@ async function startupTable() {
   ];
   const base = [];
   const got = new Map(cases.map((k) => [k.name, []]));
-  for (let i = 0; i <= runs; i++) {
-    log(`bench: start-up, ${i === 0 ? "warm-up" : `run ${i}/${runs}`}`);
+  for (let i = 0; i < warmups + runs; i++) {
+    log(`bench: start-up, ${runLabel(i)}`);
     const b = mustPass(await timed(node, ["-e", "0"], childEnv({})), "node -e 0");
-    if (i > 0) base.push(b.ms);
+    if (i >= warmups) base.push(b.ms);
     for (const k of cases) {
       const r = mustPass(await timed(node, k.args, childEnv({})), k.name);
-      if (i > 0) got.get(k.name).push(r.ms);
+      if (i >= warmups) got.get(k.name).push(r.ms);
     }
   }
   const baseMs = median(base);
@@ -653,7 +654,7 @@ function printTable() {
   const line = (cells) => `| ${cells.map((x, i) => String(x).padEnd(widths[i])).join(" | ")} |`;
   const out = [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...body.map(line)];
   process.stdout.write(
-    `miauth bench: Node ${nodeVersion}${compileCache ? " (compile cache on)" : ""}, ${results.machine.cpus} CPUs (${results.machine.model}), medians of ${runs} run(s) after a warm-up\n${out.join("\n")}\n`,
+    `miauth bench: Node ${nodeVersion}${compileCache ? " (compile cache on)" : ""}, ${results.machine.cpus} CPUs (${results.machine.model}), medians of ${runs} run(s)${warmups ? " after a warm-up" : " (no warm-up: --quick)"}\n${out.join("\n")}\n`,
   );
 }
 
@@ -680,7 +681,8 @@ try {
         null,
       );
   }
-  if (part("latency")) await commandTable(main, mainClient, 50);
+  // --quick shows that latency is measured with the first command only.
+  if (part("latency")) await commandTable(main, mainClient, 50, opt.quick ? COMMANDS.slice(0, 1) : COMMANDS);
   if (part("rss")) await peakRss(main, mainClient);
   if (part("bulk")) await bulk(main, mainClient);
   if (part("lro")) await lroOverhead();
