@@ -2,7 +2,7 @@
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { ArmClients } from "./azure/clients.js";
 import { type Cloud, parseArmEndpoint, parseCloud } from "./azure/clouds.js";
-import { checkTokenCredentials, type SharedCredential } from "./azure/credential.js";
+import { type CredentialNotice, checkTokenCredentials, type SharedCredential } from "./azure/credential.js";
 import { endpointGuardPolicy } from "./azure/loopback.js";
 import { MAX_RETRIES, retryNoticePolicy, tracePolicy } from "./azure/policies.js";
 import { type SubscriptionChoice, subscriptionFromArm, subscriptionFromLocal } from "./azure/subscription.js";
@@ -146,15 +146,20 @@ export class Context {
   /** DefaultAzureCredential, built once on first use, its token requests bounded and announced. */
   credential(): Promise<SharedCredential> {
     this.cred ??= import("./azure/credential.js").then(({ createCredential }) =>
-      createCredential(this.globals.cloud, {
-        warn: (line) => this.warn(line),
-        remainingMs: () => this.remainingMs(),
-        signal: () => this.signal,
-        armEndpoint: this.globals.armEndpoint,
-        trace: this.globals.debug ? this.trace() : undefined,
-      }),
+      createCredential(this.globals.cloud, this.credentialNotice()),
     );
     return this.cred;
+  }
+
+  /** What token requests are bound to: notices, the deadline, Ctrl-C, the loopback guard, --debug's trace. */
+  credentialNotice(): CredentialNotice {
+    return {
+      warn: (line) => this.warn(line),
+      remainingMs: () => this.remainingMs(),
+      signal: () => this.signal,
+      armEndpoint: this.globals.armEndpoint,
+      trace: this.globals.debug ? this.trace() : undefined,
+    };
   }
 
   /** The SDK clients, built once on first use (loading the SDK only then). */

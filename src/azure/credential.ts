@@ -56,7 +56,7 @@ export interface CredentialNotice {
 }
 
 /** A token request refused or unanswered (loopback.ts), kept to be thrown instead of the chain's summary. */
-interface Stop {
+export interface Stop {
   error?: Error;
 }
 
@@ -106,7 +106,7 @@ export async function createCredential(cloud: Cloud, notice: CredentialNotice): 
  * policy (@azure/identity 4.13.1); but it passes `httpClient` on. So the command's signal and the
  * --debug trace are added here, at the HTTP client itself.
  */
-async function boundHttpClient(notice: CredentialNotice, stop: Stop): Promise<HttpClient> {
+export async function boundHttpClient(notice: CredentialNotice, stop: Stop): Promise<HttpClient> {
   const { createDefaultHttpClient } = await loadPipeline();
   const base = createDefaultHttpClient();
   const send: HttpClient["sendRequest"] = async (request) => {

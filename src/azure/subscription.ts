@@ -53,12 +53,15 @@ async function azureCliDefault(env: NodeJS.ProcessEnv, cloudName: string): Promi
   }
 }
 
-interface SubscriptionInfo {
+export interface SubscriptionInfo {
   id: string;
   name: string;
 }
 
-async function listSubscriptions(arm: ArmClients, abortSignal?: AbortSignal): Promise<SubscriptionInfo[]> {
+export async function listSubscriptions(
+  arm: ArmClients,
+  abortSignal?: AbortSignal,
+): Promise<SubscriptionInfo[]> {
   const out: SubscriptionInfo[] = [];
   try {
     // Each page is checked: an HTML or empty 200 would otherwise read as "no subscription".
@@ -82,7 +85,11 @@ export async function subscriptionFromArm(
   name: string | undefined,
   abortSignal?: AbortSignal,
 ): Promise<SubscriptionChoice> {
-  const subs = await listSubscriptions(arm, abortSignal);
+  return pickSubscription(await listSubscriptions(arm, abortSignal), name);
+}
+
+/** The subscription named `name` among those visible, or the only one visible. */
+export function pickSubscription(subs: SubscriptionInfo[], name: string | undefined): SubscriptionChoice {
   if (name !== undefined) {
     const matches = subs.filter((s) => s.name.toLowerCase() === name.toLowerCase());
     if (matches.length === 1 && matches[0]) return { id: matches[0].id, source: "--subscription" };

@@ -68,6 +68,7 @@ const DEFINITIONS = [
   "assign-role",
   "unassign-role",
   "verify",
+  "doctor",
   "emulator",
 ].map((c) => `src/commands/${c}.ts`);
 // What a command's definition may use: commander, the shared flag helpers and argument parsing.

@@ -248,6 +248,7 @@ describe("--timeout and the other durations", () => {
     soon(["enable", "--webapp", "msdocs-web", "-g", RG]),
     soon(["disable", "--webapp", "msdocs-web", "-g", RG]),
     soon(["roles", "list"]),
+    soon(["doctor"]),
     soon(assign("-g", RG)),
     soon(["unassign-role", "--assignee", P, "--role", "Reader", "-g", RG]),
     soon(control("--account", "msdocsstorage", "-g", RG)),
