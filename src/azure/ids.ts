@@ -49,7 +49,7 @@ export function validateSlotName(name: string, flag: string): string {
     );
   }
   if (name.toLowerCase() === "production")
-    throw new UsageError(`${flag} 'production' is the app itself: leave out the slot`);
+    throw new UsageError(`${flag} '${name}' is the app itself: leave out the slot`);
   return name;
 }
 

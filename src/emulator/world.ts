@@ -164,7 +164,12 @@ export const DEFAULT_WORLD: World = {
     },
   ],
   sites: [
-    { resourceGroup: "msdocs-sdk-auth-example", name: "msdocs-web", kind: "app", slots: [{ name: "staging" }] },
+    {
+      resourceGroup: "msdocs-sdk-auth-example",
+      name: "msdocs-web",
+      kind: "app",
+      slots: [{ name: "staging" }],
+    },
     {
       resourceGroup: "msdocs-sdk-auth-example",
       name: "msdocs-func",
