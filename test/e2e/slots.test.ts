@@ -181,6 +181,9 @@ describe("assign-role and verify with --slot", () => {
     const without = await runCli(["verify"], { env: env() });
     expect(without.code).toBe(4);
     expect(json<Report>(without).fix).toBe(`enable one: miauth enable ${SLOT.join(" ")}`);
+    expect(step(json<Report>(without), "credential")?.cause).toMatch(
+      /^slot 'staging' of the web app 'msdocs-web' has no managed identity/,
+    );
 
     const principalId = json<IdentityOut>(await cli(["enable", ...SLOT])).principalId ?? "";
     await emu.current.assignRole(principalId, "Storage Blob Data Reader");
