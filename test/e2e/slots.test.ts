@@ -124,6 +124,38 @@ describe("enable, show and disable with --slot", () => {
   });
 });
 
+describe("a slot's replies are checked and its writes read back, as a site's", () => {
+  it("a GET of the slot answered with the app's body is refused before any write", async () => {
+    const app = await emu.current.arm("GET", `${emu.current.siteId("msdocs-web")}?api-version=2025-05-01`);
+    await emu.current.fault(
+      { method: "GET", path: "/slots/staging" },
+      { type: "raw", contentType: "application/json; charset=utf-8", body: JSON.stringify(app.body) },
+    );
+    const r = await cli(["enable", ...SLOT]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^error: the reply to GET \/subscriptions\/.*\/sites\/msdocs-web\/slots\/staging is not usable: /m,
+    );
+    expect(await emu.current.writes()).toEqual([]);
+  });
+
+  it("a PATCH reply that is not the slot: read again, and the change is reported applied", async () => {
+    await emu.current.fault(
+      { method: "PATCH", path: "/slots/staging" },
+      { type: "raw", body: "<html><body>Sign in</body></html>", apply: true },
+    );
+    const r = await cli(["enable", ...SLOT]);
+    expect(r.code).toBe(0);
+    expect(json<IdentityOut>(r)).toMatchObject({
+      result: "updated",
+      type: "SystemAssigned",
+      resourceId: slotId(),
+    });
+    expect(r.stderr).toMatch(/read slot 'staging' of web app 'msdocs-web' .* again: the change is applied/);
+    expect((await emu.current.writes()).length).toBe(1);
+  });
+});
+
 describe("assign-role and verify with --slot", () => {
   const STORE = () => `${emu.current.rg()}/providers/Microsoft.Storage/storageAccounts/msdocsstorage`;
 
