@@ -62,7 +62,7 @@ export function createArmClients(s: ClientSettings): ArmClients {
     armEndpoint: s.armEndpoint,
     web: (sub) =>
       once(`web/${sub}`, async () => {
-        // Two operations, not the whole client: ~100 KB of code to load instead of ~800 KB.
+        // Four operations, not the whole client: ~100 KB of code to load instead of ~800 KB.
         const { createWebApps } = await import("./web-apps.js");
         return createWebApps(s.credential, sub, modular);
       }),

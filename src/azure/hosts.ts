@@ -8,6 +8,8 @@ export interface HostRef {
   name: string;
   /** Null when the host does not say. */
   resourceGroup: string | null;
+  /** The deployment slot this app runs in, when not the production one. */
+  slot?: string;
 }
 
 /**
@@ -20,11 +22,16 @@ export function appServiceHost(env: NodeJS.ProcessEnv): HostRef | null {
   const name = env.WEBSITE_SITE_NAME?.trim();
   if (!name) return null;
   const owner = /^[^+]+\+(.+)-[^-]+webspace(?:-Linux)?$/i.exec(env.WEBSITE_OWNER_NAME?.trim() ?? "")?.[1];
-  return {
+  const host: HostRef = {
     kind: env.FUNCTIONS_EXTENSION_VERSION?.trim() ? "functionapp" : "webapp",
     name,
     resourceGroup: env.WEBSITE_RESOURCE_GROUP?.trim() || owner || null,
   };
+  // WEBSITE_SLOT_NAME is "Production" in the app itself (Azure/azure-functions-durable-extension,
+  // DurableTaskOptions.IsInNonProductionSlot); a slot's own identity is the slot's, not the app's.
+  const slot = env.WEBSITE_SLOT_NAME?.trim();
+  if (slot && slot.toLowerCase() !== "production" && /^[a-zA-Z0-9-]{1,59}$/.test(slot)) host.slot = slot;
+  return host;
 }
 
 const set = (v: string | undefined) => v !== undefined && v.trim() !== "";
@@ -96,7 +103,8 @@ export async function vmHost(env: NodeJS.ProcessEnv, signal?: AbortSignal): Prom
   }
 }
 
-/** `--webapp NAME -g RG`, as the other commands take a target. */
+/** `--webapp NAME -g RG [--slot SLOT]`, as the other commands take a target. */
 export function hostFlags(host: HostRef): string {
-  return `--${host.kind} ${host.name} -g ${host.resourceGroup ?? "<resource-group>"}`;
+  const slot = host.slot === undefined ? "" : ` --slot ${host.slot}`;
+  return `--${host.kind} ${host.name} -g ${host.resourceGroup ?? "<resource-group>"}${slot}`;
 }

@@ -71,6 +71,7 @@ export interface ApplyOptions {
 }
 
 const SITE_TYPE = "Microsoft.Web/sites";
+const SLOT_TYPE = "Microsoft.Web/sites/slots";
 const VM_TYPE = "Microsoft.Compute/virtualMachines";
 /**
  * Poll interval of a VM update when ARM's reply gives no Retry-After (or 0): short enough to see the
@@ -88,7 +89,7 @@ export async function readIdentity(
   abortSignal?: AbortSignal,
 ): Promise<ResourceIdentity> {
   const sub = target.subscriptionId ?? subscriptionId;
-  const expected = { id: targetResourceId(target, sub), type: target.kind === "vm" ? VM_TYPE : SITE_TYPE };
+  const expected = { id: targetResourceId(target, sub), type: resourceType(target) };
   const seen: { reply?: RawReply } = {};
   const options = {
     abortSignal,
@@ -99,6 +100,8 @@ export async function readIdentity(
   try {
     if (target.kind === "vm") {
       await (await arm.compute(sub)).virtualMachines.get(target.resourceGroup, target.name, options);
+    } else if (target.slot !== undefined) {
+      await (await arm.web(sub)).webApps.getSlot(target.resourceGroup, target.name, target.slot, options);
     } else {
       await (await arm.web(sub)).webApps.get(target.resourceGroup, target.name, options);
     }
@@ -121,6 +124,12 @@ export async function readIdentity(
   if (r.etag) out.etag = r.etag;
   if (r.provisioningState) out.provisioningState = r.provisioningState;
   return out;
+}
+
+/** The ARM type a target's reply must carry: a deployment slot is a resource of its own type. */
+function resourceType(target: Target): string {
+  if (target.kind === "vm") return VM_TYPE;
+  return target.slot === undefined ? SITE_TYPE : SLOT_TYPE;
 }
 
 function isSuccess(reply: RawReply | undefined): reply is RawReply {
@@ -350,24 +359,24 @@ async function writeSite(
   const name = `PATCH ${current.resourceId}`;
   // Past the deadline already: nothing is sent (and failedWrite must not say it was).
   opts.abortSignal?.throwIfAborted();
+  const options = {
+    abortSignal: opts.abortSignal,
+    onResponse: (r: RawReply) => {
+      seen.reply = r;
+    },
+    // Conditional when the site gave an ETag: a stale one is 412, and the write is planned anew.
+    requestOptions: current.etag ? { headers: { "if-match": current.etag } } : undefined,
+  };
+  const envelope = { identity: request as never };
   try {
-    await (await arm.web(p.subscriptionId)).webApps.update(
-      target.resourceGroup,
-      target.name,
-      { identity: request as never },
-      {
-        abortSignal: opts.abortSignal,
-        onResponse: (r: RawReply) => {
-          seen.reply = r;
-        },
-        // Conditional when the site gave an ETag: a stale one is 412, and the write is planned anew.
-        requestOptions: current.etag ? { headers: { "if-match": current.etag } } : undefined,
-      },
-    );
+    const web = (await arm.web(p.subscriptionId)).webApps;
+    if (target.slot !== undefined)
+      await web.updateSlot(target.resourceGroup, target.name, target.slot, envelope, options);
+    else await web.update(target.resourceGroup, target.name, envelope, options);
   } catch (err) {
     return failedWrite(err, seen.reply, name, describeTarget(target), opts);
   }
-  return answeredWrite(seen.reply, { id: current.resourceId, type: SITE_TYPE });
+  return answeredWrite(seen.reply, { id: current.resourceId, type: resourceType(target) });
 }
 
 async function writeVm(

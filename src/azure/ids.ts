@@ -38,6 +38,21 @@ export function validateSiteName(name: string, flag = "--webapp"): string {
   return name;
 }
 
+/**
+ * A deployment slot name: letters, digits and hyphens, not starting or ending with a hyphen (App Service
+ * builds the slot's host name `{app}-{slot}` from it). "production" is the app itself, not a slot.
+ */
+export function validateSlotName(name: string, flag: string): string {
+  if (!/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,57}[a-zA-Z0-9])?$/.test(name)) {
+    throw new UsageError(
+      `invalid ${flag} name '${name}': use 1-59 letters, digits or hyphens, not starting or ending with a hyphen`,
+    );
+  }
+  if (name.toLowerCase() === "production")
+    throw new UsageError(`${flag} '${name}' is the app itself: leave out the slot`);
+  return name;
+}
+
 export function validateVmName(name: string): string {
   if (!/^[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,62}[a-zA-Z0-9_])?$/.test(name)) {
     throw new UsageError(

@@ -3,8 +3,10 @@ import { UsageError } from "../errors.js";
 import {
   formatResourceId,
   parseResourceId,
+  pathSegments,
   validateResourceGroupName,
   validateSiteName,
+  validateSlotName,
   validateVmName,
 } from "./ids.js";
 
@@ -18,6 +20,8 @@ export interface Target {
   subscriptionId?: string;
   resourceGroup: string;
   name: string;
+  /** A deployment slot of the site (`…/sites/{name}/slots/{slot}`), with its own identity. */
+  slot?: string;
   /** True when the kind came from --ids: a Microsoft.Web/sites ID may be a web app or a function app. */
   fromId: boolean;
 }
@@ -28,6 +32,7 @@ export interface RawTargetOptions {
   vm?: string;
   resourceGroup?: string;
   ids?: string[];
+  slot?: string;
 }
 
 const NAME_FLAGS = TARGET_KINDS.map((k) => `--${k}`);
@@ -44,10 +49,24 @@ export const TARGET_FLAGS = {
 
 /** Whether any target flag was given; parseTargets says whether they name exactly one valid target. */
 export function hasTarget(raw: RawTargetOptions): boolean {
+  checkSlotFlag(raw);
   return TARGET_KINDS.some((k) => raw[k] !== undefined) || (raw.ids ?? []).length > 0;
 }
 
+/** --slot belongs to a site named by --webapp or --functionapp: a slot ID names its slot itself. */
+function checkSlotFlag(raw: RawTargetOptions): void {
+  if (raw.slot === undefined) return;
+  if (raw.vm !== undefined) throw new UsageError("--slot is for web apps and function apps, not --vm");
+  if ((raw.ids ?? []).length > 0)
+    throw new UsageError(
+      "--slot cannot be combined with --ids: give the slot's ID (…/providers/Microsoft.Web/sites/{app}/slots/{slot})",
+    );
+  if (raw.webapp === undefined && raw.functionapp === undefined)
+    throw new UsageError("--slot needs the app: --webapp NAME or --functionapp NAME (with -g)");
+}
+
 export function parseTargets(raw: RawTargetOptions): Target[] {
+  checkSlotFlag(raw);
   const named = TARGET_KINDS.filter((k) => raw[k] !== undefined);
   const ids = raw.ids ?? [];
   if (named.length + (ids.length > 0 ? 1 : 0) === 0) {
@@ -66,6 +85,9 @@ export function parseTargets(raw: RawTargetOptions): Target[] {
     const resourceGroup = validateResourceGroupName(raw.resourceGroup);
     if (kind === "vm") validateVmName(name);
     else validateSiteName(name, `--${kind}`);
+    if (raw.slot !== undefined) {
+      return [{ kind, resourceGroup, name, slot: validateSlotName(raw.slot, "--slot"), fromId: false }];
+    }
     return [{ kind, resourceGroup, name, fromId: false }];
   }
   if (raw.resourceGroup !== undefined) {
@@ -75,6 +97,8 @@ export function parseTargets(raw: RawTargetOptions): Target[] {
 }
 
 export function parseTargetId(value: string): Target {
+  const slot = parseSlotId(value);
+  if (slot) return slot;
   const id = parseResourceId(value, "--ids");
   const type = `${id.provider}/${id.type}`.toLowerCase();
   if (type === "microsoft.web/sites") {
@@ -102,20 +126,52 @@ export function parseTargetId(value: string): Target {
   );
 }
 
+/**
+ * `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Web/sites/{app}/slots/{slot}` (segment names
+ * case-insensitive, as ARM reads them), rebuilt from its checked parts; undefined for any other ID.
+ */
+function parseSlotId(value: string): Target | undefined {
+  let parts: string[];
+  try {
+    parts = pathSegments(value, (why) => new UsageError(why));
+  } catch {
+    return undefined; // parseResourceId says what is wrong with it
+  }
+  if (parts.length !== 10 || parts[8]?.toLowerCase() !== "slots") return undefined;
+  const id = parseResourceId(`/${parts.slice(0, 8).join("/")}`, "--ids");
+  if (`${id.provider}/${id.type}`.toLowerCase() !== "microsoft.web/sites") {
+    throw new UsageError(
+      `unsupported resource type '${id.provider}/${id.type}/slots' in --ids: expected Microsoft.Web/sites/slots`,
+    );
+  }
+  validateSiteName(id.name, "site");
+  return {
+    kind: "webapp",
+    subscriptionId: id.subscriptionId,
+    resourceGroup: id.resourceGroup,
+    name: id.name,
+    slot: validateSlotName(parts[9] ?? "", "slot"),
+    fromId: true,
+  };
+}
+
 export function targetResourceId(target: Target, subscriptionId: string): string {
   const site = target.kind !== "vm";
-  return formatResourceId({
+  const id = formatResourceId({
     subscriptionId: target.subscriptionId ?? subscriptionId,
     resourceGroup: target.resourceGroup,
     provider: site ? "Microsoft.Web" : "Microsoft.Compute",
     type: site ? "sites" : "virtualMachines",
     name: target.name,
   });
+  return site && target.slot !== undefined ? `${id}/slots/${target.slot}` : id;
 }
 
 /** The flags that name this target again, for a command to suggest: `--webapp app -g rg` or `--ids ID`. */
 export function targetFlags(target: Target, resourceId: string): string {
-  return target.fromId ? `--ids ${resourceId}` : `--${target.kind} ${target.name} -g ${target.resourceGroup}`;
+  if (target.fromId) return `--ids ${resourceId}`;
+  const slot = target.slot === undefined ? "" : ` --slot ${target.slot}`;
+  return `--${target.kind} ${target.name} -g ${target.resourceGroup}${slot}`;
 }
 
 export function describeTarget(target: Target): string {
@@ -128,5 +184,6 @@ export function describeTarget(target: Target): string {
         : target.kind === "functionapp"
           ? "function app"
           : "web app";
-  return `${what} '${target.name}' in resource group '${target.resourceGroup}'`;
+  const slot = target.slot === undefined ? "" : `slot '${target.slot}' of `;
+  return `${slot}${what} '${target.name}' in resource group '${target.resourceGroup}'`;
 }

@@ -16,7 +16,8 @@ export function addTargetOptions(cmd: Command): Command {
     .option("--functionapp <name>", "function app name (with -g)")
     .option("--vm <name>", "virtual machine name (with -g)")
     .option("-g, --resource-group <group>", "resource group of --webapp/--functionapp/--vm")
-    .option("--ids <resourceId>", "full resource ID of a site or VM (repeatable)", collect);
+    .option("--ids <resourceId>", "full resource ID of a site or VM (repeatable)", collect)
+    .option("--slot <name>", "deployment slot of --webapp/--functionapp (its own identity)");
 }
 
 export function examples(lines: string[]): string {

@@ -59,6 +59,11 @@ export function dumpState(state: State): Record<string, unknown> {
       kind: s.kind,
       identity: renderIdentity(state, s.identity, "web") ?? null,
     })),
+    slots: Object.values(state.slots).map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      identity: renderIdentity(state, s.identity, "web") ?? null,
+    })),
     virtualMachines: Object.values(state.vms).map((v) => ({
       id: v.id,
       etag: etagOf(v.version),

@@ -197,7 +197,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     identityHeader: settings.identityHeader,
     operator: { principalId: state.operator.principalId, clientId: state.operator.clientId },
     identityEndpointBase: `${url}/msi`,
-    identityHosts: [...Object.values(state.sites), ...Object.values(state.vms)].map((r) => r.id),
+    identityHosts: [
+      ...Object.values(state.sites),
+      ...Object.values(state.slots),
+      ...Object.values(state.vms),
+    ].map((r) => r.id),
     pid: process.pid,
   };
   if (blob) {

@@ -28,6 +28,12 @@ export interface Site extends Resource {
   lastModifiedTimeUtc: string;
 }
 
+/** A deployment slot: a site of its own (identity, token endpoint) under its app; `name` is the slot's. */
+export interface Slot extends Site {
+  /** The app's (the site's) name. */
+  app: string;
+}
+
 export interface Vm extends Resource {
   vmId: string;
   osType: string;
@@ -114,6 +120,8 @@ export interface State {
   operator: Operator;
   resourceGroups: Record<string, ResourceGroup>;
   sites: Record<string, Site>;
+  /** Deployment slots, keyed by their lower-cased ID `…/sites/{app}/slots/{slot}`. */
+  slots: Record<string, Slot>;
   vms: Record<string, Vm>;
   storageAccounts: Record<string, StorageAccount>;
   userAssignedIdentities: Record<string, Uami>;
@@ -233,13 +241,27 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
     })),
   );
   const now = new Date().toISOString();
-  const sites = byKey(
-    (world.sites ?? []).map((s) => ({
+  const siteList = (world.sites ?? []).map(
+    (s): Site => ({
       ...base(world, s, "Microsoft.Web/sites", resourceGroups),
       kind: s.kind ?? "app",
       identity: identityFrom(s.identity, uamis),
       lastModifiedTimeUtc: now,
-    })),
+    }),
+  );
+  const sites = byKey(siteList);
+  const slots = byKey(
+    (world.sites ?? []).flatMap((s, i) =>
+      (s.slots ?? []).map(
+        (slot): Slot => ({
+          ...(siteList[i] as Site),
+          id: `${siteList[i]?.id}/slots/${slot.name}`,
+          name: slot.name,
+          app: s.name,
+          identity: identityFrom(slot.identity, uamis),
+        }),
+      ),
+    ),
   );
   const vms = byKey(
     (world.virtualMachines ?? []).map((v) => ({
@@ -262,6 +284,7 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
   const custom = customRoles(world, firstSub, now);
   const directory = buildDirectory(world, Object.values(uamis), [
     ...Object.values(sites),
+    ...Object.values(slots),
     ...Object.values(vms),
   ]);
   const roleAssignments = world.roleAssignments.map((a): RoleAssignment => {
@@ -296,6 +319,7 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
     },
     resourceGroups,
     sites,
+    slots,
     vms,
     storageAccounts,
     userAssignedIdentities: uamis,
@@ -313,7 +337,7 @@ export function storageAccountNamed(state: State, name: string): StorageAccount 
 
 /** Resources that have a managed identity endpoint of their own (system identity and attached ones). */
 export function identityHost(state: State, key: string): Site | Vm | undefined {
-  return state.sites[key] ?? state.vms[key];
+  return state.sites[key] ?? state.slots[key] ?? state.vms[key];
 }
 
 /** Start-up settings the handlers read; baseUrl is filled in once the server listens. */

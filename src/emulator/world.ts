@@ -9,6 +9,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IDENTITY_TYPES = ["None", "SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned"] as const;
 const SITE_KINDS = ["app", "app,linux", "functionapp", "functionapp,linux", "app,linux,container"] as const;
 const CONTAINER_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+const SLOT_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,57}[a-zA-Z0-9])?$/;
 
 // Messages say what was expected; validateWorld adds the path and what it got.
 const guid = v.message(v.pipe(v.string(), v.regex(GUID)), "a GUID");
@@ -106,6 +107,13 @@ const worldSchema = object(
         ...placed,
         kind: v.optional(v.picklist(SITE_KINDS, `one of ${SITE_KINDS.join(" | ")}`)),
         identity,
+        /** Deployment slots (`…/sites/{name}/slots/{slot}`): the site's kind, an identity of their own. */
+        slots: v.optional(
+          listOf({
+            name: v.pipe(text, v.regex(SLOT_NAME, "a slot name (1-59 letters, digits, -)")),
+            identity,
+          }),
+        ),
       }),
     ),
     virtualMachines: v.optional(
@@ -134,6 +142,7 @@ const worldSchema = object(
 export type World = v.InferOutput<typeof worldSchema>;
 type Item<T> = NonNullable<T> extends readonly (infer I)[] ? I : never;
 export type WorldSite = Item<World["sites"]>;
+export type WorldSlot = Item<WorldSite["slots"]>;
 export type WorldIdentity = NonNullable<WorldSite["identity"]>;
 export type WorldResource = Pick<WorldSite, "name" | "resourceGroup" | "location" | "subscriptionId">;
 export type WorldStorageAccount = Item<World["storageAccounts"]>;
@@ -155,7 +164,12 @@ export const DEFAULT_WORLD: World = {
     },
   ],
   sites: [
-    { resourceGroup: "msdocs-sdk-auth-example", name: "msdocs-web", kind: "app" },
+    {
+      resourceGroup: "msdocs-sdk-auth-example",
+      name: "msdocs-web",
+      kind: "app",
+      slots: [{ name: "staging" }],
+    },
     {
       resourceGroup: "msdocs-sdk-auth-example",
       name: "msdocs-func",
@@ -220,6 +234,17 @@ function checkReferences(w: World): void {
       checkIdentity(r.identity, `${key}[${i}].identity`, uamis);
     });
   }
+  w.sites?.forEach((site, i) => {
+    const names = new Set<string>();
+    site.slots?.forEach((slot, j) => {
+      const name = slot.name.toLowerCase();
+      // "production" is the site itself (App Service reserves the name).
+      if (names.has(name) || name === "production")
+        fail(`sites[${i}].slots[${j}].name`, "a slot name not already in use", slot.name);
+      names.add(name);
+      checkIdentity(slot.identity, `sites[${i}].slots[${j}].identity`, uamis);
+    });
+  });
   place("storageAccounts", w.storageAccounts);
   const accounts = new Set<string>();
   w.storageAccounts?.forEach((s, i) => {

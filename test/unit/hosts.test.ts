@@ -37,6 +37,18 @@ describe("appServiceHost", () => {
       "--webapp a -g <resource-group>",
     );
   });
+
+  it("names the deployment slot from WEBSITE_SLOT_NAME, and not the production one", () => {
+    const app = { WEBSITE_SITE_NAME: "web", WEBSITE_RESOURCE_GROUP: "rg" };
+    const slot = appServiceHost({ ...app, WEBSITE_SLOT_NAME: "staging" });
+    expect(slot).toEqual({ kind: "webapp", name: "web", resourceGroup: "rg", slot: "staging" });
+    expect(hostFlags(slot ?? { kind: "vm", name: "", resourceGroup: null })).toBe(
+      "--webapp web -g rg --slot staging",
+    );
+    for (const value of ["Production", "production", "", "bad/slot"]) {
+      expect(appServiceHost({ ...app, WEBSITE_SLOT_NAME: value })?.slot, value).toBeUndefined();
+    }
+  });
 });
 
 describe("appServiceWithoutIdentity", () => {

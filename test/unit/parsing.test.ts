@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parseArmEndpoint } from "../../src/azure/clouds.js";
 import { parseUserAssignedId } from "../../src/azure/ids.js";
 import { subscriptionFromLocal } from "../../src/azure/subscription.js";
-import { parseTargets, targetResourceId } from "../../src/azure/target.js";
+import { describeTarget, parseTargets, targetFlags, targetResourceId } from "../../src/azure/target.js";
 import { prepareOutputFile, readTextFile } from "../../src/commands/shared.js";
 import { parseGlobals } from "../../src/context.js";
 import { UsageError } from "../../src/errors.js";
@@ -36,6 +36,32 @@ describe("parseTargets", () => {
     ]);
   });
 
+  it("reads a slot: --slot with --webapp or --functionapp, or its ID in any casing", () => {
+    const [t] = parseTargets({ functionapp: "fn1", resourceGroup: "rg", slot: "staging" });
+    if (!t) throw new Error("no target");
+    expect(t).toMatchObject({ kind: "functionapp", name: "fn1", slot: "staging", fromId: false });
+    expect(targetResourceId(t, SUB)).toBe(
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/fn1/slots/staging`,
+    );
+    expect(targetFlags(t, "")).toBe("--functionapp fn1 -g rg --slot staging");
+    expect(describeTarget(t)).toBe("slot 'staging' of function app 'fn1' in resource group 'rg'");
+    const [byId] = parseTargets({
+      ids: [`/SUBSCRIPTIONS/${SUB}/resourcegroups/rg/PROVIDERS/microsoft.web/SITES/app1/Slots/blue`],
+    });
+    if (!byId) throw new Error("no target");
+    expect(byId).toMatchObject({
+      kind: "webapp",
+      subscriptionId: SUB,
+      name: "app1",
+      slot: "blue",
+      fromId: true,
+    });
+    // Rebuilt from its parts, in ARM's spelling.
+    expect(targetResourceId(byId, "")).toBe(
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/app1/slots/blue`,
+    );
+  });
+
   it.each([
     [{}, /no target/],
     [{ webapp: "a1", functionapp: "b1", resourceGroup: "rg" }, /conflicting/],
@@ -51,9 +77,15 @@ describe("parseTargets", () => {
     [{ vm: "bad name", resourceGroup: "rg" }, /invalid --vm name/],
     [{ webapp: "x".repeat(61), resourceGroup: "rg" }, /invalid --webapp name/],
     [
-      { ids: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a1/slots/s`] },
+      { ids: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a1/slots/s/config`] },
       /invalid --ids/,
     ],
+    [
+      { ids: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Web/sites/a1/config/s`] },
+      /invalid --ids/,
+    ],
+    [{ vm: "v1", resourceGroup: "rg", slot: "s" }, /--slot is for web apps/],
+    [{ webapp: "a1", resourceGroup: "rg", slot: "a_b" }, /invalid --slot name/],
     [{ ids: [`/subscriptions/${SUB}//resourceGroups/rg/providers/Microsoft.Web/sites/a1`] }, /invalid --ids/],
   ])("refuses %j", (raw, message) => {
     expect(() => parseTargets(raw)).toThrow(UsageError);

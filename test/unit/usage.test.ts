@@ -942,6 +942,7 @@ describe("emulator", () => {
     const known = [
       SITE,
       `${RG_ID}/providers/Microsoft.Web/sites/msdocs-func`,
+      `${SITE}/slots/staging`,
       `${RG_ID}/providers/Microsoft.Compute/virtualMachines/msdocs-vm`,
     ];
     await refuse({
@@ -950,4 +951,69 @@ describe("emulator", () => {
       error: `no web app, function app or virtual machine '${other}' in the emulator (known: ${known.join(", ")})`,
     });
   });
+});
+
+describe("deployment slots: --slot and slot IDs", () => {
+  const SLOT_ID = `${SITE}/slots/staging`;
+  table([
+    {
+      name: "--slot with --vm",
+      args: ["enable", "--vm", "v1", "-g", RG, "--slot", "staging"],
+      error: "--slot is for web apps and function apps, not --vm",
+    },
+    {
+      name: "--slot without a target",
+      args: ["disable", "--slot", "staging"],
+      error: "--slot needs the app: --webapp NAME or --functionapp NAME (with -g)",
+    },
+    {
+      name: "--slot with --assignee (no site target)",
+      args: assign("-g", RG, "--slot", "staging"),
+      error: "--slot needs the app: --webapp NAME or --functionapp NAME (with -g)",
+    },
+    {
+      name: "--slot with --principal (verify, no site target)",
+      args: control("--account", "msdocsstorage", "-g", RG, "--slot", "staging"),
+      error: "--slot needs the app: --webapp NAME or --functionapp NAME (with -g)",
+    },
+    {
+      name: "--slot with --ids",
+      args: ["show", "--ids", SITE, "--slot", "staging"],
+      error:
+        "--slot cannot be combined with --ids: give the slot's ID (…/providers/Microsoft.Web/sites/{app}/slots/{slot})",
+    },
+    {
+      name: "--slot with a name a URL would read as syntax",
+      args: ["enable", "--webapp", "a1", "-g", RG, "--slot", "../x"],
+      error:
+        "invalid --slot name '../x': use 1-59 letters, digits or hyphens, not starting or ending with a hyphen",
+    },
+    {
+      name: "--slot production",
+      args: ["show", "--functionapp", "f1", "-g", RG, "--slot", "Production"],
+      error: "--slot 'Production' is the app itself: leave out the slot",
+    },
+    {
+      name: "a slot ID with an encoded dot",
+      args: ["enable", "--ids", `${SITE}/slots/%2e%2e`],
+      error: `invalid --ids '${SITE}/slots/%2e%2e': it contains '%'; ${ID_FORM}`,
+    },
+    {
+      name: "a slot ID with a bad slot name",
+      args: ["show", "--ids", `${SITE}/slots/-x`],
+      error:
+        "invalid slot name '-x': use 1-59 letters, digits or hyphens, not starting or ending with a hyphen",
+    },
+    {
+      name: "slots under a VM",
+      args: ["show", "--ids", `${RG_ID}/providers/Microsoft.Compute/virtualMachines/v1/slots/s`],
+      error:
+        "unsupported resource type 'Microsoft.Compute/virtualMachines/slots' in --ids: expected Microsoft.Web/sites/slots",
+    },
+    {
+      name: "below a slot",
+      args: ["show", "--ids", `${SLOT_ID}/config/web`],
+      error: `invalid --ids '${SLOT_ID}/config/web': ${ID_FORM}`,
+    },
+  ]);
 });

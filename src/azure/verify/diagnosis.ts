@@ -27,7 +27,7 @@ export interface DiagnosisContext {
 function hostText(host: HostRef | undefined): string {
   if (!host) return "this resource";
   const what = { webapp: "web app", functionapp: "function app", vm: "VM" }[host.kind];
-  return `the ${what} '${host.name}'`;
+  return `${host.slot === undefined ? "" : `slot '${host.slot}' of `}the ${what} '${host.name}'`;
 }
 
 export function roleFor(access: string): string {

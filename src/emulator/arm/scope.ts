@@ -35,6 +35,11 @@ export function checkScope(state: State, scope: string): Reply | undefined {
   if (table && !table(state)[seg.slice(0, 9).join("/").toLowerCase()]) {
     return resourceNotFound(`${seg[6]}/${seg[7]}`, seg[8] ?? "", seg[4] ?? "");
   }
+  // A deployment slot is a resource of its own under its site.
+  if (`${at(6)}/${at(7)}/${at(9)}` === "microsoft.web/sites/slots" && seg.length >= 11) {
+    if (!state.slots[seg.slice(0, 11).join("/").toLowerCase()])
+      return resourceNotFound(`${seg[6]}/${seg[7]}/${seg[9]}`, `${seg[8]}/${seg[10]}`, seg[4] ?? "");
+  }
   return undefined;
 }
 

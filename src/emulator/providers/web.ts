@@ -10,7 +10,7 @@ import {
 import { applyIdentity, renderIdentity } from "../arm/resource-identity.js";
 import type { Route } from "../arm/router.js";
 import type { Ctx, Reply } from "../http.js";
-import type { Site, State } from "../state.js";
+import type { Site, Slot, State } from "../state.js";
 import { WEB_SITES_API_VERSIONS } from "./api-versions.js";
 
 const LOCATION_NAMES: Record<string, string> = {
@@ -31,26 +31,33 @@ function displayLocation(location: string): string {
 
 const SITE =
   "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}";
+const SLOT = `${SITE}/slots/{slot}`;
 const SITE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,58}[a-zA-Z0-9]$/;
 
-export function renderSite(state: State, site: Site): Record<string, unknown> {
-  const host = `${site.name.toLowerCase()}.azurewebsites.net`;
-  const scm = `${site.name.toLowerCase()}.scm.azurewebsites.net`;
+/**
+ * A site, or a deployment slot: `name` `{app}/{slot}`, type `Microsoft.Web/sites/slots`, host names
+ * `{app}-{slot}.azurewebsites.net`, `repositorySiteName` the app's (the REST spec's GetWebAppSlot.json).
+ */
+export function renderSite(state: State, site: Site | Slot): Record<string, unknown> {
+  const slot = "app" in site ? site : undefined;
+  const label = slot ? `${slot.app}-${slot.name}` : site.name;
+  const host = `${label.toLowerCase()}.azurewebsites.net`;
+  const scm = `${label.toLowerCase()}.scm.azurewebsites.net`;
   const linux = site.kind.includes("linux");
   const isFunction = site.kind.startsWith("functionapp");
   const body: Record<string, unknown> = {
     id: site.id,
-    name: site.name,
-    type: "Microsoft.Web/sites",
+    name: slot ? `${slot.app}/${slot.name}` : site.name,
+    type: slot ? "Microsoft.Web/sites/slots" : "Microsoft.Web/sites",
     kind: site.kind,
     location: displayLocation(site.location),
     tags: {},
     properties: {
-      name: site.name,
+      name: slot ? `${slot.app}(${slot.name})` : site.name,
       state: "Running",
       hostNames: [host],
       webSpace: `${site.resourceGroup}-EastUSwebspace`,
-      repositorySiteName: site.name,
+      repositorySiteName: slot ? slot.app : site.name,
       usageState: "Normal",
       enabled: true,
       enabledHostNames: [host, scm],
@@ -116,6 +123,22 @@ function lookup(state: State, ctx: Ctx): { site?: Site; error?: Reply } {
   return { site: state.sites[key.toLowerCase()] };
 }
 
+/** The slot a request names, or the 404 of its app (ARM's for a missing parent) or of the slot itself. */
+function lookupSlot(state: State, ctx: Ctx, missing: "get" | "patch"): { slot?: Slot; error?: Reply } {
+  const { site, error } = lookup(state, ctx);
+  if (error) return { error };
+  const { name = "", slot = "", resourceGroupName = "" } = ctx.params;
+  if (!site) return { error: resourceNotFound("Microsoft.Web/sites", name, resourceGroupName) };
+  const found = state.slots[`${site.id}/slots/${slot}`.toLowerCase()];
+  if (found) return { slot: found };
+  return {
+    error:
+      missing === "patch"
+        ? patchNotFound(ctx, `${name}/${slot}`)
+        : resourceNotFound("Microsoft.Web/sites/slots", `${name}/${slot}`, resourceGroupName),
+  };
+}
+
 function update(state: State, ctx: Ctx, site: Site): Reply {
   const parsed = readJson(ctx);
   if (isReply(parsed)) return parsed;
@@ -178,6 +201,49 @@ export function webRoutes(state: State): Route[] {
             ctx.params.resourceGroupName ?? "",
           );
         return update(state, ctx, site);
+      },
+    },
+    ...slotRoutes(state),
+  ];
+}
+
+/**
+ * Deployment slots (WebApps_GetSlot, WebApps_UpdateSlot, WebApps_CreateOrUpdateSlot in WebApps.json): the
+ * same api-versions and replies as the site, each slot with its own identity. Creating slots is not modelled.
+ */
+function slotRoutes(state: State): Route[] {
+  const common = {
+    pattern: SLOT,
+    kind: "arm" as const,
+    apiVersions: WEB_SITES_API_VERSIONS,
+    provider: { namespace: "Microsoft.Web", type: "sites/slots" },
+  };
+  return [
+    {
+      ...common,
+      method: "GET",
+      action: "Microsoft.Web/sites/slots/read",
+      handler: (ctx) => {
+        const { slot, error } = lookupSlot(state, ctx, "get");
+        return error ?? ok(renderSite(state, slot as Slot));
+      },
+    },
+    {
+      ...common,
+      method: "PATCH",
+      action: "Microsoft.Web/sites/slots/write",
+      handler: (ctx) => {
+        const { slot, error } = lookupSlot(state, ctx, "patch");
+        return error ?? update(state, ctx, slot as Slot);
+      },
+    },
+    {
+      ...common,
+      method: "PUT",
+      action: "Microsoft.Web/sites/slots/write",
+      handler: (ctx) => {
+        const { slot, error } = lookupSlot(state, ctx, "get");
+        return error ?? update(state, ctx, slot as Slot);
       },
     },
   ];

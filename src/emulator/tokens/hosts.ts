@@ -1,6 +1,6 @@
 // What a host gives the app it runs, as environment variables, from the emulator's state at the time of
 // asking: App Service (web apps, function apps) and a VM. `emulator env --as` prints it; `envFor` returns it.
-import type { Site, State, Vm } from "../state.js";
+import type { Site, Slot, State, Vm } from "../state.js";
 
 /** Every variable a host may set: `env --as` unsets those this host does not (after env.sh, say). */
 export const HOST_VARIABLES = [
@@ -12,6 +12,7 @@ export const HOST_VARIABLES = [
   "WEBSITE_SITE_NAME",
   "WEBSITE_RESOURCE_GROUP",
   "WEBSITE_OWNER_NAME",
+  "WEBSITE_SLOT_NAME",
   "FUNCTIONS_EXTENSION_VERSION",
 ] as const;
 
@@ -35,9 +36,13 @@ function isFunctionApp(site: Site): boolean {
 export function findHost(state: State, sel: HostSelector): { key: string; host: Site | Vm } | string {
   if ("resourceId" in sel) {
     const key = sel.resourceId.toLowerCase();
-    const host = state.sites[key] ?? state.vms[key];
+    const host = state.sites[key] ?? state.slots[key] ?? state.vms[key];
     if (host) return { key, host };
-    const known = [...Object.values(state.sites), ...Object.values(state.vms)].map((r) => r.id);
+    const known = [
+      ...Object.values(state.sites),
+      ...Object.values(state.slots),
+      ...Object.values(state.vms),
+    ].map((r) => r.id);
     return `no web app, function app or virtual machine '${sel.resourceId}' in the emulator (known: ${known.join(", ")})`;
   }
   const pool = sel.kind === "vm" ? state.vms : state.sites;
@@ -59,7 +64,8 @@ export function findHost(state: State, sel: HostSelector): { key: string; host: 
 
 /**
  * App Service sets IDENTITY_ENDPOINT and IDENTITY_HEADER only while the app has a managed identity (system
- * or user-assigned), and always WEBSITE_SITE_NAME, WEBSITE_RESOURCE_GROUP and WEBSITE_OWNER_NAME; a function
+ * or user-assigned), and always WEBSITE_SITE_NAME, WEBSITE_RESOURCE_GROUP, WEBSITE_OWNER_NAME and
+ * WEBSITE_SLOT_NAME (a deployment slot has its own endpoint, for its own identity); a function
  * app also has FUNCTIONS_EXTENSION_VERSION. A VM has none of these: its app reaches IMDS, here through
  * AZURE_POD_IDENTITY_AUTHORITY_HOST. Sources: src/emulator/README.md, "Hosts".
  */
@@ -73,17 +79,20 @@ export function hostVariables(
     const imds = endpoints.imdsHost(key);
     return imds ? { AZURE_POD_IDENTITY_AUTHORITY_HOST: imds } : {};
   }
-  const site = host as Site;
+  const site = host as Site | Slot;
+  const slot = "app" in site ? site : undefined;
   const linux = site.kind.toLowerCase().split(",").includes("linux");
   const env: Record<string, string> = {};
   if (site.identity.system || site.identity.user.length > 0) {
     env.IDENTITY_ENDPOINT = endpoints.identityEndpoint(site);
     env.IDENTITY_HEADER = endpoints.identityHeader;
   }
-  env.WEBSITE_SITE_NAME = site.name;
+  // A slot runs as its app: the app's name, and the slot's in WEBSITE_SLOT_NAME ("Production" for the app).
+  env.WEBSITE_SITE_NAME = slot ? slot.app : site.name;
   env.WEBSITE_RESOURCE_GROUP = site.resourceGroup;
   // {subscriptionId}+{resourceGroup}-{region}webspace[-Linux]; the region's spelling is a guess.
   env.WEBSITE_OWNER_NAME = `${site.subscriptionId}+${site.resourceGroup}-${site.location}webspace${linux ? "-Linux" : ""}`;
+  env.WEBSITE_SLOT_NAME = slot ? slot.name : "Production";
   if (isFunctionApp(site)) env.FUNCTIONS_EXTENSION_VERSION = "~4";
   return env;
 }
