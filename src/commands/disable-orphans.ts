@@ -53,10 +53,12 @@ export function orphanHooks(ctx: Context, remove: boolean): ChangeHooks {
       }
       if (!remove) {
         ctx.warn(
-          `left ${list.length} role assignment(s) of the removed identity of ${what} ("Identity not found" in the portal); delete them with:\n${list
-            .map((a) => `  miauth unassign-role --assignee ${a.principalId} --role "${a.roleName}" --scope ${a.scope}`)
-            .join("\n")}`,
+          `left ${list.length} role assignment(s) of the removed identity of ${what} ("Identity not found" in the portal); --remove-assignments deletes them in the same run`,
         );
+        for (const a of list)
+          ctx.warn(
+            `left '${a.roleName}' at ${a.scope}; delete it with: miauth unassign-role --assignee ${a.principalId} --role "${a.roleName}" --scope ${a.scope}`,
+          );
         return { orphanedAssignments: keep("kept") };
       }
       const arm = await ctx.arm();
