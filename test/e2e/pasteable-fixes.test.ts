@@ -14,7 +14,10 @@ const emu = useEmulator({
   replicationDelayMs: 0,
   seed: {
     ...DEFAULT_WORLD,
-    storageAccounts: [...(DEFAULT_WORLD.storageAccounts ?? []), { resourceGroup: RG, name: EMPTY, containers: [] }],
+    storageAccounts: [
+      ...(DEFAULT_WORLD.storageAccounts ?? []),
+      { resourceGroup: RG, name: EMPTY, containers: [] },
+    ],
   } as typeof DEFAULT_WORLD,
 });
 
@@ -111,7 +114,9 @@ describe("printed fixes", () => {
     ]);
     expect(noIdentity.code).toBe(3);
     expectPasteable(noIdentity);
-    expect((await runPrinted(noIdentity.stderr.split("\n").find((l) => l.startsWith("hint: ")))).code).toBe(0);
+    expect((await runPrinted(noIdentity.stderr.split("\n").find((l) => l.startsWith("hint: ")))).code).toBe(
+      0,
+    );
 
     const principalId = await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
     await emu.current.clearLog();
@@ -129,7 +134,9 @@ describe("printed fixes", () => {
     expectPasteable(typo);
     const search = await runPrinted(typo.stderr.split("\n").find((l) => l.startsWith("hint: ")));
     expect(search.code).toBe(0);
-    expect(json<{ roleName: string }[]>(search).map((r) => r.roleName)).toContain("Storage Blob Data Contributor");
+    expect(json<{ roleName: string }[]>(search).map((r) => r.roleName)).toContain(
+      "Storage Blob Data Contributor",
+    );
   });
 
   it("verify without a usable container, and without an identity on its host: no placeholder", async () => {

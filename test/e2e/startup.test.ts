@@ -151,7 +151,14 @@ describe("lazy loading", () => {
   });
 
   it("assign-role loads the storage SDK only for --storage-account", async () => {
-    const base = ["assign-role", "--assignee", "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5", "--role", "Reader", "--dry-run"];
+    const base = [
+      "assign-role",
+      "--assignee",
+      "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5",
+      "--role",
+      "Reader",
+      "--dry-run",
+    ];
     const byGroup = await loadsOf([...base, "-g", RG], emu.current.env);
     expect(byGroup.code).toBe(0);
     expect(byGroup.packages).toContain("@azure/arm-authorization");

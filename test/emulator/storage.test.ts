@@ -23,7 +23,10 @@ const account = (rg: string, name: string) =>
 
 describe("storage accounts and blob containers", () => {
   it("lists the subscription's accounts in pages with an absolute nextLink", async () => {
-    const first = await emu.current.arm("GET", `/subscriptions/${emu.current.sub}/providers/Microsoft.Storage/storageAccounts?${V}`);
+    const first = await emu.current.arm(
+      "GET",
+      `/subscriptions/${emu.current.sub}/providers/Microsoft.Storage/storageAccounts?${V}`,
+    );
     expect(first.status).toBe(200);
     const items = first.body.value as { id: string; type: string; name: string }[];
     expect(items.map((a) => a.id)).toEqual([account(RG, "msdocsstorage")]);
@@ -31,7 +34,9 @@ describe("storage accounts and blob containers", () => {
     const next = new URL(String(first.body.nextLink));
     expect(next.origin).toBe(emu.current.url);
     const second = await emu.current.arm("GET", `${next.pathname}${next.search}`);
-    expect((second.body.value as { id: string }[]).map((a) => a.id)).toEqual([account(OTHER, "msdocsarchive")]);
+    expect((second.body.value as { id: string }[]).map((a) => a.id)).toEqual([
+      account(OTHER, "msdocsarchive"),
+    ]);
     expect(second.body.nextLink).toBeUndefined();
   });
 
@@ -62,10 +67,16 @@ describe("storage accounts and blob containers", () => {
     expect(missing.body).toEqual({
       error: { code: "ContainerNotFound", message: "The specified container does not exist." },
     });
-    const noAccount = await emu.current.arm("GET", `${account(RG, "nosuch")}/blobServices/default/containers/x?${V}`);
+    const noAccount = await emu.current.arm(
+      "GET",
+      `${account(RG, "nosuch")}/blobServices/default/containers/x?${V}`,
+    );
     expect(noAccount.status).toBe(404);
     expect((noAccount.body.error as { code: string }).code).toBe("ResourceNotFound");
-    const noGroup = await emu.current.arm("GET", `${account("nosuch", "msdocsstorage")}/blobServices/default/containers?${V}`);
+    const noGroup = await emu.current.arm(
+      "GET",
+      `${account("nosuch", "msdocsstorage")}/blobServices/default/containers?${V}`,
+    );
     expect((noGroup.body.error as { code: string }).code).toBe("ResourceGroupNotFound");
   });
 

@@ -46,9 +46,9 @@ describe("verify's fixes", () => {
       "(miauth roles list --search TEXT)",
     ])
       expect(old).toMatch(PLACEHOLDER);
-    expect('miauth assign-role --role "Storage Blob Data Reader" --storage-account msdocsstorage').not.toMatch(
-      PLACEHOLDER,
-    );
+    expect(
+      'miauth assign-role --role "Storage Blob Data Reader" --storage-account msdocsstorage',
+    ).not.toMatch(PLACEHOLDER);
   });
 
   it("shellWords splits as a shell does", () => {

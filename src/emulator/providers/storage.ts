@@ -103,6 +103,7 @@ export function storageRoutes(state: State, settings: Settings, world: World): R
       kind: "arm",
       pattern: "/subscriptions/{subscriptionId}/providers/Microsoft.Storage/storageAccounts",
       apiVersions: STORAGE_ACCOUNTS_API_VERSIONS,
+      provider: { namespace: "Microsoft.Storage", type: "storageAccounts" },
       action: "Microsoft.Storage/storageAccounts/read",
       handler: (ctx) => {
         const { subscriptionId = "" } = ctx.params;
