@@ -71,9 +71,11 @@ export async function applyIdentityChange(
       onProgress: (status) => spinner?.update(`updating ${describeTarget(p.target)}: ${status}`),
     };
     try {
-      const result = await applyChange(arm, p, opts);
-      results.push({ ...result, ...(await hooks.extra?.(p, false)) });
-      ctx.verbose(`${describeTarget(p.target)}: ${results.at(-1)?.result}`);
+      // In the results first: should what follows the write fail, the write is still reported.
+      const result: Record<string, unknown> = { ...(await applyChange(arm, p, opts)) };
+      results.push(result);
+      ctx.verbose(`${describeTarget(p.target)}: ${result.result}`);
+      Object.assign(result, await hooks.extra?.(p, false));
     } catch (err) {
       // What was already written must not go unreported.
       try {
