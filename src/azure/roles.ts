@@ -316,7 +316,22 @@ export function suggestRoles(input: string, roles: RoleView[]): string {
   const picks = ranked.slice(0, 3);
   if (!picks.some((p) => p.toLowerCase() === best))
     picks.unshift(names.find((n) => n.toLowerCase() === best) ?? best);
-  return `did you mean ${picks.map((p) => `'${p}'`).join(", ")}? (miauth roles list --search TEXT)`;
+  return `did you mean ${picks.map((p) => `'${p}'`).join(", ")}? (${searchCommand(input, picks[0] ?? "")})`;
+}
+
+/**
+ * A roles list command that shows the likely roles: a search for the whole words the input and the best
+ * guess start with ("Storage Blob Data" for "Storage Blob Data Contributer"), else every role.
+ */
+function searchCommand(input: string, best: string): string {
+  const typed = input.trim().split(/\s+/);
+  const guessed = best.split(/\s+/);
+  const shared: string[] = [];
+  for (const [i, word] of typed.entries()) {
+    if (word.toLowerCase() !== guessed[i]?.toLowerCase() || /["\\$`']/.test(word)) break;
+    shared.push(guessed[i] ?? word);
+  }
+  return shared.length > 0 ? `miauth roles list --search "${shared.join(" ")}"` : "miauth roles list";
 }
 
 const PRIVILEGED = new Map([

@@ -95,7 +95,7 @@ export function createEmulatorServer(
     ...resourceRoutes(state),
     ...webRoutes(state),
     ...computeRoutes(state, settings),
-    ...storageRoutes(state, settings),
+    ...storageRoutes(state, settings, world),
     ...managedIdentityRoutes(state, settings),
     ...authorizationRoutes(state, settings),
   );

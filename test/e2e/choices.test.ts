@@ -62,7 +62,7 @@ describe("subscriptions", () => {
     expectUsage(
       r,
       `more than one subscription is visible; choose one with --subscription: ${home?.displayName} (${home?.subscriptionId}), shared-services (${TWIN_A}), shared-services (${TWIN_B})`,
-      "or set AZURE_SUBSCRIPTION_ID, or 'az account set'",
+      "or set AZURE_SUBSCRIPTION_ID, or make one the az default (az account set --subscription with its ID)",
     );
     expect(await emu.current.writes()).toEqual([]);
   });

@@ -151,6 +151,25 @@ describe("lazy loading", () => {
     expect(DEFINITIONS.filter((d) => loaded.sources.has(d))).toEqual(["src/commands/enable.ts"]);
   });
 
+  it("assign-role loads the storage SDK only for --storage-account", async () => {
+    const base = [
+      "assign-role",
+      "--assignee",
+      "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5",
+      "--role",
+      "Reader",
+      "--dry-run",
+    ];
+    const byGroup = await loadsOf([...base, "-g", RG], emu.current.env);
+    expect(byGroup.code).toBe(0);
+    expect(byGroup.packages).toContain("@azure/arm-authorization");
+    expect(byGroup.packages.has("@azure/arm-storage")).toBe(false);
+    expect(byGroup.sources.has("src/azure/storage-scope.ts")).toBe(false);
+    const byAccount = await loadsOf([...base, "--storage-account", "msdocsstorage"], emu.current.env);
+    expect(byAccount.code).toBe(0);
+    expect(byAccount.packages).toContain("@azure/arm-storage");
+  });
+
   it("-o yaml loads yaml, and the result is YAML", async () => {
     const loaded = await loadsOf(["show", "--webapp", "msdocs-web", "-g", RG, "-o", "yaml"], emu.current.env);
     expect(loaded.code).toBe(0);

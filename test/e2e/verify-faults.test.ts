@@ -59,10 +59,12 @@ describe("verify under faults (data plane)", () => {
     expect(report.result).toBe("fail");
     expect(step(report, "container")).toMatchObject({ status: "fail", code: "NoContainer" });
     expect(step(report, "container")?.message).toMatch(why);
-    expect(report.fix).toMatch(/--container NAME/);
+    expect(report.fix).toMatch(/pass --container with a container the identity may use/);
     expect(r.stderr).toMatch(/^result: FAIL$/m);
     expect(r.stderr).toMatch(/^error: verify failed: container \(NoContainer\)/m);
-    expect(r.stderr).toMatch(/^::error title=miauth verify%3A container::NoContainer: .*--container NAME/m);
+    expect(r.stderr).toMatch(
+      /^::error title=miauth verify%3A container::NoContainer: .*pass --container with a container/m,
+    );
     const xml = readFileSync(file, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(xml).toMatch(/<testcase name="container" [^>]*>\s*<failure message="NoContainer: /);

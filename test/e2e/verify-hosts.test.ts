@@ -82,7 +82,9 @@ describe("verify as an app without a usable managed identity", () => {
       message: "No MSI found for specified ClientId/ResourceId.",
     });
     expect(report.fix).toMatch(/^set AZURE_CLIENT_ID to the client ID of one of its identities/);
-    expect(report.fix).toContain(`miauth enable --functionapp msdocs-func -g ${RG} --user-assigned ID`);
+    expect(report.fix).toContain(
+      "or attach that identity to the function app 'msdocs-func' (miauth enable with --user-assigned)",
+    );
     // The same on a VM, whose IMDS says only "Identity not found".
     await emu.current.enableSystem(emu.current.vmId("msdocs-vm"));
     const vm = json<Report>(await asHost(emu.current.vmId("msdocs-vm"), notOurs));

@@ -249,8 +249,8 @@ describe("the pass rule: every required step ran and passed", () => {
     const d = diagnose("NoContainer", "", { account: "acct", access: "readwrite" });
     expect(d.exitCode).toBe(1);
     expect(d.retryable).toBe(false);
-    expect(d.fix).toMatch(/--container NAME/);
-    expect(d.fix).toMatch(/az storage container create --account-name acct/);
+    expect(d.fix).toMatch(/pass --container with a container the identity may use/);
+    expect(d.fix).toMatch(/az storage container create --account-name acct --name data --auth-mode login/);
     const xml = renderJunit("miauth verify", "c", [
       { name: "container", status: "fail", ms: 0, code: "NoContainer", message: "nothing", fix: d.fix },
     ]);
