@@ -23,8 +23,9 @@ export async function wrongKindError(
   original: unknown,
   abortSignal?: AbortSignal,
 ): Promise<unknown> {
-  // A missing group (or subscription) says so itself; a --ids target names its type.
-  if (!(original instanceof NotFoundError) || target.fromId) return original;
+  // A missing group (or subscription) says so itself; a --ids target names its type; a missing slot is
+  // a slot of a site that exists (its flags named a site), not another kind of resource.
+  if (!(original instanceof NotFoundError) || target.fromId || target.slot !== undefined) return original;
   if (original.azureCode === "ResourceGroupNotFound" || original.azureCode === "SubscriptionNotFound")
     return original;
   let actual: keyof typeof KIND_TEXT | undefined;
