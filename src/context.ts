@@ -26,6 +26,8 @@ export interface RawGlobalOptions {
 export interface Globals {
   subscription?: string;
   output: OutputFormat;
+  /** -o or MIAUTH_OUTPUT was given: the user asked for this format (json is only the default). */
+  outputGiven: boolean;
   query?: string;
   verbose: boolean;
   debug: boolean;
@@ -54,6 +56,7 @@ export function parseGlobals(raw: RawGlobalOptions, env: NodeJS.ProcessEnv): Glo
   return {
     subscription: raw.subscription,
     output,
+    outputGiven: raw.output !== undefined || env.MIAUTH_OUTPUT !== undefined,
     query: raw.query,
     verbose: raw.verbose === true || raw.debug === true,
     debug: raw.debug === true,
