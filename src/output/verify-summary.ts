@@ -77,9 +77,9 @@ export function wrap(text: string, width: number | undefined, indent: string): s
   if (width === undefined || [...text].length <= width) return [text];
   const room = Math.max(1, width - [...indent].length);
   // Each piece and whether a space goes before it.
-  const pieces = text.split(" ").flatMap((word) =>
-    piecesOf(word, room).map((piece, i) => ({ piece, spaced: i === 0 })),
-  );
+  const pieces = text
+    .split(" ")
+    .flatMap((word) => piecesOf(word, room).map((piece, i) => ({ piece, spaced: i === 0 })));
   const lines: string[] = [];
   let line = "";
   for (const [n, { piece, spaced }] of pieces.entries()) {

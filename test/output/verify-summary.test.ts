@@ -5,7 +5,8 @@ import { fakeIo } from "./fakes.js";
 
 const paint = fakeIo({}, { FORCE_COLOR: "0" }).io.paint;
 const DENIED = "the identity has no Azure RBAC data role for this on 'acct'";
-const FIX = 'miauth assign-role --assignee 0b22230e-3789-46ef-bcbe-db614147b1e0 --role "Storage Blob Data Contributor" --scope /subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct';
+const FIX =
+  'miauth assign-role --assignee 0b22230e-3789-46ef-bcbe-db614147b1e0 --role "Storage Blob Data Contributor" --scope /subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct';
 
 function step(name: string, status: ReportStep["status"], cause?: string, fix?: string): ReportStep {
   return {
@@ -60,7 +61,10 @@ describe("verify's summary", () => {
       step("list-containers", "fail", DENIED, FIX),
       step("list-blobs", "fail", DENIED, FIX),
     ]);
-    expect(diagnoses(mixed.steps).map((d) => d.steps)).toEqual([["network"], ["list-containers", "list-blobs"]]);
+    expect(diagnoses(mixed.steps).map((d) => d.steps)).toEqual([
+      ["network"],
+      ["list-containers", "list-blobs"],
+    ]);
     const text = verifySummary(mixed, paint);
     expect(text).toMatch(/^network: cause: the firewall\n {9}fix: {3}open it$/m);
     expect(text).toMatch(/^list-containers, list-blobs: cause: /m);
@@ -71,8 +75,12 @@ describe("verify's summary", () => {
     const lines = narrow.trimEnd().split("\n");
     expect(lines.filter((l) => l.length > 60)).toEqual([`fix:   ${FIX}`]);
     // A step's text continues under itself, a long permission broken after a "/".
-    expect(narrow).toMatch(/^ {2}FAIL {2}list-blobs {7}AuthorizationPermissionMismatch:\n {25}list-blobs said /m);
-    expect(narrow).toMatch(/^ {25}Microsoft\.Storage\/storageAccounts\/\n {25}blobServices\/containers\/blobs\/read$/m);
+    expect(narrow).toMatch(
+      /^ {2}FAIL {2}list-blobs {7}AuthorizationPermissionMismatch:\n {25}list-blobs said /m,
+    );
+    expect(narrow).toMatch(
+      /^ {25}Microsoft\.Storage\/storageAccounts\/\n {25}blobServices\/containers\/blobs\/read$/m,
+    );
     const wide = verifySummary(denied, paint);
     expect(wide.split("\n").filter((l) => l.startsWith("  "))).toHaveLength(4);
   });
