@@ -4,6 +4,7 @@ import { type ApplyOptions, applyChange, dryRunResult, isBusy, planChange } from
 import { sameId } from "../azure/ids.js";
 import { describeTarget, type Target } from "../azure/target.js";
 import type { Context } from "../context.js";
+import { identityChangeTable as table } from "../output/identity-table.js";
 import { startSpinner } from "../output/spinner.js";
 import type { ChangeFlags } from "./change-options.js";
 import { oneOrMany } from "./shared.js";
@@ -28,7 +29,7 @@ export async function applyIdentityChange(
         `${describeTarget(p.target)} is still running an update (provisioningState ${p.current.provisioningState}): the plan starts from the identity it is being changed to`,
       );
   }
-  if (flags.dryRun) return ctx.print(oneOrMany(targets, plans.map(dryRunResult)));
+  if (flags.dryRun) return ctx.print(oneOrMany(targets, plans.map(dryRunResult)), { table });
 
   const results = [];
   for (const p of plans) {
@@ -49,7 +50,7 @@ export async function applyIdentityChange(
     } catch (err) {
       // What was already written must not go unreported.
       try {
-        if (results.length > 0) ctx.print(results, { wrote: true });
+        if (results.length > 0) ctx.print(results, { wrote: true, table });
       } catch {
         // The results went out unfiltered; the write's own error is the one to report.
       }
@@ -58,5 +59,5 @@ export async function applyIdentityChange(
       spinner?.stop();
     }
   }
-  ctx.print(oneOrMany(targets, results), { wrote: true });
+  ctx.print(oneOrMany(targets, results), { wrote: true, table });
 }
