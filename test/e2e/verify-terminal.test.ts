@@ -74,6 +74,23 @@ describe("verify on a terminal and through a pipe", () => {
     expect(json<Report>(configured).mode).toBe("control-plane");
   });
 
+  it("as an app without an identity, on a terminal: the fix once, the exit code unchanged", async () => {
+    const app = emu.current.handle.envFor(emu.current.siteId("msdocs-web"));
+    const r = await runCli(["verify"], { env: app, terminal: { columns: COLUMNS } });
+    const piped = await runCli(["verify"], { env: app });
+    expect([r.code, piped.code]).toEqual([4, 4]);
+    expect(r.stdout).toBe("");
+    expect(json<Report>(piped).steps[0]).toMatchObject({ name: "credential", code: "NoManagedIdentity" });
+    for (const out of [r.stderr, piped.stderr]) {
+      expect(count(out, `miauth enable --webapp msdocs-web -g ${RG}`)).toBe(1);
+      // The cause may be wrapped on the terminal: read it as one paragraph.
+      expect(count(out.replace(/\n +/g, " "), "has no managed identity, so there is no token to get")).toBe(
+        1,
+      );
+      expect(out).toMatch(/^error: verify failed: credential \(NoManagedIdentity\)$/m);
+    }
+  });
+
   it("a pass on a terminal: the summary alone, exit 0", async () => {
     const principalId = await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
     await emu.current.assignRole(principalId, "Storage Blob Data Reader");
