@@ -1,6 +1,7 @@
 // What `roles list` says on stderr when its answer may not be what was meant: a --name that matches no
 // role (the closest names), a --data-action that looks misspelt.
 import { isUnknownDataAction } from "../azure/data-actions.js";
+import { isGuid } from "../azure/ids.js";
 import { closestRoleNames, listRoles, type RoleView } from "../azure/roles.js";
 import type { Context } from "../context.js";
 
@@ -16,7 +17,9 @@ export interface NoMatchInput {
 
 export async function noMatchNotes(ctx: Context, o: NoMatchInput): Promise<string[]> {
   const notes: string[] = [];
-  if (o.name !== undefined && o.listed.length === 0) {
+  if (o.name !== undefined && o.listed.length === 0 && isGuid(o.name)) {
+    notes.push(`no role definition with the GUID '${o.name}' at ${o.scope}`);
+  } else if (o.name !== undefined && o.listed.length === 0) {
     // As `az role definition list --name` does, stdout is `[]` (exit 0); the closest names go to stderr.
     const all = await listRoles(await ctx.arm(), o.scope, o.subscriptionId, o.kinds, ctx.signal);
     const names = closestRoleNames(

@@ -70,16 +70,17 @@ export function rolesCommand(run: Runner): Command {
         const roles =
           opts.dataAction === undefined ? listed : filterRoles(listed, { dataAction: opts.dataAction });
         ctx.print(roles, { tableQuery: TABLE_QUERY });
+        if (name === undefined && opts.dataAction === undefined) return;
         const { noMatchNotes } = await import("./roles-notes.js");
-        for (const note of await noMatchNotes(ctx, {
+        const notes = await noMatchNotes(ctx, {
           scope,
           subscriptionId,
           name,
           kinds,
           listed,
           dataAction: opts.dataAction,
-        }))
-          ctx.warn(note);
+        });
+        for (const note of notes) ctx.warn(note);
       }),
     );
   return roles;

@@ -18,6 +18,11 @@ describe("roles list: no match, closest names", () => {
     expect(r.stderr).toBe(
       `warning: no role named 'Storage Blob' at /subscriptions/${emu.current.sub}; closest: 'Storage Blob Data Contributor', 'Storage Blob Data Owner', 'Storage Blob Data Reader', 'Storage Blob Delegator'\n`,
     );
+    const guid = await cli(["roles", "list", "--name", "00000000-0000-4000-8000-000000000000"]);
+    expect([guid.code, guid.stdout]).toEqual([0, "[]\n"]);
+    expect(guid.stderr).toBe(
+      `warning: no role definition with the GUID '00000000-0000-4000-8000-000000000000' at /subscriptions/${emu.current.sub}\n`,
+    );
     // A match says nothing more and lists once.
     await emu.current.clearLog();
     const found = await cli(["roles", "list", "--name", "Storage Blob Delegator", "--query", "[].roleName"]);
