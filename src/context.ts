@@ -26,6 +26,8 @@ export interface RawGlobalOptions {
 export interface Globals {
   subscription?: string;
   output: OutputFormat;
+  /** -o or MIAUTH_OUTPUT was given: the user asked for this format (json is only the default). */
+  outputGiven: boolean;
   query?: string;
   verbose: boolean;
   debug: boolean;
@@ -54,6 +56,7 @@ export function parseGlobals(raw: RawGlobalOptions, env: NodeJS.ProcessEnv): Glo
   return {
     subscription: raw.subscription,
     output,
+    outputGiven: raw.output !== undefined || env.MIAUTH_OUTPUT !== undefined,
     query: raw.query,
     verbose: raw.verbose === true || raw.debug === true,
     debug: raw.debug === true,
@@ -197,10 +200,15 @@ export class Context {
    * Prints the result; `tableQuery` is the projection `-o table` uses when no --query is given. `wrote`:
    * the command may have changed something, which a --query failing on its result must not hide.
    */
-  print(value: unknown, opts: { tableQuery?: string; wrote?: boolean } = {}): void {
+  print(
+    value: unknown,
+    /** `table`: what `-o table` shows instead of the result, when no --query is given (rows of a view). */
+    opts: { tableQuery?: string; table?: (value: unknown) => unknown; wrote?: boolean } = {},
+  ): void {
     const query = this.globals.query ?? (this.globals.output === "table" ? opts.tableQuery : undefined);
+    const asTable = this.globals.output === "table" && this.globals.query === undefined && opts.table;
     try {
-      result(this.io, value, this.globals.output, query);
+      result(this.io, asTable ? asTable(value) : value, this.globals.output, query);
     } catch (err) {
       // A query that passed validation can still fail on the data (a type error): a usage error.
       if (!opts.wrote || this.globals.query === undefined) throw new UsageError((err as Error).message);

@@ -1,7 +1,7 @@
 // Role definitions: list, filter and resolve what the user typed (name, GUID or ID) to one role.
 
 import type { RoleDefinition } from "@azure/arm-authorization";
-import { closest, distance } from "fastest-levenshtein";
+import { distance } from "fastest-levenshtein";
 import { MiauthError, NotFoundError, UsageError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import { azureErrorCode, httpStatus, translateAzureError } from "./errors.js";
@@ -301,21 +301,38 @@ export async function resolveRole(
   throw new UsageError(`unknown role '${wanted.value}'`, { hint: suggestRoles(wanted.value, all) });
 }
 
-/** "did you mean" with the closest role names (edit distance, then substring matches). */
+/** At most this many names in a "did you mean". */
+const SUGGESTIONS = 5;
+
+/**
+ * The role names closest to what was typed, best first: names that contain it ("Storage Blob" gives the
+ * Storage Blob roles), then names that contain each of its words, then the nearest by edit distance.
+ */
+export function closestRoleNames(input: string, names: string[], max = SUGGESTIONS): string[] {
+  const typed = input.trim().toLowerCase().replace(/\s+/g, " ");
+  const words = typed.split(" ").filter(Boolean);
+  const unique = [...new Set(names)];
+  const byName = (a: string, b: string) => a.localeCompare(b);
+  const containing = unique.filter((n) => n.toLowerCase().includes(typed)).sort(byName);
+  const allWords = unique
+    .filter((n) => !containing.includes(n) && words.every((w) => n.toLowerCase().includes(w)))
+    .sort(byName);
+  const picks = [...containing, ...allWords].slice(0, max);
+  if (picks.length > 0) return picks;
+  return unique
+    .map((n) => ({ n, d: distance(typed, n.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d || byName(a.n, b.n))
+    .slice(0, Math.min(max, 3))
+    .map((x) => x.n);
+}
+
+/** "did you mean" with the closest role names (closestRoleNames). */
 export function suggestRoles(input: string, roles: RoleView[]): string {
-  const names = roles.map((r) => r.roleName);
-  if (names.length === 0) return "list the roles with: miauth roles list";
-  const lower = input.toLowerCase();
-  const ranked = [...names].sort(
-    (a, b) => distance(lower, a.toLowerCase()) - distance(lower, b.toLowerCase()),
+  const picks = closestRoleNames(
+    input,
+    roles.map((r) => r.roleName),
   );
-  const best = closest(
-    lower,
-    names.map((n) => n.toLowerCase()),
-  );
-  const picks = ranked.slice(0, 3);
-  if (!picks.some((p) => p.toLowerCase() === best))
-    picks.unshift(names.find((n) => n.toLowerCase() === best) ?? best);
+  if (picks.length === 0) return "list the roles with: miauth roles list";
   return `did you mean ${picks.map((p) => `'${p}'`).join(", ")}? (${searchCommand(input, picks[0] ?? "")})`;
 }
 

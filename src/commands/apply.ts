@@ -12,6 +12,7 @@ import { sameId } from "../azure/ids.js";
 import { describeTarget, type Target } from "../azure/target.js";
 import { kindWarning } from "../azure/target-kind.js";
 import type { Context } from "../context.js";
+import { identityChangeTable as table } from "../output/identity-table.js";
 import { startSpinner } from "../output/spinner.js";
 import type { ChangeFlags } from "./change-options.js";
 import { oneOrMany } from "./shared.js";
@@ -53,7 +54,7 @@ export async function applyIdentityChange(
   if (flags.dryRun) {
     const dry = [];
     for (const p of plans) dry.push({ ...dryRunResult(p), ...(await hooks.extra?.(p, true)) });
-    ctx.print(oneOrMany(targets, dry));
+    ctx.print(oneOrMany(targets, dry), { table });
     return hooks.done?.();
   }
 
@@ -79,7 +80,7 @@ export async function applyIdentityChange(
     } catch (err) {
       // What was already written must not go unreported.
       try {
-        if (results.length > 0) ctx.print(results, { wrote: true });
+        if (results.length > 0) ctx.print(results, { wrote: true, table });
       } catch {
         // The results went out unfiltered; the write's own error is the one to report.
       }
@@ -88,6 +89,6 @@ export async function applyIdentityChange(
       spinner?.stop();
     }
   }
-  ctx.print(oneOrMany(targets, results), { wrote: true });
+  ctx.print(oneOrMany(targets, results), { wrote: true, table });
   hooks.done?.();
 }

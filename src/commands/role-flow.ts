@@ -1,6 +1,7 @@
 // What assign-role and unassign-role share: resolve scope, role and assignees, run each with bounded
 // concurrency, print one result per assignee, and fail (after printing) if any failed.
 import { type AssignmentRequest, type AssignmentResult, failedResult } from "../azure/assignments.js";
+import { assignmentDryRun } from "../azure/dry-run.js";
 import { readIdentity } from "../azure/identity.js";
 import { hasSystemAssigned } from "../azure/identity-merge.js";
 import { type RoleView, resolveRole } from "../azure/roles.js";
@@ -104,8 +105,9 @@ export async function runForEach(
     ),
   );
   const failed = results.filter((r) => r.result === "failed");
+  const shown = opts.dryRun ? results.map(assignmentDryRun) : results;
   try {
-    ctx.print(results.length === 1 ? results[0] : results, { wrote: !opts.dryRun });
+    ctx.print(shown.length === 1 ? shown[0] : shown, { wrote: !opts.dryRun });
   } catch (err) {
     // A --query failing on the result: the failed items' exit code matters more.
     if (failed.length === 0) throw err;

@@ -48,7 +48,7 @@ export function rolesCommand(run: Runner): Command {
         }
         if (opts.customOnly && opts.builtinOnly)
           throw new UsageError("--custom-only and --builtin-only exclude each other");
-        const { checkRoleName, listRoles } = await import("../azure/roles.js");
+        const { checkRoleName, listRoles, filterRoles } = await import("../azure/roles.js");
         const name = opts.name === undefined ? undefined : checkRoleName(opts.name, "--name");
         const fixed = opts.scope !== undefined ? parseScope(opts.scope) : undefined;
         if (opts.resourceGroup !== undefined) validateResourceGroupName(opts.resourceGroup);
@@ -58,20 +58,29 @@ export function rolesCommand(run: Runner): Command {
           (opts.resourceGroup
             ? resourceGroupScope(subscriptionId, opts.resourceGroup)
             : subscriptionScope(subscriptionId));
-        const roles = await listRoles(
+        const kinds = { customOnly: opts.customOnly, builtinOnly: opts.builtinOnly };
+        // Listed before the --data-action filter, which needs every role's own dataActions (below).
+        const listed = await listRoles(
           await ctx.arm(),
           scope,
           subscriptionId,
-          {
-            name,
-            search: opts.search,
-            customOnly: opts.customOnly,
-            builtinOnly: opts.builtinOnly,
-            dataAction: opts.dataAction,
-          },
+          { name, search: opts.search, ...kinds },
           ctx.signal,
         );
+        const roles =
+          opts.dataAction === undefined ? listed : filterRoles(listed, { dataAction: opts.dataAction });
         ctx.print(roles, { tableQuery: TABLE_QUERY });
+        if (name === undefined && opts.dataAction === undefined) return;
+        const { noMatchNotes } = await import("./roles-notes.js");
+        const notes = await noMatchNotes(ctx, {
+          scope,
+          subscriptionId,
+          name,
+          kinds,
+          listed,
+          dataAction: opts.dataAction,
+        });
+        for (const note of notes) ctx.warn(note);
       }),
     );
   return roles;

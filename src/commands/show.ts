@@ -46,7 +46,8 @@ export function showCommand(run: Runner): Command {
             roleAssignments: await roleAssignments(ctx, target.subscriptionId ?? sub, ids),
           });
         }
-        ctx.print(oneOrMany(targets, results));
+        const { showTable } = await import("../output/identity-table.js");
+        ctx.print(oneOrMany(targets, results), { table: showTable });
       }),
     );
 }

@@ -67,17 +67,18 @@ export async function verifyAction(ctx: Context, raw: RawVerifyOptions): Promise
     reportToCi(ctx, raw.junit, input.mode, [step]);
     throw err;
   }
-  ctx.print(report);
-  ctx.io.stderr.write(verifySummary(report, ctx.io.paint));
+  // On a terminal the summary is the answer; the JSON report is for pipes, files and an explicit -o/--query.
+  if (!ctx.io.stdoutIsTTY || ctx.globals.outputGiven || ctx.globals.query !== undefined) ctx.print(report);
+  ctx.io.stderr.write(verifySummary(report, ctx.io.paint, { columns: ctx.io.stderrColumns }));
   reportToCi(ctx, raw.junit, report.mode, report.steps);
   if (report.result === "pass") return;
   const failed = report.steps.find((s) => s.status === "fail");
+  // The summary above gave each cause and fix once: the error line only names the failure.
   throw new ReportedFailure(
     report.waitExpired
       ? `verify still failing after --wait ${raw.wait}: ${failed?.name} (${failed?.code})`
-      : `verify failed: ${failed?.name} (${failed?.code}): ${failed?.cause ?? failed?.message}`,
+      : `verify failed: ${failed?.name} (${failed?.code})`,
     exitCodeOf(report) as 1 | 3 | 4 | 5 | 6,
-    { hint: report.fix ?? failed?.fix ?? undefined },
   );
 }
 

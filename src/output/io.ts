@@ -10,6 +10,8 @@ export interface Io {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   stdinIsTTY: boolean;
+  /** stderr's width in columns when it is a terminal (text for people is wrapped to it). */
+  stderrColumns?: number;
   /** Where a confirmation prompt reads its answer (process.stdin). */
   stdin: Readable;
   /** Colours on stderr (messages, spinner). */
@@ -21,7 +23,7 @@ export interface Io {
 }
 
 type Env = Record<string, string | undefined>;
-type TtyStream<S> = S & { isTTY?: boolean };
+type TtyStream<S> = S & { isTTY?: boolean; columns?: number };
 
 export interface Streams {
   stdout: TtyStream<Writable>;
@@ -42,6 +44,7 @@ export function createIo(env: Env = process.env, streams: Streams = process): Io
     stdoutIsTTY,
     stderrIsTTY,
     stdinIsTTY: streams.stdin.isTTY === true,
+    stderrColumns: stderrIsTTY && (streams.stderr.columns ?? 0) > 0 ? streams.stderr.columns : undefined,
     stdin: streams.stdin,
     color: stderrLevel > 0,
     colorStdout: colorLevel(env, stdoutIsTTY) > 0,

@@ -10,16 +10,38 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
 const INTERVAL_MS = 80;
 const CLEAR_LINE = "\r\x1b[K";
 
-/** A spinner on stderr, drawn only when stderr is a TTY; without one it draws nothing. */
+/** "42s", "3m 05s", "1h 02m": how long the spinner has been turning. */
+export function elapsedText(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
+}
+
+/**
+ * A spinner on stderr, drawn only when stderr is a TTY; without one it draws nothing. From the first
+ * second on it shows how long it has been turning, and the line is cut to the terminal's width (a line
+ * that wrapped could not be redrawn in place).
+ */
 export function startSpinner(io: Io, text: string): Spinner {
   if (!io.stderrIsTTY) return plainProgress(io);
 
+  const started = Date.now();
   let current = text;
   let frame = 0;
   let stopped = false;
   const draw = () => {
     const f = FRAMES[frame % FRAMES.length] ?? "";
-    io.stderr.write(`${CLEAR_LINE}${io.paint.hint(f)} ${current}`);
+    const ms = Date.now() - started;
+    const elapsed = ms >= 1000 ? ` (${elapsedText(ms)})` : "";
+    // Frame, space, text, elapsed, and one column spare for the cursor.
+    const room = io.stderrColumns === undefined ? undefined : io.stderrColumns - 3 - elapsed.length;
+    const shown =
+      room !== undefined && [...current].length > room
+        ? `${[...current].slice(0, Math.max(0, room - 1)).join("")}…`
+        : current;
+    io.stderr.write(`${CLEAR_LINE}${io.paint.hint(f)} ${shown}${io.paint.dim(elapsed)}`);
     frame++;
   };
   draw();

@@ -26,7 +26,7 @@ describe("verify as an app without a usable managed identity", () => {
     expect(step(report, "credential")?.cause).toMatch(/^the web app 'msdocs-web' has no managed identity/);
     expect(report.fix).toBe(`enable one: miauth enable --webapp msdocs-web -g ${RG}`);
     expect(r.stderr).toMatch(
-      new RegExp(`^hint: enable one: miauth enable --webapp msdocs-web -g ${RG}$`, "m"),
+      new RegExp(`^fix: +enable one: miauth enable --webapp msdocs-web -g ${RG}$`, "m"),
     );
     // Nothing asked for a token: App Service has no endpoint for it, and IMDS is never tried.
     expect(await identityRequests()).toBe(0);

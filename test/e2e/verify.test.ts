@@ -293,7 +293,7 @@ describe("verify for an identity (control plane, as a pipeline)", () => {
     const ok = await operator(args);
     expect(ok.code).toBe(0);
     const passed = json<Report>(ok);
-    expect(step(passed, "write blobs")?.message).toMatch(
+    expect(step(passed, "write-probe")?.message).toMatch(
       /granted by Storage Blob Data Contributor at .*storageAccounts\/msdocsstorage/,
     );
   });
@@ -304,12 +304,12 @@ describe("verify for an identity (control plane, as a pipeline)", () => {
     const r = await operator(["verify", "--principal", principalId, "--account", ACCOUNT, "-g", RG]);
     expect(r.code).toBe(5);
     const report = json<Report>(r);
-    expect(step(report, "list containers")?.status).toBe("pass");
-    expect(step(report, "list and read blobs")).toMatchObject({
+    expect(step(report, "list-containers")?.status).toBe("pass");
+    expect(step(report, "list-blobs")).toMatchObject({
       status: "fail",
       code: "AuthorizationPermissionMismatch",
     });
-    expect(step(report, "list and read blobs")?.message).toMatch(/Contributor grant no blob data access/);
+    expect(step(report, "list-blobs")?.message).toMatch(/Contributor grant no blob data access/);
   });
 
   it("a resource without an identity gets the enable command, and exit 3 as assign-role gives", async () => {
@@ -370,10 +370,11 @@ describe("verify for an identity: the result comes from the required steps", () 
     expect(report.steps.filter((s) => s.status === "pass").map((s) => s.name)).toEqual([
       "identity",
       "network",
-      "list containers",
-      "list and read blobs",
-      "write blobs",
-      "delete blobs",
+      "list-containers",
+      "list-blobs",
+      "write-probe",
+      "read-probe",
+      "delete-probe",
     ]);
   });
 });

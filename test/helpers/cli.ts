@@ -10,6 +10,7 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 const BIN = join(ROOT, "bin/miauth.js");
 const GUARD = pathToFileURL(join(ROOT, "test/setup/net-guard.mjs")).href;
 const TTY_STDIN = pathToFileURL(join(ROOT, "test/setup/tty-stdin.mjs")).href;
+const TTY_STDOUT = pathToFileURL(join(ROOT, "test/setup/tty-stdout.mjs")).href;
 
 export interface CliResult {
   code: number | null;
@@ -33,6 +34,8 @@ export interface RunOptions {
    * line is written to it once the CLI has asked its `[y/N]` question.
    */
   answer?: string;
+  /** stdout and stderr say they are a terminal this many columns wide (test/setup/tty-stdout.mjs). */
+  terminal?: { columns: number };
 }
 
 export function baseEnv(): Record<string, string> {
@@ -55,6 +58,10 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult
     else env[k] = v;
   }
   if (opts.answer !== undefined) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --import ${TTY_STDIN}`;
+  if (opts.terminal !== undefined) {
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --import ${TTY_STDOUT}`;
+    env.MIAUTH_TEST_COLUMNS = String(opts.terminal.columns);
+  }
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env,

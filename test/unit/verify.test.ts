@@ -35,17 +35,18 @@ describe("evaluateAccess", () => {
   const [, readBlobs] = needed;
   if (!readBlobs) throw new Error("neededPermissions lost the blob read");
 
-  it("needs the same things as the data-plane probe for each access level", () => {
-    expect(neededPermissions("read").map((n) => n.purpose)).toEqual([
-      "list containers",
-      "list and read blobs",
+  it("needs the same things as the data-plane probe for each access level, under its step names", () => {
+    for (const access of ["read", "write", "readwrite"] as const) {
+      expect(neededPermissions(access).map((n) => n.step)).toEqual(
+        requiredDataSteps(access).filter((n) => n !== "credential"),
+      );
+    }
+    expect(neededPermissions("write").map((n) => n.permission.split("/").pop())).toEqual([
+      "read",
+      "write",
+      "delete",
     ]);
-    expect(neededPermissions("write").map((n) => n.purpose)).toEqual([
-      "list containers",
-      "write blobs",
-      "delete blobs",
-    ]);
-    expect(needed).toHaveLength(4);
+    expect(needed).toHaveLength(5);
   });
 
   it("finds the inherited role that grants each permission", () => {
@@ -79,11 +80,12 @@ describe("evaluateAccess", () => {
       ACCOUNT,
       needed,
     );
-    expect(checks.map((c) => [c.purpose, c.granted])).toEqual([
-      ["list containers", true],
-      ["list and read blobs", true],
-      ["write blobs", true],
-      ["delete blobs", false],
+    expect(checks.map((c) => [c.step, c.granted])).toEqual([
+      ["list-containers", true],
+      ["list-blobs", true],
+      ["write-probe", true],
+      ["read-probe", true],
+      ["delete-probe", false],
     ]);
   });
 
@@ -237,8 +239,8 @@ describe("the pass rule: every required step ran and passed", () => {
   });
 
   it("a missing required step fails too (control plane), a warning on another does not", () => {
-    const required = ["identity", "list containers", "list and read blobs"];
-    expect(resultOf([ran("identity"), ran("list containers")], required)).toBe("fail");
+    const required = ["identity", "list-containers", "list-blobs"];
+    expect(resultOf([ran("identity"), ran("list-containers")], required)).toBe("fail");
     expect(
       resultOf([ran("identity"), ran("network", "warn"), ...required.slice(1).map((n) => ran(n))], required),
     ).toBe("pass");

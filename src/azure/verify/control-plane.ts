@@ -41,7 +41,7 @@ export async function checkControlPlane(
   const account = parseResourceId(storageId);
   const steps: Step[] = [];
   const time = () => performance.now();
-  const required = ["identity", ...neededPermissions(access).map((n) => n.purpose)];
+  const required = ["identity", ...neededPermissions(access).map((n) => n.step)];
   // The account's blob endpoint as ARM reports it, once read: never built from its name.
   let endpoint: string | null = null;
   const finish = (identity: VerifyReport["identity"], fix: string): VerifyReport =>
@@ -125,7 +125,7 @@ export async function checkControlPlane(
     const by = c.grantedBy.map((g) => `${g.roleName} at ${g.scope}`).join("; ");
     const conditional = c.conditional.map((g) => `${g.roleName} at ${g.scope} if ${g.condition}`).join("; ");
     steps.push({
-      name: c.purpose,
+      name: c.step,
       status: c.granted ? "pass" : "fail",
       ms,
       code: c.granted ? null : "AuthorizationPermissionMismatch",

@@ -13,26 +13,33 @@ const BLOB = "Microsoft.Storage/storageAccounts/blobServices";
 export interface NeededPermission {
   permission: string;
   data: boolean;
+  /** The step's name: the data-plane step that needs this permission (one vocabulary, types.ts). */
+  step: string;
   /** What it is for, in words. */
   purpose: string;
 }
 
-/** What the data-plane probe does for each access level, as RBAC permissions. */
+/**
+ * What the data-plane probe does for each access level, as RBAC permissions: one per data-plane step,
+ * under that step's name, so both planes report the same steps for the same access level.
+ */
 export function neededPermissions(access: Access): NeededPermission[] {
-  const read: NeededPermission[] = [
-    { permission: `${BLOB}/containers/read`, data: false, purpose: "list containers" },
-    { permission: `${BLOB}/containers/blobs/read`, data: true, purpose: "list and read blobs" },
-  ];
-  const write: NeededPermission[] = [
-    { permission: `${BLOB}/containers/blobs/write`, data: true, purpose: "write blobs" },
-    { permission: `${BLOB}/containers/blobs/delete`, data: true, purpose: "delete blobs" },
-  ];
-  // The same checks as the data-plane probe: every mode lists containers; read lists and reads blobs.
+  const need = (step: string, action: string, data: boolean, purpose: string): NeededPermission => ({
+    permission: `${BLOB}/${action}`,
+    data,
+    step,
+    purpose,
+  });
+  const listContainers = need("list-containers", "containers/read", false, "list containers");
+  const listBlobs = need("list-blobs", "containers/blobs/read", true, "list blobs");
+  const write = need("write-probe", "containers/blobs/write", true, "write a blob");
+  const read = need("read-probe", "containers/blobs/read", true, "read a blob");
+  const remove = need("delete-probe", "containers/blobs/delete", true, "delete a blob");
   return access === "read"
-    ? read
+    ? [listContainers, listBlobs]
     : access === "write"
-      ? [read[0] as NeededPermission, ...write]
-      : [...read, ...write];
+      ? [listContainers, write, remove]
+      : [listContainers, listBlobs, write, read, remove];
 }
 
 export interface RoleOfAssignment {

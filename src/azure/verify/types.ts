@@ -7,6 +7,11 @@ export type Access = "read" | "write" | "readwrite";
 export type StepStatus = "pass" | "fail" | "skip" | "warn";
 
 export interface Step {
+  /**
+   * One vocabulary in both planes (README, verify's "Steps"): credential (data), identity and network
+   * (control), list-containers, list-blobs, write-probe, read-probe, delete-probe (both: the data plane
+   * does it, the control plane checks the permission it needs), container (data), required-steps.
+   */
   name: string;
   status: StepStatus;
   ms: number;
