@@ -1,37 +1,50 @@
 import { Command } from "commander";
-import { parseUserAssignedId } from "../azure/ids.js";
+import { parseUserAssignedRefs } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
-import { addChangeOptions, changeFlags, type RawChangeOptions } from "./change-options.js";
+import {
+  addChangeOptions,
+  addIdentityGroupOption,
+  changeFlags,
+  type RawChangeOptions,
+  userAssignedChange,
+} from "./change-options.js";
 import type { Runner } from "./runner.js";
 import { addTargetOptions, collect, examples } from "./shared.js";
 
 interface DisableOptions extends RawTargetOptions, RawChangeOptions {
   userAssigned?: string[];
+  identityResourceGroup?: string;
 }
 
 export function disableCommand(run: Runner): Command {
   const cmd = new Command("disable").description(
     "Remove the system-assigned identity (user-assigned ones stay), or with --user-assigned only that one",
   );
-  return addChangeOptions(addTargetOptions(cmd))
-    .option("--user-assigned <resourceId>", "detach only this user-assigned identity (repeatable)", collect)
+  return addIdentityGroupOption(
+    addChangeOptions(addTargetOptions(cmd)).option(
+      "--user-assigned <name|id>",
+      "detach only this user-assigned identity: a name (in the target's group) or a resource ID (repeatable)",
+      collect,
+    ),
+  )
     .addHelpText(
       "after",
       examples([
         "miauth disable --webapp msdocs-web -g msdocs-sdk-auth-example",
-        "miauth disable --functionapp msdocs-func -g msdocs-sdk-auth-example --user-assigned /subscriptions/…/userAssignedIdentities/msdocs-uami",
+        "miauth disable --functionapp msdocs-func -g msdocs-sdk-auth-example --user-assigned msdocs-uami",
       ]),
     )
     .action(
       run<DisableOptions>(async (ctx, opts) => {
         const targets = parseTargets(opts);
-        const userAssigned = (opts.userAssigned ?? []).map(parseUserAssignedId);
-        const change =
-          userAssigned.length > 0
-            ? { system: "keep" as const, addUserAssigned: [], removeUserAssigned: userAssigned }
-            : { system: "disable" as const, addUserAssigned: [], removeUserAssigned: [] };
+        const userAssigned = parseUserAssignedRefs(opts.userAssigned ?? [], opts.identityResourceGroup);
+        const system = userAssigned.length > 0 ? ("keep" as const) : ("disable" as const);
+        const flags = {
+          ...changeFlags(opts, { system, addUserAssigned: [], removeUserAssigned: [] }),
+          changeFor: userAssignedChange(system, [], userAssigned),
+        };
         const { applyIdentityChange } = await import("./apply.js");
-        await applyIdentityChange(ctx, targets, changeFlags(opts, change));
+        await applyIdentityChange(ctx, targets, flags);
       }),
     );
 }
