@@ -131,7 +131,7 @@ const worldSchema = object(
         type: v.picklist(PRINCIPAL_TYPES, quoted(PRINCIPAL_TYPES).join(" | ")),
         displayName: v.optional(text),
         /** Users: their user principal name (Microsoft Graph /users/{upn}). */
-        userPrincipalName: v.optional(v.pipe(text, v.includes("@", "a user principal name (user@domain)"))),
+        userPrincipalName: v.optional(v.pipe(text, v.includes("@", "a UPN (with an @)"))),
         /** Service principals: the application (client) ID. */
         appId: v.optional(guid),
       }),
