@@ -44,6 +44,8 @@ describe("assignees looked up in Microsoft Graph", () => {
     expect((await graph()).map((g) => [g.method, g.path, g.status])).toEqual([
       ["GET", `/v1.0/users/${encodeURIComponent(UPN)}`, 200],
     ]);
+    // Two tokens: ARM's and Graph's.
+    expect((await emu.current.requests()).filter((q) => q.kind === "identity")).toHaveLength(2);
     await emu.current.clearLog();
     const again = await cli(assign("--assignee", UPN.toUpperCase()));
     expect(again.code, again.stderr).toBe(0);
@@ -67,6 +69,8 @@ describe("assignees looked up in Microsoft Graph", () => {
   it("an object ID never reaches Graph (nor does a target's identity)", async () => {
     const r = await cli(assign("--assignee", ADA.principalId, "--assignee-principal-type", "User"));
     expect(r.code, r.stderr).toBe(0);
+    // One token, ARM's: Graph's is asked for only when Graph is needed.
+    expect((await emu.current.requests()).filter((q) => q.kind === "identity")).toHaveLength(1);
     const site = await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
     const t = await cli(assign("--webapp", "msdocs-web"));
     expect(t.code, t.stderr).toBe(0);
