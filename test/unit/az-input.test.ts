@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { parseAssignee } from "../../src/azure/assignee.js";
 import { iniValue } from "../../src/azure/defaults.js";
+import { parseGlobals } from "../../src/context.js";
 import { parseUserAssignedRefs, userAssignedIdFor } from "../../src/azure/ids.js";
 
 const GUID = "6F1C2D3E-4A5B-4C6D-8E7F-90A1B2C3D4E5";
@@ -63,5 +64,29 @@ describe("--user-assigned names", () => {
     expect(() => parseUserAssignedRefs(["../x"], undefined)).toThrow("invalid --user-assigned '../x'");
     expect(() => parseUserAssignedRefs(["ab"], undefined)).toThrow("invalid --user-assigned 'ab'");
     expect(() => parseUserAssignedRefs(["u-1"], "a/b")).toThrow("invalid resource group name 'a/b'");
+  });
+});
+
+describe("the Microsoft Graph endpoint", () => {
+  it("is the cloud's unless MIAUTH_GRAPH_ENDPOINT says otherwise; the token scope stays the cloud's", () => {
+    expect(parseGlobals({}, {}).graphEndpoint).toBe("https://graph.microsoft.com");
+    const gov = parseGlobals({ cloud: "AzureUSGovernment" }, {});
+    expect([gov.graphEndpoint, gov.cloud.graphScope]).toEqual([
+      "https://graph.microsoft.us",
+      "https://graph.microsoft.us/.default",
+    ]);
+    const local = parseGlobals({}, { MIAUTH_GRAPH_ENDPOINT: "https://127.0.0.1:8443/" });
+    expect([local.graphEndpoint, local.cloud.graphScope]).toEqual([
+      "https://127.0.0.1:8443",
+      "https://graph.microsoft.com/.default",
+    ]);
+  });
+
+  it.each([
+    ["http://127.0.0.1:1", "it must be https"],
+    ["https://user:pw@127.0.0.1:1", "no user name or password allowed in it"],
+    ["https://127.0.0.1:1/?x=1", "no query or fragment allowed"],
+  ])("refuses %s", (value, why) => {
+    expect(() => parseGlobals({}, { MIAUTH_GRAPH_ENDPOINT: value })).toThrow(why);
   });
 });
