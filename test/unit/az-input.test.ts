@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { parseAssignee } from "../../src/azure/assignee.js";
 import { iniValue } from "../../src/azure/defaults.js";
-import { parseGlobals } from "../../src/context.js";
 import { parseUserAssignedRefs, userAssignedIdFor } from "../../src/azure/ids.js";
+import { parseGlobals } from "../../src/context.js";
 
 const GUID = "6F1C2D3E-4A5B-4C6D-8E7F-90A1B2C3D4E5";
 const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
