@@ -126,6 +126,36 @@ describe("assignees looked up in Microsoft Graph", () => {
     expect((await graph()).map((g) => g.path)).toEqual([`/v1.0/users/${encodeURIComponent(UPN)}`]);
   });
 
+  it("a Graph reply that is not what it claims is exit 1 naming the request; nothing written", async () => {
+    await emu.current.fault({ kind: "graph" }, { type: "raw", body: "<html>sign in</html>" });
+    const html = await cli(assign("--assignee", UPN));
+    expect(html.code).toBe(1);
+    expect(html.stderr.split("\n")[0]).toBe(
+      `error: the reply to GET /v1.0/users/${encodeURIComponent(UPN)} is not usable: content type 'text/html', not JSON`,
+    );
+    // A server that ignored $filter: another service principal is not the one asked for.
+    const other = { id: TWINS[0]?.principalId, appId: TWINS[0]?.appId, displayName: "msdocs-twin" };
+    await emu.current.fault(
+      { kind: "graph" },
+      { type: "raw", contentType: "application/json", body: JSON.stringify({ value: [other] }) },
+    );
+    const wrong = await cli(assign("--assignee", "msdocs-ci"));
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.split("\n")[0]).toBe(
+      "error: the reply to GET /v1.0/servicePrincipals is not usable: it lists service principals whose displayName is not 'msdocs-ci'",
+    );
+    await emu.current.fault(
+      { kind: "graph" },
+      { type: "raw", contentType: "application/json", body: JSON.stringify({ value: [{ id: "nope" }] }) },
+    );
+    const bad = await cli(assign("--assignee", "msdocs-ci"));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.split("\n")[0]).toMatch(
+      /^error: the reply to GET \/v1\.0\/servicePrincipals is not usable: value\.0\.id: /,
+    );
+    expect(await emu.current.writes()).toEqual([]);
+  });
+
   it("bad forms are usage errors before any request", async () => {
     for (const [value, message] of [
       [
