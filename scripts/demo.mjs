@@ -108,6 +108,20 @@ try {
     "-o",
     "table",
   );
+  step("No object ID at hand: a service principal by display name, looked up in Microsoft Graph");
+  failed |= await miauth(
+    "assign-role",
+    "--assignee",
+    "msdocs-ci",
+    "-g",
+    rg,
+    "--role",
+    "Reader",
+    "--query",
+    "{result:result, principalId:principalId, principalType:principalType}",
+    "-o",
+    "table",
+  );
   step("A user-assigned identity's client ID is not its principal ID: refused before any write");
   const clientId = "e1d3c5b7-9a2f-4e6d-8c0b-3f5a7d9e1c2b";
   failed |=

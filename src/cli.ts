@@ -57,6 +57,11 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
           process.exit(ExitCode.timeout);
         }, options.cleanupGraceMs ?? DEFAULT_CLEANUP_GRACE_MS).unref();
       };
+      // A target named without -g takes the Azure CLI's default group (commands with -g and a target).
+      if (cmd.options.some((o) => o.long === "--webapp")) {
+        const { applyDefaultGroup } = await import("./commands/default-group.js");
+        await applyDefaultGroup(ctx, opts as Parameters<typeof applyDefaultGroup>[1]);
+      }
       const timeout = cmd.opts<{ timeout?: string }>().timeout;
       if (timeout !== undefined) ctx.setDeadline(parseTimeout(timeout));
       await action(ctx, opts);

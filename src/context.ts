@@ -1,8 +1,9 @@
 // What every command receives: io, the validated global options, and lazily built Azure clients.
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { ArmClients } from "./azure/clients.js";
-import { type Cloud, parseArmEndpoint, parseCloud } from "./azure/clouds.js";
+import { type Cloud, parseArmEndpoint, parseCloud, parseGraphEndpoint } from "./azure/clouds.js";
 import { type CredentialNotice, checkTokenCredentials, type SharedCredential } from "./azure/credential.js";
+import type { GraphClient } from "./azure/graph.js";
 import { endpointGuardPolicy } from "./azure/loopback.js";
 import { MAX_RETRIES, retryNoticePolicy, tracePolicy } from "./azure/policies.js";
 import { type SubscriptionChoice, subscriptionFromArm, subscriptionFromLocal } from "./azure/subscription.js";
@@ -33,6 +34,8 @@ export interface Globals {
   debug: boolean;
   cloud: Cloud;
   armEndpoint: string;
+  /** Microsoft Graph's base URL: the cloud's, or MIAUTH_GRAPH_ENDPOINT (the emulator). */
+  graphEndpoint: string;
 }
 
 /** Validates the global options; throws UsageError before anything touches the network. */
@@ -62,11 +65,15 @@ export function parseGlobals(raw: RawGlobalOptions, env: NodeJS.ProcessEnv): Glo
     debug: raw.debug === true,
     cloud,
     armEndpoint: endpoint ? parseArmEndpoint(endpoint) : cloud.armEndpoint,
+    graphEndpoint: env.MIAUTH_GRAPH_ENDPOINT
+      ? parseGraphEndpoint(env.MIAUTH_GRAPH_ENDPOINT)
+      : cloud.graphEndpoint,
   };
 }
 
 export class Context {
   private clients?: Promise<ArmClients>;
+  private graphClient?: Promise<GraphClient>;
   private cred?: Promise<SharedCredential>;
   private chosen?: Promise<SubscriptionChoice>;
   private local?: ReturnType<typeof subscriptionFromLocal>;
@@ -169,6 +176,30 @@ export class Context {
   arm(): Promise<ArmClients> {
     this.clients ??= this.buildClients();
     return this.clients;
+  }
+
+  /**
+   * Microsoft Graph, built on first use: only an assignee given by name needs it, and only then is its
+   * token asked for.
+   */
+  graph(): Promise<GraphClient> {
+    this.graphClient ??= (async () => {
+      const [{ createGraphClient }, credential] = await Promise.all([
+        import("./azure/graph.js"),
+        this.credential(),
+      ]);
+      this.verbose(
+        `Microsoft Graph endpoint ${this.globals.graphEndpoint} (token audience ${this.globals.cloud.graphScope})`,
+      );
+      return createGraphClient({
+        credential,
+        endpoint: this.globals.graphEndpoint,
+        scope: this.globals.cloud.graphScope,
+        policies: this.pipelinePolicies("Microsoft Graph"),
+        userAgent: `miauth/${VERSION}`,
+      });
+    })();
+    return this.graphClient;
   }
 
   /** The subscription to work in, resolved once; a --ids target carries its own. */

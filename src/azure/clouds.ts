@@ -10,6 +10,9 @@ export interface Cloud {
   authorityHost: string;
   /** Host suffix of storage endpoints: https://{account}.blob.{storageSuffix} */
   storageSuffix: string;
+  /** Microsoft Graph (national cloud deployments: learn.microsoft.com/graph/deployments). */
+  graphEndpoint: string;
+  graphScope: string;
 }
 
 export const CLOUDS: Record<string, Cloud> = {
@@ -19,6 +22,8 @@ export const CLOUDS: Record<string, Cloud> = {
     armScope: "https://management.azure.com/.default",
     authorityHost: "https://login.microsoftonline.com",
     storageSuffix: "core.windows.net",
+    graphEndpoint: "https://graph.microsoft.com",
+    graphScope: "https://graph.microsoft.com/.default",
   },
   azureusgovernment: {
     name: "AzureUSGovernment",
@@ -26,6 +31,8 @@ export const CLOUDS: Record<string, Cloud> = {
     armScope: "https://management.usgovcloudapi.net/.default",
     authorityHost: "https://login.microsoftonline.us",
     storageSuffix: "core.usgovcloudapi.net",
+    graphEndpoint: "https://graph.microsoft.us",
+    graphScope: "https://graph.microsoft.us/.default",
   },
   azurechinacloud: {
     name: "AzureChinaCloud",
@@ -33,6 +40,8 @@ export const CLOUDS: Record<string, Cloud> = {
     armScope: "https://management.chinacloudapi.cn/.default",
     authorityHost: "https://login.chinacloudapi.cn",
     storageSuffix: "core.chinacloudapi.cn",
+    graphEndpoint: "https://microsoftgraph.chinacloudapi.cn",
+    graphScope: "https://microsoftgraph.chinacloudapi.cn/.default",
   },
 };
 
@@ -56,6 +65,13 @@ function shown(value: string): string {
 /** --arm-endpoint / MIAUTH_ARM_ENDPOINT: an https URL; trailing slashes removed so paths never get `//`. */
 export function parseArmEndpoint(value: string): string {
   const bad = (why: string) => new UsageError(`invalid ARM endpoint '${shown(value)}': ${why}`);
+  return parseHttpsUrl(value, bad).toString().replace(/\/+$/, "");
+}
+
+/** MIAUTH_GRAPH_ENDPOINT: an https URL, checked as the ARM endpoint is. */
+export function parseGraphEndpoint(value: string): string {
+  const bad = (why: string) =>
+    new UsageError(`invalid Microsoft Graph endpoint '${shown(value)}' (MIAUTH_GRAPH_ENDPOINT): ${why}`);
   return parseHttpsUrl(value, bad).toString().replace(/\/+$/, "");
 }
 

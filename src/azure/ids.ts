@@ -170,6 +170,55 @@ export function parseUserAssignedId(value: string): string {
   return formatResourceId({ ...id, provider: "Microsoft.ManagedIdentity", type: "userAssignedIdentities" });
 }
 
+/** A user-assigned identity as typed: its full resource ID, or its name (and the group it is in, if given). */
+export type UserAssignedRef = { id: string } | { name: string; resourceGroup?: string };
+
+/**
+ * --user-assigned: a full resource ID (parsed and rebuilt), or a name, in the target's resource group or
+ * in `identityGroup` (--identity-resource-group), as az's `--identities` takes one.
+ */
+export function parseUserAssignedRef(value: string, identityGroup?: string): UserAssignedRef {
+  if (value.startsWith("/")) return { id: parseUserAssignedId(value) };
+  if (!validateUserAssignedName(value)) {
+    throw new UsageError(
+      `invalid --user-assigned '${value}': give a user-assigned identity's name (3-128 letters, digits, '-' or '_', starting with a letter or digit) or its full resource ID`,
+    );
+  }
+  return identityGroup === undefined
+    ? { name: value }
+    : { name: value, resourceGroup: validateResourceGroupName(identityGroup) };
+}
+
+/** The --user-assigned values; --identity-resource-group only with at least one name. */
+export function parseUserAssignedRefs(
+  values: string[],
+  identityGroup: string | undefined,
+): UserAssignedRef[] {
+  const refs = values.map((v) => parseUserAssignedRef(v, identityGroup));
+  if (identityGroup !== undefined && !refs.some((r) => "name" in r)) {
+    throw new UsageError(
+      "--identity-resource-group is for --user-assigned identities given by name: a full ID names its group",
+    );
+  }
+  return refs;
+}
+
+/** The resource ID of a user-assigned identity for a target in `resourceGroup` of `subscriptionId`. */
+export function userAssignedIdFor(
+  ref: UserAssignedRef,
+  subscriptionId: string,
+  resourceGroup: string,
+): string {
+  if ("id" in ref) return ref.id;
+  return formatResourceId({
+    subscriptionId,
+    resourceGroup: ref.resourceGroup ?? resourceGroup,
+    provider: "Microsoft.ManagedIdentity",
+    type: "userAssignedIdentities",
+    name: ref.name,
+  });
+}
+
 export function sameId(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }

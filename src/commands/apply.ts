@@ -36,12 +36,13 @@ export async function applyIdentityChange(
   const arm = await ctx.arm();
   const sub = await ctx.subscriptionFor(targets);
   const plans = [];
-  for (const target of targets) plans.push(await planChange(arm, target, sub, flags.change, ctx.signal));
+  const changeOf = (t: Target) => flags.changeFor?.(t, sub) ?? flags.change;
+  for (const target of targets) plans.push(await planChange(arm, target, sub, changeOf(target), ctx.signal));
   for (const p of plans) {
     const wrongKind = kindWarning(p.target, p.current.kind);
     if (wrongKind) ctx.warn(wrongKind);
     const attached = Object.keys(p.plan.before.userAssignedIdentities ?? {});
-    for (const id of flags.change.removeUserAssigned) {
+    for (const id of changeOf(p.target).removeUserAssigned) {
       if (!attached.some((a) => sameId(a, id)))
         ctx.warn(`${describeTarget(p.target)} does not have ${id} attached`);
     }

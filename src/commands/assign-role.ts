@@ -26,6 +26,7 @@ export function assignRoleCommand(run: Runner): Command {
         'miauth assign-role --webapp msdocs-web -g msdocs-sdk-auth-example --role "Storage Blob Data Contributor" --storage-account msdocsstorage',
         'miauth assign-role --vm msdocs-vm -g msdocs-sdk-auth-example --role "Storage Blob Data Reader" --storage-account msdocsstorage --container msdocs-container',
         'miauth assign-role --assignee <principalId> --role "Storage Blob Data Contributor" --resource-group msdocs-sdk-auth-example',
+        "miauth assign-role --assignee ada@msdocs.onmicrosoft.com --role Reader -g msdocs-sdk-auth-example   # or appId:GUID, or a service principal's name",
         "miauth assign-role --assignees-file principals.txt --role ba92f5b4-2d11-453d-a403-e96b0029c9fe --scope /subscriptions/…/storageAccounts/msdocsstorage",
       ]),
     )

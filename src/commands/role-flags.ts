@@ -23,7 +23,11 @@ export interface RawRoleOptions extends RawTargetOptions {
 
 export function addRoleOptions(cmd: Command): Command {
   return addTargetOptions(cmd)
-    .option("--assignee <principalId>", "principal (object) ID to assign to (repeatable)", collect)
+    .option(
+      "--assignee <id|upn|name>",
+      "principal (object) ID; or a user principal name, appId:GUID or a service principal's display name, looked up in Microsoft Graph (repeatable)",
+      collect,
+    )
     .option("--assignees-file <file>", "file with one principal ID per line ('#' comments allowed)")
     .option(
       "--assignee-principal-type <type>",

@@ -1,9 +1,11 @@
 // What assign-role and unassign-role share: resolve scope, role and assignees, run each with bounded
 // concurrency, print one result per assignee, and fail (after printing) if any failed.
+import type { AssigneeLookup } from "../azure/assignee.js";
 import { type AssignmentRequest, type AssignmentResult, failedResult } from "../azure/assignments.js";
 import { assignmentDryRun } from "../azure/dry-run.js";
 import { readIdentity } from "../azure/identity.js";
 import { hasSystemAssigned } from "../azure/identity-merge.js";
+import type { PrincipalType } from "../azure/principal-types.js";
 import { type RoleView, resolveRole } from "../azure/roles.js";
 import { resourceGroupScope, scopeSubscription } from "../azure/scope.js";
 import type { StorageRef } from "../azure/storage-scope.js";
@@ -11,6 +13,7 @@ import { describeTarget, type Target, targetFlags } from "../azure/target.js";
 import { kindWarning } from "../azure/target-kind.js";
 import type { Context } from "../context.js";
 import { NotFoundError, ReportedFailure } from "../errors.js";
+import { lookUpAssignees } from "./assignees.js";
 import type { RoleOptions } from "./role-options.js";
 
 export interface Resolved {
@@ -18,6 +21,8 @@ export interface Resolved {
   subscriptionId: string;
   role: RoleView;
   principalIds: string[];
+  /** The type Microsoft Graph reported for an assignee given by name (sent unless a type flag was given). */
+  typeOf?: Map<string, PrincipalType>;
 }
 
 export async function resolveRoleRequest(ctx: Context, opts: RoleOptions): Promise<Resolved> {
@@ -34,13 +39,25 @@ export async function resolveRoleRequest(ctx: Context, opts: RoleOptions): Promi
     ("storage" in opts.scope
       ? await storageScope(ctx, subscriptionId, opts.scope.storage)
       : resourceGroupScope(subscriptionId, "resourceGroup" in opts.scope ? opts.scope.resourceGroup : ""));
+  const typeOf = new Map<string, PrincipalType>();
   const [role, principalIds] = await Promise.all([
     resolveRole(arm, scope, subscriptionId, opts.role, ctx.signal),
     "principalIds" in opts.assignees
-      ? opts.assignees.principalIds
+      ? givenPrincipals(ctx, opts.assignees, typeOf)
       : principalsOf(ctx, targets, subscriptionId),
   ]);
-  return { scope, subscriptionId, role, principalIds: [...new Set(principalIds)] };
+  return { scope, subscriptionId, role, principalIds: [...new Set(principalIds)], typeOf };
+}
+
+/** The IDs given, then those Microsoft Graph finds for the names given (only then is it asked). */
+async function givenPrincipals(
+  ctx: Context,
+  given: { principalIds: string[]; lookups: AssigneeLookup[] },
+  typeOf: Map<string, PrincipalType>,
+): Promise<string[]> {
+  const found = await lookUpAssignees(ctx, given.lookups);
+  for (const f of found) typeOf.set(f.principalId, f.principalType);
+  return [...given.principalIds, ...found.map((f) => f.principalId)];
 }
 
 /** --storage-account: the account (or container) found through ARM, in the working subscription. */
@@ -88,7 +105,9 @@ export async function runForEach(
           scope: resolved.scope,
           role: resolved.role,
           principalId,
-          principalType: opts.principalType,
+          principalType: opts.principalTypeGiven
+            ? opts.principalType
+            : (resolved.typeOf?.get(principalId) ?? opts.principalType),
           principalTypeGiven: opts.principalTypeGiven,
           subscriptionId: resolved.subscriptionId,
         };

@@ -1,5 +1,6 @@
 // Flags shared by assign-role and unassign-role, and their validation (all before any network call).
 
+import { type AssigneeLookup, parseAssignee } from "../azure/assignee.js";
 import { parseGuid, validateResourceGroupName } from "../azure/ids.js";
 import { PRINCIPAL_TYPES, type PrincipalType } from "../azure/principal-types.js";
 import { isPrivilegedRole, parseRoleInput } from "../azure/roles.js";
@@ -17,8 +18,11 @@ export interface RoleOptions {
   role: string;
   /** Fixed scope, a resource group to combine with the resolved subscription, or a storage account to find. */
   scope: { scope: string } | { resourceGroup: string } | { storage: StorageRef };
-  /** Assignees given as principal IDs, or resources whose identity is the assignee. */
-  assignees: { principalIds: string[] } | { targets: Target[] };
+  /**
+   * Assignees given as principal IDs (and names Microsoft Graph turns into them), or resources whose
+   * identity is the assignee.
+   */
+  assignees: { principalIds: string[]; lookups: AssigneeLookup[] } | { targets: Target[] };
   /** What the PUT sends first: the flag's value, else ServicePrincipal (a managed identity). */
   principalType: PrincipalType;
   /** True with --assignee-principal-type: a mismatch is then the user's error, not retried. */
@@ -65,21 +69,25 @@ export function parseRoleOptions(raw: RawRoleOptions): RoleOptions {
   const principalWaitMs = parseDuration("--principal-wait", raw.principalWait);
 
   const targeted = hasTarget(raw);
+  const parsed = (raw.assignee ?? []).map((a) => parseAssignee(a, "--assignee"));
+  const lookups = parsed.filter((a): a is AssigneeLookup => a.kind !== "objectId");
   const given = [
-    ...(raw.assignee ?? []).map((a) => parseGuid(a, "--assignee")),
+    ...parsed.flatMap((a) => (a.kind === "objectId" ? [a.value] : [])),
     ...(raw.assigneesFile ? readAssigneesFile(raw.assigneesFile) : []),
   ];
-  if (targeted && given.length > 0) {
+  if (targeted && given.length + lookups.length > 0) {
     throw new UsageError(
       `give the assignee either as --assignee/--assignees-file or as ${TARGET_FLAGS.short}, not both`,
     );
   }
-  if (!targeted && given.length === 0 && raw.assigneesFile === undefined) {
+  if (!targeted && given.length + lookups.length === 0 && raw.assigneesFile === undefined) {
     throw new UsageError(`no assignee: use --assignee ID, --assignees-file FILE, or ${TARGET_FLAGS.usage}`);
   }
-  if (!targeted && given.length === 0)
+  if (!targeted && given.length + lookups.length === 0)
     throw new UsageError(`--assignees-file '${raw.assigneesFile}' has no principal IDs`);
-  const assignees = targeted ? { targets: parseTargets(raw) } : { principalIds: [...new Set(given)] };
+  const assignees = targeted
+    ? { targets: parseTargets(raw) }
+    : { principalIds: [...new Set(given)], lookups };
 
   let scope: RoleOptions["scope"];
   const storage = parseStorageFlags(raw, targeted);

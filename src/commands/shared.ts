@@ -2,7 +2,7 @@
 
 import { accessSync, closeSync, constants, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import type { Target } from "../azure/target.js";
 import { UsageError } from "../errors.js";
 
@@ -10,8 +10,14 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** az's -n/--name has no meaning here: say which flag names the target, before any request (exit 2). */
+function nameHint(): never {
+  throw new UsageError("miauth has no -n/--name here: use --webapp NAME, --functionapp NAME or --vm NAME");
+}
+
 export function addTargetOptions(cmd: Command): Command {
   return cmd
+    .addOption(new Option("-n, --name <name>").hideHelp().argParser(nameHint))
     .option("--webapp <name>", "web app name (with -g)")
     .option("--functionapp <name>", "function app name (with -g)")
     .option("--vm <name>", "virtual machine name (with -g)")

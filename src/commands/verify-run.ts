@@ -2,9 +2,9 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { config as loadDotenv } from "dotenv";
+import { parseAssignee } from "../azure/assignee.js";
 import { parseBlobEndpoint } from "../azure/clouds.js";
 import {
-  parseGuid,
   parseStorageAccountId,
   validateContainerName,
   validateResourceGroupName,
@@ -25,6 +25,7 @@ import type { Context } from "../context.js";
 import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
 import { githubError, renderJunit } from "../output/junit.js";
 import { verifySummary } from "../output/verify-summary.js";
+import { lookUpAssignees } from "./assignees.js";
 import { parseDuration, prepareOutputFile } from "./shared.js";
 import type { RawVerifyOptions } from "./verify.js";
 
@@ -93,6 +94,7 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions, access: Access): 
         "--blob-endpoint is for the data plane (no target): the control plane reads role assignments",
       );
     const targets = targeted ? parseTargets(raw) : [];
+    const principal = raw.principal === undefined ? undefined : parseAssignee(raw.principal, "--principal");
     if (targets.length > 1) throw new UsageError("verify checks one identity at a time: give one --ids");
     let storage: ControlPlaneInput["storage"];
     if (raw.storageId !== undefined) {
@@ -114,7 +116,10 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions, access: Access): 
       mode: "control-plane",
       access,
       target: targets[0],
-      principalId: raw.principal === undefined ? undefined : parseGuid(raw.principal, "--principal"),
+      principalId:
+        principal === undefined || principal.kind === "objectId"
+          ? principal?.value
+          : (await lookUpAssignees(ctx, [principal]))[0]?.principalId,
       storage,
       container,
     };

@@ -23,7 +23,10 @@ export function verifyCommand(run: Runner): Command {
       "Prove an identity can reach Blob Storage: as the running app (data plane), or for a given identity from its role assignments (control plane)",
     ),
   )
-    .option("--principal <objectId>", "control plane: check this principal (object) ID")
+    .option(
+      "--principal <id|upn|name>",
+      "control plane: check this principal: object ID, or a user principal name, appId:GUID or display name (Microsoft Graph)",
+    )
     .option("--account <name>", "storage account name (env AZURE_STORAGE_ACCOUNT_NAME)")
     .option("--account-resource-group <group>", "control plane: the account's resource group (default: -g)")
     .option("--storage-id <resourceId>", "control plane: the storage account's resource ID")

@@ -113,7 +113,9 @@ const faultRequest = object(
         {
           method: v.optional(v.pipe(v.string("expected a string"), v.toUpperCase())),
           path: v.optional(v.string("expected a string")),
-          kind: v.optional(v.picklist(["arm", "identity", "blob"], 'expected "arm", "identity" or "blob"')),
+          kind: v.optional(
+            v.picklist(["arm", "identity", "blob", "graph"], 'expected "arm", "identity", "blob" or "graph"'),
+          ),
         },
         "expected an object",
       ),

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-export type Kind = "arm" | "identity" | "blob";
+export type Kind = "arm" | "identity" | "blob" | "graph";
 
 export interface Reply {
   status: number;

@@ -103,6 +103,7 @@ function baseEnv(info: EmulatorInfo): Record<string, string> {
   return {
     MIAUTH_EMULATOR_DIR: info.dir,
     MIAUTH_ARM_ENDPOINT: info.url,
+    MIAUTH_GRAPH_ENDPOINT: info.url,
     NODE_EXTRA_CA_CERTS: info.caPath,
     IDENTITY_ENDPOINT: `${info.identityEndpointBase}/token`,
     IDENTITY_HEADER: info.identityHeader,

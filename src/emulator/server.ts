@@ -6,6 +6,7 @@ import { Router } from "./arm/router.js";
 import type { Certificates } from "./certs.js";
 import { type ControlDeps, handleControl } from "./control.js";
 import { Faults, withFaults } from "./faults.js";
+import { handleGraph } from "./graph/graph.js";
 import { type Ctx, header, type Reply, readBody, sendTruncated } from "./http.js";
 import { RequestLog, withRequestLog } from "./log.js";
 import { authorizationRoutes } from "./providers/authorization.js";
@@ -107,7 +108,9 @@ export function createEmulatorServer(
   const dispatch = async (ctx: Ctx): Promise<Reply> =>
     ctx.kind === "identity"
       ? handleIdentity(ctx, { state, settings, jwt })
-      : handleArm(ctx, { state, jwt, router });
+      : ctx.kind === "graph"
+        ? handleGraph(ctx, { state, jwt })
+        : handleArm(ctx, { state, jwt, router });
   const pipeline = withRequestLog(log, withFaults(faults, router, dispatch));
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -123,7 +126,8 @@ export function createEmulatorServer(
       query: new URLSearchParams(q === -1 ? "" : raw.slice(q + 1)),
       headers: req.headers,
       rawBody: await readBody(req),
-      kind: /^\/msi(\/|$)/i.test(path) ? "identity" : "arm",
+      // Microsoft Graph's paths start with its version; no ARM path does.
+      kind: /^\/msi(\/|$)/i.test(path) ? "identity" : /^\/(v1\.0|beta)(\/|$)/.test(path) ? "graph" : "arm",
       params: {},
       takeLroFailure: () => false,
     };

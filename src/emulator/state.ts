@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { addPrincipal, type Directory, type PrincipalType } from "./rbac/directory.js";
+import { addPrincipal, type Directory, type Principal, type PrincipalType } from "./rbac/directory.js";
 import { findRole, type RoleDefinition } from "./rbac/roles.js";
 import type { World, WorldIdentity, WorldResource } from "./world.js";
 
@@ -96,6 +96,8 @@ export interface Operator {
   principalId: string;
   clientId: string;
   resourceId: string;
+  /** Microsoft Graph application permissions (app roles) granted to the operator. */
+  graphPermissions: string[];
 }
 
 export interface StateOptions {
@@ -208,13 +210,25 @@ function customRoles(world: World, firstSub: string, now: string): RoleDefinitio
 
 function buildDirectory(world: World, uamis: Uami[], hosts: (Site | Vm)[]): Directory {
   const directory: Directory = {};
-  const known = (principalId: string, type: PrincipalType, displayName?: string) =>
-    addPrincipal(directory, { principalId, type, displayName, knownAt: 0 });
-  known(world.operator.principalId, "ServicePrincipal", "miauth-operator");
-  for (const u of uamis) known(u.principalId, "ServicePrincipal", u.name);
-  for (const h of hosts)
-    if (h.identity.system) known(h.identity.system.principalId, "ServicePrincipal", h.name);
-  for (const p of world.principals ?? []) known(p.principalId, p.type, p.displayName);
+  const known = (principalId: string, type: PrincipalType, more: Partial<Principal>) =>
+    addPrincipal(directory, { principalId, type, ...more, knownAt: 0 });
+  // A managed identity's service principal: its appId is the identity's client ID, its display name
+  // the identity's (or the resource's) name.
+  known(world.operator.principalId, "ServicePrincipal", {
+    displayName: "miauth-operator",
+    appId: world.operator.clientId,
+  });
+  for (const u of uamis) known(u.principalId, "ServicePrincipal", { displayName: u.name, appId: u.clientId });
+  for (const h of hosts) {
+    const s = h.identity.system;
+    if (s) known(s.principalId, "ServicePrincipal", { displayName: h.name, appId: s.clientId });
+  }
+  for (const p of world.principals ?? [])
+    known(p.principalId, p.type, {
+      displayName: p.displayName,
+      userPrincipalName: p.userPrincipalName,
+      appId: p.appId,
+    });
   return directory;
 }
 
@@ -316,6 +330,7 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
       resourceId:
         world.operator.resourceId ??
         `/subscriptions/${firstSub}/resourcegroups/miauth-operator/providers/Microsoft.ManagedIdentity/userAssignedIdentities/operator`,
+      graphPermissions: world.operator.graphPermissions ?? ["User.Read.All", "Application.Read.All"],
     },
     resourceGroups,
     sites,

@@ -97,7 +97,13 @@ const worldSchema = object(
       v.minLength(1, "at least one subscription"),
     ),
     operator: object(
-      { principalId: guid, clientId: guid, resourceId: v.optional(text) },
+      {
+        principalId: guid,
+        clientId: guid,
+        resourceId: v.optional(text),
+        /** Microsoft Graph application permissions; default User.Read.All and Application.Read.All. */
+        graphPermissions: v.optional(v.array(text, "an array of permission names")),
+      },
       "an object with principalId and clientId",
     ),
     resourceGroups: listOf({ name: text, location: text, subscriptionId: placed.subscriptionId }),
@@ -132,6 +138,10 @@ const worldSchema = object(
         principalId: guid,
         type: v.picklist(PRINCIPAL_TYPES, quoted(PRINCIPAL_TYPES).join(" | ")),
         displayName: v.optional(text),
+        /** Users: their user principal name (Microsoft Graph /users/{upn}). */
+        userPrincipalName: v.optional(v.pipe(text, v.includes("@", "a UPN (with an @)"))),
+        /** Service principals: the application (client) ID. */
+        appId: v.optional(guid),
       }),
     ),
     roleAssignments: v.array(roleAssignment, "an array"),
@@ -188,8 +198,20 @@ export const DEFAULT_WORLD: World = {
   ],
   // A user and a group for assign-role's principal-type handling (UnmatchedPrincipalType), tests and the demo.
   principals: [
-    { principalId: "a7c1e3f5-2b4d-4a6c-8e0f-1a3c5e7b9d2f", type: "User", displayName: "Ada Lovelace" },
+    {
+      principalId: "a7c1e3f5-2b4d-4a6c-8e0f-1a3c5e7b9d2f",
+      type: "User",
+      displayName: "Ada Lovelace",
+      userPrincipalName: "ada@msdocs.onmicrosoft.com",
+    },
     { principalId: "b8d2f4a6-3c5e-4b7d-9f1a-2b4d6f8a0c3e", type: "Group", displayName: "msdocs-readers" },
+    // An app registration's service principal (a CI pipeline), found by appId or display name in Graph.
+    {
+      principalId: "d9e1f3a5-4c6e-4d8f-a0b2-3c5e7f9a1b4d",
+      type: "ServicePrincipal",
+      displayName: "msdocs-ci",
+      appId: "f0a2b4c6-5d7f-4e9a-b1c3-4d6f8a0b2c5e",
+    },
   ],
   roleAssignments: [
     {

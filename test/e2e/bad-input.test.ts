@@ -83,10 +83,10 @@ describe("the built binary refuses bad input before any request", () => {
       usage: true,
     },
     {
-      name: "disable: --user-assigned by name",
-      args: ["disable", "--webapp", "msdocs-web", "-g", RG, "--user-assigned", "msdocs-uami"],
+      name: "disable: --user-assigned neither a name nor an ID",
+      args: ["disable", "--webapp", "msdocs-web", "-g", RG, "--user-assigned", "msdocs uami"],
       error:
-        "invalid --user-assigned ID 'msdocs-uami': it must start with /; expected /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}",
+        "invalid --user-assigned 'msdocs uami': give a user-assigned identity's name (3-128 letters, digits, '-' or '_', starting with a letter or digit) or its full resource ID",
     },
     {
       name: "show: AZURE_SUBSCRIPTION_ID from the environment",

@@ -54,6 +54,7 @@ describe("miauth emulator", () => {
         "IDENTITY_HEADER",
         "MIAUTH_ARM_ENDPOINT",
         "MIAUTH_EMULATOR_DIR",
+        "MIAUTH_GRAPH_ENDPOINT",
         "NODE_EXTRA_CA_CERTS",
       ].sort(),
     );

@@ -140,7 +140,7 @@ export interface LoggedRequest {
   apiVersion?: string;
   /** The status line the client got: 0 when none went out (reset, drop). */
   status: number;
-  kind: "arm" | "identity" | "blob";
+  kind: "arm" | "identity" | "blob" | "graph";
   principalId?: string;
   /** The type of the fault applied to this request. */
   fault?: string;
@@ -162,7 +162,7 @@ export interface FaultMatch {
   method?: string;
   /** A case-insensitive substring of the path. */
   path?: string;
-  kind?: "arm" | "identity" | "blob";
+  kind?: "arm" | "identity" | "blob" | "graph";
 }
 
 /** Replies a hold fault keeps back: the handler has run (state read or changed), the client waits. */

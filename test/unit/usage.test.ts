@@ -387,9 +387,10 @@ describe("targets: enable, disable, show", () => {
       error: "invalid site name 'a': it must be at least 2 characters",
     },
     {
-      name: "--user-assigned by name",
-      args: ["enable", "--webapp", "a1", "-g", RG, "--user-assigned", "msdocs-uami"],
-      error: `invalid --user-assigned ID 'msdocs-uami': it must start with /; ${ID_FORM}`,
+      name: "--user-assigned neither a name nor an ID",
+      args: ["enable", "--webapp", "a1", "-g", RG, "--user-assigned", "msdocs uami"],
+      error:
+        "invalid --user-assigned 'msdocs uami': give a user-assigned identity's name (3-128 letters, digits, '-' or '_', starting with a letter or digit) or its full resource ID",
     },
     {
       name: "--user-assigned that climbs",
@@ -409,7 +410,7 @@ describe("targets: enable, disable, show", () => {
     {
       name: "--no-system-assigned without --user-assigned",
       args: ["enable", "--webapp", "a1", "-g", RG, "--no-system-assigned"],
-      error: "--no-system-assigned needs at least one --user-assigned ID",
+      error: "--no-system-assigned needs at least one --user-assigned identity",
     },
   ]);
 });
@@ -555,9 +556,9 @@ describe("assign-role and unassign-role", () => {
         "no assignee: use --assignee ID, --assignees-file FILE, or --webapp/--functionapp/--vm NAME -g RG / --ids ID",
     },
     {
-      name: "an assignee that is not a GUID",
-      args: ["assign-role", "--assignee", "not-a-guid", "--role", "Reader", "-g", RG],
-      error: "--assignee 'not-a-guid' is not a GUID",
+      name: "an assignee that is no GUID, user principal name or name",
+      args: ["assign-role", "--assignee", "a@b@c", "--role", "Reader", "-g", RG],
+      error: "--assignee 'a@b@c' is not a user principal name (user@domain)",
     },
     { name: "no --role", args: ["assign-role", "--assignee", P, "-g", RG], error: "--role is required" },
     {
@@ -881,9 +882,9 @@ describe("verify", () => {
       error: `invalid resource group name '..': ${RG_RULE}`,
     },
     {
-      name: "--principal that is not a GUID",
-      args: ["verify", "--principal", "nope", "--account", "msdocsstorage", "-g", RG],
-      error: "--principal 'nope' is not a GUID",
+      name: "--principal that is no GUID, user principal name or name",
+      args: ["verify", "--principal", "a@b@c", "--account", "msdocsstorage", "-g", RG],
+      error: "--principal 'a@b@c' is not a user principal name (user@domain)",
     },
     {
       name: "a target without its group",

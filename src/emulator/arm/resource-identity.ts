@@ -103,7 +103,7 @@ export function applyIdentity(
   // disabling deletes the old one.
   const system = type.system ? (current.system ?? newSystemIdentity()) : undefined;
   if (system && !current.system)
-    addRuntimePrincipal(state, system.principalId, resourceId.split("/").pop() ?? "");
+    addRuntimePrincipal(state, system.principalId, resourceId.split("/").pop() ?? "", system.clientId);
   if (current.system && !system) removePrincipal(state, current.system.principalId);
   return system ? { system, user } : { user };
 }

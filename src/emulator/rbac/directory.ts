@@ -8,6 +8,10 @@ export interface Principal {
   principalId: string;
   type: PrincipalType;
   displayName?: string;
+  /** Users: what Microsoft Graph's /users/{upn} finds them by. */
+  userPrincipalName?: string;
+  /** Service principals: the application (client) ID; a managed identity's is its clientId. */
+  appId?: string;
   /** Epoch ms from which ARM's directory lookup finds it. */
   knownAt: number;
 }
@@ -19,11 +23,17 @@ export function addPrincipal(directory: Directory, p: Principal): void {
 }
 
 /** A principal created at run time (a new system identity) reaches ARM's directory only after the delay. */
-export function addRuntimePrincipal(state: State, principalId: string, displayName: string): void {
+export function addRuntimePrincipal(
+  state: State,
+  principalId: string,
+  displayName: string,
+  appId?: string,
+): void {
   addPrincipal(state.directory, {
     principalId,
     type: "ServicePrincipal",
     displayName,
+    appId,
     knownAt: Date.now() + state.options.replicationDelayMs,
   });
 }
