@@ -13,7 +13,9 @@ const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url),
 // MSAL (which @azure/identity brings), at the versions installed, resolved as the bundler resolves them.
 const requireFrom = (from) => createRequire(new URL(from, import.meta.url));
 const sdkVersions = {};
-for (const name of Object.keys(pkg.devDependencies).filter((n) => n.startsWith("@azure/")).sort())
+for (const name of Object.keys(pkg.devDependencies)
+  .filter((n) => n.startsWith("@azure/"))
+  .sort())
   sdkVersions[name] = requireFrom("../package.json")(`${name}/package.json`).version;
 sdkVersions["@azure/msal-node"] = requireFrom("../node_modules/@azure/identity/package.json")(
   "@azure/msal-node/package.json",
@@ -39,7 +41,10 @@ await build({
   sourcesContent: true,
   chunkNames: "[name]-[hash]",
   // Everything is bundled (package.json has no runtime dependencies); --version reads no file.
-  define: { MIAUTH_VERSION: JSON.stringify(pkg.version), MIAUTH_SDK_VERSIONS: JSON.stringify(sdkVersions) },
+  define: {
+    MIAUTH_VERSION: JSON.stringify(pkg.version),
+    MIAUTH_SDK_VERSIONS: JSON.stringify(JSON.stringify(sdkVersions)),
+  },
   // CommonJS packages inside the bundle call require() for Node's built-ins.
   banner: {
     js: 'import { createRequire as __miauthRequire } from "node:module"; const require = __miauthRequire(import.meta.url);',

@@ -178,7 +178,9 @@ function buildProgram(run: Runner, io: Io, commands: CommandFactory[]): Command 
       "--subscription <id|name>",
       "subscription to use (else AZURE_SUBSCRIPTION_ID, the az default, or the only one)",
     )
-    .addOption(withValues(new Option("-o, --output <format>", "output format (env MIAUTH_OUTPUT)"), OUTPUT_FORMATS))
+    .addOption(
+      withValues(new Option("-o, --output <format>", "output format (env MIAUTH_OUTPUT)"), OUTPUT_FORMATS),
+    )
     .option("--query <jmespath>", "JMESPath query applied to the result before output")
     .option("--arm-endpoint <url>", "ARM base URL (env MIAUTH_ARM_ENDPOINT), e.g. the local emulator")
     .addOption(

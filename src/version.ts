@@ -5,8 +5,8 @@ import { createRequire } from "node:module";
 // --version reads no file; code run from src (the unit tests) reads package.json beside src/.
 declare const MIAUTH_VERSION: string | undefined;
 // The Azure SDK packages bundled in and their versions, read from node_modules when the bundle is built
-// (package.json has no runtime dependencies, so nothing is left to read at run time).
-declare const MIAUTH_SDK_VERSIONS: Record<string, string> | undefined;
+// (package.json has no runtime dependencies, so nothing is left to read at run time), as JSON text.
+declare const MIAUTH_SDK_VERSIONS: string | undefined;
 
 export const VERSION: string =
   typeof MIAUTH_VERSION === "string"
@@ -26,7 +26,10 @@ export function versionInfo(): VersionInfo {
     miauth: VERSION,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    azureSdk: typeof MIAUTH_SDK_VERSIONS === "object" ? MIAUTH_SDK_VERSIONS : sdkVersionsFromSource(),
+    azureSdk:
+      typeof MIAUTH_SDK_VERSIONS === "string"
+        ? (JSON.parse(MIAUTH_SDK_VERSIONS) as Record<string, string>)
+        : sdkVersionsFromSource(),
   };
 }
 

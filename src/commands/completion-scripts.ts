@@ -194,10 +194,12 @@ function fish(name: string, nodes: CompletionNode[]): string {
       const flags = [o.short ? `-s ${o.short.slice(1)}` : "", o.long ? `-l ${o.long.slice(2)}` : ""]
         .filter(Boolean)
         .join(" ");
-      const value = !o.takesValue ? "" : o.values.length ? ` -x -a ${fishQuote(o.values.join(" "))}` : " -r -F";
-      lines.push(
-        `complete -c ${name} ${when} ${flags}${value} -d ${fishQuote(oneLineText(o.description))}`,
-      );
+      const value = !o.takesValue
+        ? ""
+        : o.values.length
+          ? ` -x -a ${fishQuote(o.values.join(" "))}`
+          : " -r -F";
+      lines.push(`complete -c ${name} ${when} ${flags}${value} -d ${fishQuote(oneLineText(o.description))}`);
     }
   }
   return `${header(name, "fish")}function ${fn}_commands

@@ -80,7 +80,10 @@ function parseWatch(text: string): Watched[] {
     const l = JSON.parse(line) as Line;
     if ("command" in l) runs.push({ ...l, read: new Set(), enumerated: false });
     else if ("read" in l) runs.at(-1)?.read.add(l.read);
-    else runs.at(-1) && ((runs.at(-1) as Watched).enumerated = true);
+    else {
+      const last = runs.at(-1);
+      if (last) last.enumerated = true;
+    }
   }
   return runs;
 }
@@ -170,30 +173,44 @@ describe("each command's help offers only options its action reads", () => {
       expect(unassign).not.toContain(flag);
     expect(unassign).toContain("--concurrency"); // it removes several assignments at once
     expect(unassign).not.toMatch(/to assign to/);
-    expect(unassign).toMatch(/--assignee <principalId>\s+principal \(object\) ID whose assignment to\s+remove/);
+    expect(unassign).toMatch(
+      /--assignee <principalId>\s+principal \(object\) ID whose assignment to\s+remove/,
+    );
     const assign = ownOptions(await help("assign-role"));
     for (const text of [unassign, assign]) {
-      expect(text.replace(/\s+/g, " ")).toMatch(/-g, --resource-group <group> the scope unless --scope is given;/);
+      expect(text.replace(/\s+/g, " ")).toMatch(
+        /-g, --resource-group <group> the scope unless --scope is given;/,
+      );
     }
-    for (const flag of ["--yes", "--principal-wait", "--assignee-principal-type"]) expect(assign).toContain(flag);
+    for (const flag of ["--yes", "--principal-wait", "--assignee-principal-type"])
+      expect(assign).toContain(flag);
   });
 
   it("verify takes one --ids, and its -g also names the account's group", async () => {
     const verify = ownOptions(await help("verify")).replace(/\s+/g, " ");
     expect(verify).toMatch(/--ids <resourceId> full resource ID of a site or VM --principal/);
-    expect(verify).toMatch(/-g, --resource-group <group> resource group of --webapp\/--functionapp\/--vm, and of --account unless --account-resource-group is given/);
+    expect(verify).toMatch(
+      /-g, --resource-group <group> resource group of --webapp\/--functionapp\/--vm, and of --account unless --account-resource-group is given/,
+    );
     // Still one at a time when repeated: an error, not the last one silently.
-    const r = await runCli(["verify", "--ids", emu.current.siteId("app1"), "--ids", emu.current.siteId("app2")], {
-      env: emu.current.env,
-    });
+    const r = await runCli(
+      ["verify", "--ids", emu.current.siteId("app1"), "--ids", emu.current.siteId("app2")],
+      {
+        env: emu.current.env,
+      },
+    );
     expect([r.code, r.stderr]).toEqual([2, "error: verify checks one identity at a time: give one --ids\n"]);
   });
 
   it("enumerated values are in the help: -o, --cloud, verify --access, --assignee-principal-type", async () => {
     const top = (await help()).replace(/\s+/g, " ");
-    expect(top).toContain('-o, --output <format> output format (env MIAUTH_OUTPUT) (choices: "json", "jsonc", "yaml", "table", "tsv", "none")');
+    expect(top).toContain(
+      '-o, --output <format> output format (env MIAUTH_OUTPUT) (choices: "json", "jsonc", "yaml", "table", "tsv", "none")',
+    );
     expect(top).toContain('(choices: "AzureCloud", "AzureUSGovernment", "AzureChinaCloud")');
-    expect((await help("verify")).replace(/\s+/g, " ")).toContain('(choices: "read", "write", "readwrite", default: "read")');
+    expect((await help("verify")).replace(/\s+/g, " ")).toContain(
+      '(choices: "read", "write", "readwrite", default: "read")',
+    );
     expect((await help("assign-role")).replace(/\s+/g, " ")).toContain(
       '(choices: "User", "Group", "ServicePrincipal", "ForeignGroup", "Device")',
     );
@@ -208,12 +225,13 @@ describe("commands that do not talk to Azure take only the global options they r
     version: ["-v, --version", "-o, --output <format>", "--query <jmespath>", "--debug"],
   };
   const globalsOf = (text: string) =>
-    [...(/^Global Options:\n([\s\S]*?)\n\n/m.exec(text)?.[1] ?? "").matchAll(/^ {2}(\S.*?)(?: {2,}|$)/gm)].map(
-      (m) => m[1],
-    );
+    [
+      ...(/^Global Options:\n([\s\S]*?)\n\n/m.exec(text)?.[1] ?? "").matchAll(/^ {2}(\S.*?)(?: {2,}|$)/gm),
+    ].map((m) => m[1]);
 
   it("their help lists only those; the others list all", async () => {
-    for (const [path, taken] of Object.entries(TAKEN)) expect(globalsOf(await help(...path.split(" "))), path).toEqual(taken);
+    for (const [path, taken] of Object.entries(TAKEN))
+      expect(globalsOf(await help(...path.split(" "))), path).toEqual(taken);
     expect(globalsOf(await help("show"))).toEqual([
       "-v, --version",
       "--subscription <id|name>",
@@ -229,7 +247,10 @@ describe("commands that do not talk to Azure take only the global options they r
   it.each([
     [["emulator", "env", "--subscription", "x"], "emulator env does not take --subscription"],
     [["emulator", "start", "-o", "table"], "emulator start does not take --output"],
-    [["completion", "bash", "--arm-endpoint", "https://127.0.0.1:1"], "completion does not take --arm-endpoint"],
+    [
+      ["completion", "bash", "--arm-endpoint", "https://127.0.0.1:1"],
+      "completion does not take --arm-endpoint",
+    ],
     [["version", "--cloud", "AzureCloud"], "version does not take --cloud"],
   ])("%j is exit 2, one line, before anything runs", async (args, message) => {
     const before = readdirSync(dir).length;
@@ -249,7 +270,9 @@ function envVariablesRead(): Set<string> {
       return;
     }
     if (!/\.(ts|js)$/.test(path)) return;
-    for (const m of readFileSync(path, "utf8").matchAll(/\benv\.([A-Z][A-Z0-9_]+)|\benv\[["']([A-Z0-9_]+)["']\]/g))
+    for (const m of readFileSync(path, "utf8").matchAll(
+      /\benv\.([A-Z][A-Z0-9_]+)|\benv\[["']([A-Z0-9_]+)["']\]/g,
+    ))
       names.add(m[1] ?? m[2] ?? "");
   };
   scan(join(ROOT, "src"));
