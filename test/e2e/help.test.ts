@@ -128,6 +128,20 @@ async function help(...path: string[]): Promise<string> {
   return r.stdout;
 }
 
+/** One option's description in a help text, its wrapped lines joined. */
+function describedAs(text: string, flags: string): string {
+  const lines = text.split("\n");
+  const at = lines.findIndex((l) => l.startsWith(`  ${flags}  `));
+  if (at < 0) return "";
+  const more = lines.slice(at + 1);
+  const end = more.findIndex((l) => !/^ {4,}\S/.test(l));
+  return [lines[at] ?? "", ...more.slice(0, end < 0 ? more.length : end)]
+    .join(" ")
+    .slice(flags.length + 2)
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
 /** Only the options section of a command's help (not the global options). */
 function ownOptions(text: string): string {
   return /^Options:\n([\s\S]*?)\n\n/m.exec(text)?.[1] ?? "";
@@ -173,13 +187,16 @@ describe("each command's help offers only options its action reads", () => {
       expect(unassign).not.toContain(flag);
     expect(unassign).toContain("--concurrency"); // it removes several assignments at once
     expect(unassign).not.toMatch(/to assign to/);
-    expect(unassign).toMatch(
-      /--assignee <principalId>\s+principal \(object\) ID whose assignment to\s+remove/,
+    expect(describedAs(unassign, "--assignee <principalId>")).toBe(
+      "principal (object) ID whose assignment to remove (repeatable)",
     );
     const assign = ownOptions(await help("assign-role"));
+    expect(describedAs(assign, "--assignee <principalId>")).toBe(
+      "principal (object) ID to assign the role to (repeatable)",
+    );
     for (const text of [unassign, assign]) {
-      expect(text.replace(/\s+/g, " ")).toMatch(
-        /-g, --resource-group <group> the scope unless --scope is given;/,
+      expect(describedAs(text, "-g, --resource-group <group>")).toBe(
+        "the scope unless --scope is given; and the resource group of --webapp/--functionapp/--vm",
       );
     }
     for (const flag of ["--yes", "--principal-wait", "--assignee-principal-type"])
@@ -187,10 +204,14 @@ describe("each command's help offers only options its action reads", () => {
   });
 
   it("verify takes one --ids, and its -g also names the account's group", async () => {
-    const verify = ownOptions(await help("verify")).replace(/\s+/g, " ");
-    expect(verify).toMatch(/--ids <resourceId> full resource ID of a site or VM --principal/);
-    expect(verify).toMatch(
-      /-g, --resource-group <group> resource group of --webapp\/--functionapp\/--vm, and of --account unless --account-resource-group is given/,
+    const verify = ownOptions(await help("verify"));
+    expect(describedAs(verify, "--ids <resourceId>")).toBe("full resource ID of a site or VM");
+    expect(describedAs(verify, "-g, --resource-group <group>")).toBe(
+      "resource group of --webapp/--functionapp/--vm, and of --account unless --account-resource-group is given",
+    );
+    // Where --ids may name several, help says so.
+    expect(describedAs(ownOptions(await help("show")), "--ids <resourceId>")).toBe(
+      "full resource ID of a site or VM (repeatable)",
     );
     // Still one at a time when repeated: an error, not the last one silently.
     const r = await runCli(
