@@ -4,10 +4,22 @@
 // Why a bundle: loading ~900 small module files is most of a short command's time; one parse of a
 // minified chunk is not (measured: `enable --webapp` 0.37 s -> 0.17 s CPU on Node 20).
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { build } from "esbuild";
 
 const dist = new URL("../dist/", import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+// `miauth version` names the Azure SDK packages bundled in: the @azure ones package.json lists, and
+// MSAL (which @azure/identity brings), at the versions installed, resolved as the bundler resolves them.
+const requireFrom = (from) => createRequire(new URL(from, import.meta.url));
+const sdkVersions = {};
+for (const name of Object.keys(pkg.devDependencies)
+  .filter((n) => n.startsWith("@azure/"))
+  .sort())
+  sdkVersions[name] = requireFrom("../package.json")(`${name}/package.json`).version;
+sdkVersions["@azure/msal-node"] = requireFrom("../node_modules/@azure/identity/package.json")(
+  "@azure/msal-node/package.json",
+).version;
 rmSync(dist, { recursive: true, force: true });
 await build({
   absWorkingDir: new URL("..", import.meta.url).pathname,
@@ -29,7 +41,10 @@ await build({
   sourcesContent: true,
   chunkNames: "[name]-[hash]",
   // Everything is bundled (package.json has no runtime dependencies); --version reads no file.
-  define: { MIAUTH_VERSION: JSON.stringify(pkg.version) },
+  define: {
+    MIAUTH_VERSION: JSON.stringify(pkg.version),
+    MIAUTH_SDK_VERSIONS: JSON.stringify(JSON.stringify(sdkVersions)),
+  },
   // CommonJS packages inside the bundle call require() for Node's built-ins.
   banner: {
     js: 'import { createRequire as __miauthRequire } from "node:module"; const require = __miauthRequire(import.meta.url);',

@@ -171,4 +171,8 @@ try {
 } finally {
   await emulator.close();
 }
+// One line on how to go on by hand (the README's Getting started has the rest).
+process.stdout.write(
+  "\nTry it by hand: npx miauth emulator start --dir .miauth-emulator, then in another terminal: source .miauth-emulator/env.sh && npx miauth show --webapp msdocs-web -g msdocs-sdk-auth-example\n",
+);
 process.exitCode = failed ? 1 : 0;

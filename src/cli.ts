@@ -1,20 +1,31 @@
 // Builds the command line and is the one place where an error becomes a message and an exit code.
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, Help, Option } from "commander";
+import { CLOUDS } from "./azure/clouds.js";
+import { globalOptionsTakenBy } from "./commands/global-options.js";
 import type { Action, Handler, Runner, RunOptions } from "./commands/runner.js";
+import { withValues } from "./commands/shared.js";
 import { parseTimeout } from "./commands/timeout.js";
 import type { Context, RawGlobalOptions } from "./context.js";
-import { ExitCode, InterruptedError, MiauthError, TimeoutError } from "./errors.js";
+import { ExitCode, InterruptedError, MiauthError, TimeoutError, UsageError } from "./errors.js";
+import { programHelpEnd } from "./help.js";
+import { OUTPUT_FORMATS } from "./output/formats.js";
 import { createIo, error, hint, type Io, oneLine } from "./output/io.js";
 import { VERSION } from "./version.js";
 
 export interface MainDeps {
   io?: Io;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Wraps the options object each command's action receives (test/e2e/help.test.ts records which of
+   * them the action reads, so that help never offers an option the command ignores).
+   */
+  watchOptions?: (command: Command, opts: object) => object;
 }
 
 const DEFAULT_CLEANUP_GRACE_MS = 3000;
 
-export async function main(argv: string[], deps: MainDeps = {}): Promise<number> {
+export async function main(rawArgv: string[], deps: MainDeps = {}): Promise<number> {
+  const argv = versionAsCommand(rawArgv);
   const env = deps.env ?? process.env;
   const io = deps.io ?? createIo(env);
   const abort = new AbortController();
@@ -36,8 +47,9 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
 
   const wrap =
     <T>(options: RunOptions, action: Action<T>): Handler<T> =>
-    async (opts, cmd) => {
+    async (given, cmd) => {
       lifecycle = options;
+      const opts = (deps.watchOptions ? deps.watchOptions(cmd, given as object) : given) as typeof given;
       // The context and the output code are loaded only when a command runs, never for --help.
       const [{ Context, parseGlobals }, { loadFormat }] = await Promise.all([
         import("./context.js"),
@@ -62,7 +74,10 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
         const { applyDefaultGroup } = await import("./commands/default-group.js");
         await applyDefaultGroup(ctx, opts as Parameters<typeof applyDefaultGroup>[1]);
       }
-      const timeout = cmd.opts<{ timeout?: string }>().timeout;
+      // Only a command that offers --timeout has one (the emulator, completion and version do not).
+      const timeout = cmd.options.some((o) => o.long === "--timeout")
+        ? (opts as { timeout?: string }).timeout
+        : undefined;
       if (timeout !== undefined) ctx.setDeadline(parseTimeout(timeout));
       await action(ctx, opts);
     };
@@ -104,7 +119,23 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   verify: async () => (await import("./commands/verify.js")).verifyCommand,
   doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
   emulator: async () => (await import("./commands/emulator.js")).emulatorCommand,
+  completion: async () => (await import("./commands/completion.js")).completionCommand,
+  version: async () => (await import("./commands/version.js")).versionCommand,
 };
+
+/** `--version --verbose` (no command): what `miauth version` prints, for bug reports. */
+function versionAsCommand(argv: string[]): string[] {
+  const args = argv.slice(2);
+  const isVersion = (a: string) => a === "--version" || a === "-v";
+  if (!args.some(isVersion) || !args.includes("--verbose")) return argv;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    // A command or help: not a version request.
+    if (!arg.startsWith("-") || arg === "-h" || arg === "--help") return argv;
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+  }
+  return [...argv.slice(0, 2), "version", ...args.filter((a) => !isVersion(a) && a !== "--verbose")];
+}
 
 // The global options that take a value: their value is not the command's name.
 const GLOBAL_VALUE_OPTIONS = new Set([
@@ -135,7 +166,8 @@ async function loadCommands(args: string[]): Promise<CommandFactory[]> {
     if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
   }
   const named = first !== undefined && Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
-  if (named) return [await named()];
+  // completion describes every command: it needs all their definitions (and none of their actions).
+  if (named && first !== "completion") return [await named()];
   if (first === undefined && args.some((a) => a === "-v" || a === "--version")) {
     if (!args.some((a) => a === "-h" || a === "--help")) return [];
   }
@@ -153,15 +185,30 @@ function buildProgram(run: Runner, io: Io, commands: CommandFactory[]): Command 
       "subscription to use (else AZURE_SUBSCRIPTION_ID, the az default, or the only one)",
     )
     .addOption(
-      new Option("-o, --output <format>", "json, jsonc, yaml, table, tsv or none (env MIAUTH_OUTPUT)"),
+      withValues(new Option("-o, --output <format>", "output format (env MIAUTH_OUTPUT)"), OUTPUT_FORMATS),
     )
     .option("--query <jmespath>", "JMESPath query applied to the result before output")
     .option("--arm-endpoint <url>", "ARM base URL (env MIAUTH_ARM_ENDPOINT), e.g. the local emulator")
-    .option("--cloud <name>", "AzureCloud, AzureUSGovernment or AzureChinaCloud")
+    .addOption(
+      withValues(
+        new Option("--cloud <name>", "Azure cloud (env MIAUTH_CLOUD)"),
+        Object.values(CLOUDS).map((c) => c.name),
+      ),
+    )
     .option("--verbose", "say more on stderr")
     .option("--debug", "HTTP trace on stderr (tokens are never printed)")
     .showHelpAfterError("(run with --help for usage)")
-    .configureHelp({ showGlobalOptions: true })
+    .addHelpText("after", programHelpEnd())
+    .configureHelp({
+      showGlobalOptions: true,
+      // A command that does not talk to Azure lists only the global options it reads.
+      visibleGlobalOptions(cmd: Command): Option[] {
+        const taken = globalOptionsTakenBy(cmd);
+        const all = Help.prototype.visibleGlobalOptions.call(this, cmd);
+        return taken ? all.filter((o) => taken.includes(o.attributeName())) : all;
+      },
+    })
+    .hook("preAction", (root, action) => refuseGlobalOptions(root, action))
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -175,6 +222,19 @@ function buildProgram(run: Runner, io: Io, commands: CommandFactory[]): Command 
     inheritSettings(program, cmd);
   }
   return program;
+}
+
+/** A global option given to a command that does not read it is an error, not silently ignored. */
+function refuseGlobalOptions(root: Command, action: Command): void {
+  const taken = globalOptionsTakenBy(action);
+  if (!taken) return;
+  for (const option of root.options) {
+    const key = option.attributeName();
+    if (!taken.includes(key) && root.getOptionValueSource(key) === "cli") {
+      const path = [action.parent?.parent ? action.parent.name() : "", action.name()].filter(Boolean);
+      throw new UsageError(`${path.join(" ")} does not take ${option.long}`);
+    }
+  }
 }
 
 /** addCommand() does not copy settings the way command() does: help, output and error handling. */

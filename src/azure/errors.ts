@@ -253,7 +253,7 @@ function credentialError(e: RestLike): MiauthError {
   const tried = (inner.length > 0 ? inner : [e]).map((x) => `${credentialName(x)} (${credentialReason(x)})`);
   return new AuthError(`authentication failed: no credential worked; tried ${tried.join(", ")}`, {
     cause: e,
-    hint: "run 'az login', set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or run where a managed identity is available",
+    hint: "sign in with 'az login' or 'azd auth login', set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or run where a managed identity is available; to rehearse without Azure: miauth emulator start",
   });
 }
 

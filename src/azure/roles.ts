@@ -273,7 +273,7 @@ export function parseRoleInput(value: string): { kind: "name" | "guid" | "id"; v
   return { kind: "name", value: v };
 }
 
-/** Resolves --role to exactly one definition visible at the scope; unknown or ambiguous is exit 2. */
+/** Resolves --role to exactly one definition visible at the scope; unknown is exit 3, ambiguous exit 2. */
 export async function resolveRole(
   arm: ArmClients,
   scope: string,
@@ -298,7 +298,8 @@ export async function resolveRole(
     );
   }
   const all = await listRoles(arm, scope, subscriptionId, {}, abortSignal);
-  throw new UsageError(`unknown role '${wanted.value}'`, { hint: suggestRoles(wanted.value, all) });
+  // Not found, like a GUID that names no role (3): the name was well formed; ARM has no such role here.
+  throw new NotFoundError(`unknown role '${wanted.value}'`, { hint: suggestRoles(wanted.value, all) });
 }
 
 /** At most this many names in a "did you mean". */

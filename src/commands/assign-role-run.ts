@@ -11,10 +11,10 @@ import {
 import type { Context } from "../context.js";
 import { PermissionError, UsageError } from "../errors.js";
 import { type Resolved, resolveRoleRequest, runForEach } from "./role-flow.js";
-import { needsConfirmation, parseRoleOptions, type RawRoleOptions } from "./role-options.js";
+import { needsConfirmation, parseRoleOptions, type RawAssignOptions } from "./role-options.js";
 
-export async function assignRoleAction(ctx: Context, raw: RawRoleOptions): Promise<void> {
-  const opts = parseRoleOptions(raw);
+export async function assignRoleAction(ctx: Context, raw: RawAssignOptions): Promise<void> {
+  const opts = parseRoleOptions(raw, "assign");
   if (
     "scope" in opts.scope &&
     needsConfirmation(opts.role, opts.scope.scope) &&

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { addRoleOptions, type RawRoleOptions } from "./role-flags.js";
+import { addRoleOptions, type RawAssignOptions } from "./role-flags.js";
 import type { Runner } from "./runner.js";
 import { examples } from "./shared.js";
 import { addTimeoutOption } from "./timeout.js";
@@ -10,6 +10,7 @@ export function assignRoleCommand(run: Runner): Command {
       new Command("assign-role").description(
         "Assign a role to a managed identity (or any principal) at a scope; does nothing if it is already there",
       ),
+      "assign",
     ),
     "10m",
   )
@@ -31,7 +32,7 @@ export function assignRoleCommand(run: Runner): Command {
       ]),
     )
     .action(
-      run<RawRoleOptions>(async (ctx, raw) => {
+      run<RawAssignOptions>(async (ctx, raw) => {
         const { assignRoleAction } = await import("./assign-role-run.js");
         await assignRoleAction(ctx, raw);
       }),

@@ -7,6 +7,7 @@ import { Command } from "commander";
 import { validateResourceGroupName, validateSiteName, validateVmName } from "../azure/ids.js";
 import { parseTargetId } from "../azure/target.js";
 import { UsageError } from "../errors.js";
+import { takesGlobalOptions } from "./global-options.js";
 import type { Runner } from "./runner.js";
 import { examples } from "./shared.js";
 
@@ -157,5 +158,7 @@ export function emulatorCommand(run: Runner): Command {
         );
       }),
     );
+  // Both run on this machine only: no subscription, ARM endpoint or output format applies.
+  for (const cmd of [emulator, ...emulator.commands]) takesGlobalOptions(cmd, ["debug"]);
   return emulator;
 }

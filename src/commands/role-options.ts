@@ -8,11 +8,11 @@ import { parseScope, scopeLevel } from "../azure/scope.js";
 import type { StorageRef } from "../azure/storage-scope.js";
 import { hasTarget, parseTargets, TARGET_FLAGS, type Target } from "../azure/target.js";
 import { UsageError } from "../errors.js";
-import type { RawRoleOptions } from "./role-flags.js";
+import type { RawAssignOptions, RawRoleOptions, RoleVerb } from "./role-flags.js";
 import { parseDuration, readTextFile } from "./shared.js";
 import { parseStorageFlags } from "./storage-flags.js";
 
-export type { RawRoleOptions } from "./role-flags.js";
+export type { RawAssignOptions, RawRoleOptions } from "./role-flags.js";
 
 export interface RoleOptions {
   role: string;
@@ -49,11 +49,10 @@ function readAssigneesFile(path: string): string[] {
   return ids;
 }
 
-export function parseRoleOptions(raw: RawRoleOptions): RoleOptions {
-  if (raw.role === undefined) throw new UsageError("--role is required");
-  parseRoleInput(raw.role);
-
-  const principalTypeGiven = raw.assigneePrincipalType !== undefined;
+/** The flags only assign-role has; unassign-role reads none of them (it has none). */
+function parseAssignOnly(
+  raw: RawAssignOptions,
+): Pick<RoleOptions, "principalType" | "principalTypeGiven" | "principalWaitMs" | "yes"> {
   const principalType = PRINCIPAL_TYPES.find(
     (t) => t.toLowerCase() === (raw.assigneePrincipalType ?? "ServicePrincipal").toLowerCase(),
   );
@@ -62,11 +61,34 @@ export function parseRoleOptions(raw: RawRoleOptions): RoleOptions {
       `invalid --assignee-principal-type '${raw.assigneePrincipalType}': use ${PRINCIPAL_TYPES.join(", ")}`,
     );
   }
+  return {
+    principalType,
+    principalTypeGiven: raw.assigneePrincipalType !== undefined,
+    principalWaitMs: parseDuration("--principal-wait", raw.principalWait),
+    yes: raw.yes === true,
+  };
+}
+
+export function parseRoleOptions(
+  raw: RawRoleOptions | RawAssignOptions,
+  verb: RoleVerb = "assign",
+): RoleOptions {
+  if (raw.role === undefined) throw new UsageError("--role is required");
+  parseRoleInput(raw.role);
+
+  const assignOnly =
+    verb === "assign"
+      ? parseAssignOnly(raw as RawAssignOptions)
+      : {
+          principalType: "ServicePrincipal" as const,
+          principalTypeGiven: false,
+          principalWaitMs: 0,
+          yes: false,
+        };
   const concurrency = Number(raw.concurrency);
   if (!/^\d+$/.test(raw.concurrency) || concurrency < 1 || concurrency > 64) {
     throw new UsageError(`invalid --concurrency '${raw.concurrency}': use a whole number from 1 to 64`);
   }
-  const principalWaitMs = parseDuration("--principal-wait", raw.principalWait);
 
   const targeted = hasTarget(raw);
   const parsed = (raw.assignee ?? []).map((a) => parseAssignee(a, "--assignee"));
@@ -108,12 +130,9 @@ export function parseRoleOptions(raw: RawRoleOptions): RoleOptions {
     role: raw.role,
     scope,
     assignees,
-    principalType,
-    principalTypeGiven,
-    principalWaitMs,
+    ...assignOnly,
     concurrency,
     dryRun: raw.dryRun === true,
-    yes: raw.yes === true,
   };
   return options;
 }

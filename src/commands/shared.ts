@@ -109,3 +109,21 @@ export function readTextFile(flag: string, path: string): string {
     if (fd !== undefined) closeSync(fd);
   }
 }
+
+/** A shared option's help, reworded for one command (what -g also means there, say). */
+export function setOptionHelp(cmd: Command, long: string, description: string): Command {
+  const option = cmd.options.find((o) => o.long === long);
+  if (!option) throw new Error(`${cmd.name()} has no option ${long}`);
+  option.description = description;
+  return cmd;
+}
+
+/**
+ * The values an option takes, for its help and for shell completion (commander's `argChoices`). The
+ * value is still checked by the command's own parser (case-insensitive, with its own message), so no
+ * commander validation is installed.
+ */
+export function withValues(option: Option, values: readonly string[]): Option {
+  option.argChoices = [...values];
+  return option;
+}

@@ -7,10 +7,14 @@ import {
 } from "../azure/ids.js";
 import type { StorageRef } from "../azure/storage-scope.js";
 import { UsageError } from "../errors.js";
-import type { RawRoleOptions } from "./role-flags.js";
+import type { RawAssignOptions, RawRoleOptions } from "./role-flags.js";
 
 /** The storage scope the flags name, or undefined when --storage-account is not given. */
-export function parseStorageFlags(raw: RawRoleOptions, targeted: boolean): StorageRef | undefined {
+export function parseStorageFlags(
+  raw: RawRoleOptions &
+    Partial<Pick<RawAssignOptions, "storageAccount" | "storageResourceGroup" | "container">>,
+  targeted: boolean,
+): StorageRef | undefined {
   if (raw.storageAccount === undefined) {
     const orphan =
       raw.container !== undefined

@@ -8,6 +8,7 @@ export function unassignRoleCommand(run: Runner): Command {
   return addTimeoutOption(
     addRoleOptions(
       new Command("unassign-role").description("Remove a role assignment; does nothing if there is none"),
+      "unassign",
     ),
     "5m",
   )
@@ -25,7 +26,7 @@ export function unassignRoleCommand(run: Runner): Command {
             import("./role-flow.js"),
             import("./role-options.js"),
           ]);
-        const opts = parseRoleOptions(raw);
+        const opts = parseRoleOptions(raw, "unassign");
         const resolved = await resolveRoleRequest(ctx, opts);
         const arm = await ctx.arm();
         await runForEach(ctx, resolved, opts, (req, signal) =>

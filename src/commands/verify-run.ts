@@ -27,9 +27,9 @@ import { githubError, renderJunit } from "../output/junit.js";
 import { verifySummary } from "../output/verify-summary.js";
 import { lookUpAssignees } from "./assignees.js";
 import { parseDuration, prepareOutputFile } from "./shared.js";
-import type { RawVerifyOptions } from "./verify.js";
+import { ACCESS_LEVELS, type RawVerifyOptions } from "./verify.js";
 
-const ACCESS: Access[] = ["read", "write", "readwrite"];
+const ACCESS: readonly Access[] = ACCESS_LEVELS;
 
 export async function verifyAction(ctx: Context, raw: RawVerifyOptions): Promise<void> {
   const access = ACCESS.find((a) => a === raw.access.toLowerCase());

@@ -1,7 +1,7 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { RawTargetOptions } from "../azure/target.js";
 import type { Runner } from "./runner.js";
-import { addTargetOptions, examples } from "./shared.js";
+import { addTargetOptions, examples, setOptionHelp, withValues } from "./shared.js";
 import { timeoutOption } from "./timeout.js";
 
 export interface RawVerifyOptions extends RawTargetOptions {
@@ -17,12 +17,23 @@ export interface RawVerifyOptions extends RawTargetOptions {
   timeout?: string;
 }
 
+/** --access: what must pass. */
+export const ACCESS_LEVELS = ["read", "write", "readwrite"] as const;
+
 export function verifyCommand(run: Runner): Command {
-  return addTargetOptions(
+  const cmd = addTargetOptions(
     new Command("verify").description(
       "Prove an identity can reach Blob Storage: as the running app (data plane), or for a given identity from its role assignments (control plane)",
     ),
-  )
+  );
+  // verify checks one identity: one --ids; -g also names the account's group (control plane).
+  setOptionHelp(cmd, "--ids", "full resource ID of a site or VM");
+  setOptionHelp(
+    cmd,
+    "--resource-group",
+    "resource group of --webapp/--functionapp/--vm, and of --account unless --account-resource-group is given",
+  );
+  return cmd
     .option(
       "--principal <id|upn|name>",
       "control plane: check this principal: object ID, or a user principal name, appId:GUID or display name (Microsoft Graph)",
@@ -32,7 +43,7 @@ export function verifyCommand(run: Runner): Command {
     .option("--storage-id <resourceId>", "control plane: the storage account's resource ID")
     .option("--blob-endpoint <url>", "data plane: blob endpoint (env AZURE_STORAGE_BLOB_ENDPOINT)")
     .option("--container <name>", "container to list (and to write the probe in)")
-    .option("--access <level>", "read, write or readwrite: what must pass", "read")
+    .addOption(withValues(new Option("--access <level>", "what must pass").default("read"), ACCESS_LEVELS))
     .option(
       "--wait <duration>",
       "retry denied steps until they pass or this time runs out (RBAC propagation)",

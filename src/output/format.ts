@@ -1,3 +1,4 @@
+import { OUTPUT_FORMATS, type OutputFormat } from "./formats.js";
 import { renderJsonc } from "./jsonc.js";
 import { renderTable } from "./table.js";
 import { renderTsv } from "./tsv.js";
@@ -13,9 +14,8 @@ export async function loadFormat(format: OutputFormat): Promise<void> {
     yaml ??= ((await import("yaml")) as unknown as { default: typeof import("yaml") }).default;
 }
 
-export type OutputFormat = "json" | "jsonc" | "yaml" | "table" | "tsv" | "none";
-
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ["json", "jsonc", "yaml", "table", "tsv", "none"];
+// The list lives in its own module: -o's definition (help, completion) needs it without this code.
+export { OUTPUT_FORMATS, type OutputFormat } from "./formats.js";
 
 /** Case-insensitive, like az's `--output` (argparse `type=str.lower`). */
 export function parseOutputFormat(s: string): OutputFormat {

@@ -19,6 +19,8 @@ const NO_REGISTRY = "http://127.0.0.1:9/";
 let work = "";
 let project = "";
 let packed: { files: { path: string }[] } = { files: [] };
+let tarball = "";
+let npmEnv: NodeJS.ProcessEnv = {};
 
 function sizeOf(dir: string): { bytes: number; files: number } {
   let bytes = 0;
@@ -33,7 +35,7 @@ function sizeOf(dir: string): { bytes: number; files: number } {
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "miauth-pack-"));
-  const npmEnv = {
+  npmEnv = {
     ...process.env,
     npm_config_cache: join(work, "cache"),
     npm_config_update_notifier: "false",
@@ -44,7 +46,7 @@ beforeAll(async () => {
     env: npmEnv,
   });
   packed = (JSON.parse(stdout) as (typeof packed & { filename: string })[])[0] ?? packed;
-  const tarball = join(work, (packed as typeof packed & { filename: string }).filename);
+  tarball = join(work, (packed as typeof packed & { filename: string }).filename);
   project = join(work, "project");
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), '{ "name": "uses-miauth", "private": true }\n');
@@ -87,6 +89,32 @@ describe("the packed package", () => {
       },
     );
     expect(enabled.stdout).toBe("updated\n");
+  });
+
+  it("installs globally, as the README's Getting started does (npm pack && npm i -g ./miauth-*.tgz)", async () => {
+    const prefix = join(work, "global");
+    await run(
+      "npm",
+      [
+        "install",
+        "-g",
+        "--prefix",
+        prefix,
+        "--no-audit",
+        "--no-fund",
+        "--ignore-scripts",
+        "--registry",
+        NO_REGISTRY,
+        tarball,
+      ],
+      { cwd: work, env: npmEnv },
+    );
+    const bin = join(prefix, "bin/miauth");
+    const version = await run(process.execPath, [bin, "version", "--query", "miauth", "-o", "tsv"], {
+      cwd: work,
+      env: baseEnv(),
+    });
+    expect(version.stdout).toBe(`${VERSION}\n`);
   });
 
   it("starts its own emulator (certificates made by the bundled node-forge) without Azurite", async () => {

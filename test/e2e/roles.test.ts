@@ -177,7 +177,7 @@ describe("assign-role", () => {
     expect(await emu.current.writes()).toEqual([]);
   });
 
-  it("a misspelt role is exit 2 with suggestions and no write", async () => {
+  it("a misspelt role is exit 3 (not found, as an unknown GUID) with suggestions and no write", async () => {
     const r = await cli([
       "assign-role",
       "--assignee",
@@ -187,7 +187,7 @@ describe("assign-role", () => {
       "-g",
       RG,
     ]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^error: unknown role 'Storage Blob Data Contribtor'$/m);
     expect(r.stderr).toMatch(/^hint: did you mean 'Storage Blob Data Contributor'/m);

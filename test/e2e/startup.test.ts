@@ -70,6 +70,8 @@ const DEFINITIONS = [
   "verify",
   "doctor",
   "emulator",
+  "completion",
+  "version",
 ].map((c) => `src/commands/${c}.ts`);
 // What a command's definition may use: commander, the shared flag helpers and argument parsing.
 const DEFINITION_CODE = new Set([
@@ -81,6 +83,10 @@ const DEFINITION_CODE = new Set([
   "src/commands/timeout.ts",
   "src/commands/change-options.ts",
   "src/commands/role-flags.ts",
+  "src/commands/global-options.ts",
+  "src/help.ts",
+  "src/output/formats.ts",
+  "src/azure/clouds.ts",
   "src/azure/ids.ts",
   "src/azure/target.ts",
   "src/azure/scope.ts",
@@ -102,12 +108,32 @@ describe("lazy loading", () => {
   });
 
   it("--version with another flag goes through commander, and prints the same", async () => {
-    const loaded = await loadsOf(["--version", "--verbose"]);
+    const loaded = await loadsOf(["--version", "--output", "json"]);
     expect(loaded.code).toBe(0);
     expect(loaded.stdout).toBe(`${VERSION}\n`);
     expect([...loaded.packages].sort()).toEqual(["chalk", "commander"]);
     expect(outsideDefinitions(loaded)).toEqual([]);
     expect(DEFINITIONS.filter((d) => loaded.sources.has(d))).toEqual([]);
+  });
+
+  it.each([[["--version", "--verbose"]], [["version", "-o", "json"]]])(
+    "%j loads the version command and no Azure SDK (their versions are built in)",
+    async (args) => {
+      const loaded = await loadsOf(args);
+      expect(loaded.code).toBe(0);
+      expect(JSON.parse(loaded.stdout)).toMatchObject({ miauth: VERSION });
+      expect([...loaded.packages].filter((p) => p.startsWith("@azure/"))).toEqual([]);
+      expect(DEFINITIONS.filter((d) => loaded.sources.has(d))).toEqual(["src/commands/version.ts"]);
+    },
+  );
+
+  it("completion loads every command's definition and the script maker, no action code, no Azure SDK", async () => {
+    const loaded = await loadsOf(["completion", "bash"]);
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout).toMatch(/^complete -F _miauth miauth$/m);
+    expect([...loaded.packages].sort()).toEqual(["chalk", "commander"]);
+    expect(DEFINITIONS.filter((d) => !loaded.sources.has(d))).toEqual([]);
+    expect(outsideDefinitions(loaded)).toEqual(["src/commands/completion-scripts.ts"]);
   });
 
   it("--help loads every command's definition and no action code, no Azure SDK", async () => {

@@ -244,6 +244,8 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
   addPolicies(service, o.policies ?? []);
   let container = o.container ?? null;
   let special: string[] = [];
+  // The containers the listing showed (null: not listed), for a --container that does not exist.
+  let seen: { names: string[]; more: boolean } | null = null;
   const listed = await step(
     steps,
     "list-containers",
@@ -252,6 +254,7 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
       const items = checkListing(page.value, "containerItems", "container list");
       // $web, $root and $logs are special (static website, public root): never probe in them unasked.
       special = items.map((c) => c.name).filter((n) => n.startsWith("$"));
+      seen = { names: items.map((c) => c.name), more: Boolean(page.value?.continuationToken) };
       container ??= items.find((c) => !c.name.startsWith("$"))?.name ?? null;
     },
     signal,
@@ -289,7 +292,19 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
     await removeStaleProbes(client, o);
     await writeProbe(steps, client, o);
   }
+  for (const s of steps) if (s.code === "ContainerNotFound") s.message = containerMissing(container, seen);
   return { identity, container, steps };
+}
+
+/** A --container that does not exist, and the containers there are (the first page of the listing). */
+function containerMissing(container: string, seen: { names: string[]; more: boolean } | null): string {
+  const there =
+    seen === null
+      ? "the containers could not be listed"
+      : seen.names.length === 0
+        ? "the account has no containers"
+        : `the containers seen: ${seen.names.join(", ")}${seen.more ? ", …" : ""}`;
+  return `container '${container}' does not exist; ${there}`;
 }
 
 /** The blob client's policies go into its one core pipeline, shared by every container and blob client. */

@@ -17,6 +17,8 @@ export interface Diagnosis {
 
 export interface DiagnosisContext {
   account: string;
+  /** The container the steps used, when there is one. */
+  container?: string | null;
   access: string;
   /** A miauth command that would grant the missing role, when we can write one. */
   assignCommand?: string;
@@ -82,10 +84,13 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
         retryable: false,
       };
     case "ContainerNotFound":
+      // Not found, as anything else that does not exist (3); the message lists the containers seen.
       return {
-        cause: "the container does not exist",
-        fix: "check --container (or create the container)",
-        exitCode: 1,
+        cause: message || "the container does not exist",
+        fix: ctx.container
+          ? `pass --container with an existing container, or create it: az storage container create --account-name ${ctx.account} --name ${ctx.container} --auth-mode login`
+          : "check --container (or create the container)",
+        exitCode: 3,
         retryable: false,
       };
     case "NoContainer":
@@ -206,7 +211,7 @@ export interface Diagnosed {
 
 export function diagnoseSteps(
   steps: Step[],
-  ctx: { account: string; access: Access; assignCommand?: string; host?: HostRef },
+  ctx: { account: string; access: Access; assignCommand?: string; host?: HostRef; container?: string | null },
 ): Diagnosed {
   let first: Diagnosis | null = null;
   const out = steps.map((s) => {
@@ -236,6 +241,7 @@ export function buildReport(
     access: base.access,
     assignCommand,
     host,
+    container: base.container,
   });
   return {
     ...base,
@@ -259,7 +265,7 @@ export function firstFailure(report: VerifyReport): Diagnosis | null {
     : null;
 }
 
-/** 0 pass, 6 when --wait ran out on a denial, else the first failure's code (5 denied, 4 no credential, 3 no identity enabled, 1 other). */
+/** 0 pass, 6 when --wait ran out on a denial, else the first failure's code (5 denied, 4 no credential, 3 no identity enabled or no such container, 1 other). */
 export function exitCodeOf(
   report: VerifyReport,
   first: Diagnosis | null = firstFailure(report),
