@@ -26,6 +26,8 @@ export interface Site extends Resource {
   kind: string;
   identity: IdentityState;
   lastModifiedTimeUtc: string;
+  /** The app settings dictionary (config/appsettings), which App Service gives the app as variables. */
+  appSettings: Record<string, string>;
 }
 
 export interface Vm extends Resource {
@@ -239,6 +241,7 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
       kind: s.kind ?? "app",
       identity: identityFrom(s.identity, uamis),
       lastModifiedTimeUtc: now,
+      appSettings: { ...(s.appSettings ?? {}) },
     })),
   );
   const vms = byKey(

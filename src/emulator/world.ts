@@ -106,6 +106,8 @@ const worldSchema = object(
         ...placed,
         kind: v.optional(v.picklist(SITE_KINDS, `one of ${SITE_KINDS.join(" | ")}`)),
         identity,
+        /** The app settings (config/appsettings): names to string values. */
+        appSettings: v.optional(v.record(v.string(), v.string("a string"), "an object of strings")),
       }),
     ),
     virtualMachines: v.optional(
