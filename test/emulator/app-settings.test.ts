@@ -2,9 +2,10 @@
 // …/config/appsettings replaces it whole (as ARM does); listing is a POST action a Reader does not
 // hold; the app sees every setting as an environment variable on its host.
 import { describe, expect, it } from "vitest";
+import type { World } from "../../src/emulator/world.js";
 import { ids, RG, useEmulator, WEB } from "../helpers/emulator.js";
 
-const world = {
+const world: World = {
   tenantId: "8d3c5a1e-6f2b-4c7d-9e0a-1b2c3d4e5f60",
   subscriptions: [{ subscriptionId: "0b1f6471-1bf0-4dda-aec3-cb9272f09590", displayName: "miauth-emulator" }],
   operator: {
