@@ -233,7 +233,7 @@ export async function assignRole(
         {
           azureCode: code,
           cause: err,
-          hint: "remove that assignment (az role assignment delete --ids …) and run again",
+          hint: `remove that assignment, then run again: az role assignment delete --ids ${req.scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
         },
       );
     }

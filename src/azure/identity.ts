@@ -24,6 +24,7 @@ import {
   unreadableReply,
 } from "./replies.js";
 import { describeTarget, type Target, targetResourceId } from "./target.js";
+import { wrongKindError } from "./target-kind.js";
 
 export interface ResourceIdentity {
   resourceId: string;
@@ -105,11 +106,12 @@ export async function readIdentity(
   } catch (err) {
     // The SDK throws on some 200 bodies (an empty one: "Cannot read properties of undefined"; invalid
     // JSON) after onResponse saw them: a 2xx reply is judged by what it contains, below.
-    if (!isSuccess(seen.reply))
-      throw (
+    if (!isSuccess(seen.reply)) {
+      const e =
         unreadableReply(err, `GET ${expected.id}`) ??
-        translateAzureError(err, { what: describeTarget(target) })
-      );
+        translateAzureError(err, { what: describeTarget(target) });
+      throw httpStatus(err) === 404 ? await wrongKindError(arm, target, sub, e, abortSignal) : e;
+    }
   }
   if (!seen.reply) throw new MiauthError(`no reply to the read of ${describeTarget(target)}`);
   const r = checkResource(seen.reply, expected);
@@ -414,7 +416,7 @@ async function writeVm(
       throw new TimeoutError(`${timedOut(opts)} waiting for ${what} to finish updating`, {
         cause: err,
         hint: isSuccess(seen.reply)
-          ? "the update goes on in Azure; check it with: miauth show, or run again later"
+          ? `the update goes on in Azure; check it with: miauth show --ids ${current.resourceId}, or run again later`
           : "ARM did not answer the write: unknown whether it was applied; re-run to converge",
       });
     }
@@ -481,7 +483,10 @@ async function waitWhileBusy(
     const running = operation === "that operation" ? "the update it is running" : "updating";
     throw new TimeoutError(
       `${timedOut(opts)} waiting for ${what} to finish ${running} (provisioningState ${r.provisioningState})`,
-      { cause: err, hint: `${operation} goes on in Azure; run again when it has finished (miauth show)` },
+      {
+        cause: err,
+        hint: `${operation} goes on in Azure; run again when it has finished (miauth show --ids ${current.resourceId})`,
+      },
     );
   }
   return r;

@@ -316,7 +316,7 @@ export function suggestRoles(input: string, roles: RoleView[]): string {
   const picks = ranked.slice(0, 3);
   if (!picks.some((p) => p.toLowerCase() === best))
     picks.unshift(names.find((n) => n.toLowerCase() === best) ?? best);
-  return `did you mean ${picks.map((p) => `'${p}'`).join(", ")}? (miauth roles list --search TEXT)`;
+  return `did you mean ${picks.map((p) => `'${p}'`).join(", ")}? (miauth roles list --search "${input.replace(/["\\$`]/g, "")}")`;
 }
 
 const PRIVILEGED = new Map([

@@ -111,7 +111,7 @@ export function pickSubscription(subs: SubscriptionInfo[], name: string | undefi
   throw new UsageError(
     `more than one subscription is visible; choose one with --subscription: ${listing(subs)}`,
     {
-      hint: "or set AZURE_SUBSCRIPTION_ID, or 'az account set'",
+      hint: "or set AZURE_SUBSCRIPTION_ID, or make one the az default (az account set --subscription with its ID)",
     },
   );
 }

@@ -1,23 +1,44 @@
 // The part enable and disable share: read and plan every target first (so a missing one stops the
 // run before any write), then write each in turn, with a spinner for VMs.
-import { type ApplyOptions, applyChange, dryRunResult, isBusy, planChange } from "../azure/identity.js";
+import {
+  type ApplyOptions,
+  applyChange,
+  dryRunResult,
+  isBusy,
+  type PlannedChange,
+  planChange,
+} from "../azure/identity.js";
 import { sameId } from "../azure/ids.js";
 import { describeTarget, type Target } from "../azure/target.js";
+import { kindWarning } from "../azure/target-kind.js";
 import type { Context } from "../context.js";
 import { startSpinner } from "../output/spinner.js";
 import type { ChangeFlags } from "./change-options.js";
 import { oneOrMany } from "./shared.js";
 
+/** What a command adds to the shared run (disable: the role assignments its removed identity leaves). */
+export interface ChangeHooks {
+  /** Once every target is read and planned, before any write: may refuse (nothing is written then). */
+  planned?(plans: PlannedChange[]): Promise<void>;
+  /** Fields added to a target's result: after its write, or in a dry run instead of it. */
+  extra?(p: PlannedChange, dryRun: boolean): Promise<Record<string, unknown>>;
+  /** After the results are printed: may fail the run for what they report. */
+  done?(): void;
+}
+
 export async function applyIdentityChange(
   ctx: Context,
   targets: Target[],
   flags: ChangeFlags,
+  hooks: ChangeHooks = {},
 ): Promise<void> {
   const arm = await ctx.arm();
   const sub = await ctx.subscriptionFor(targets);
   const plans = [];
   for (const target of targets) plans.push(await planChange(arm, target, sub, flags.change, ctx.signal));
   for (const p of plans) {
+    const wrongKind = kindWarning(p.target, p.current.kind);
+    if (wrongKind) ctx.warn(wrongKind);
     const attached = Object.keys(p.plan.before.userAssignedIdentities ?? {});
     for (const id of flags.change.removeUserAssigned) {
       if (!attached.some((a) => sameId(a, id)))
@@ -28,9 +49,15 @@ export async function applyIdentityChange(
         `${describeTarget(p.target)} is still running an update (provisioningState ${p.current.provisioningState}): the plan starts from the identity it is being changed to`,
       );
   }
-  if (flags.dryRun) return ctx.print(oneOrMany(targets, plans.map(dryRunResult)));
+  await hooks.planned?.(plans);
+  if (flags.dryRun) {
+    const dry = [];
+    for (const p of plans) dry.push({ ...dryRunResult(p), ...(await hooks.extra?.(p, true)) });
+    ctx.print(oneOrMany(targets, dry));
+    return hooks.done?.();
+  }
 
-  const results = [];
+  const results: Record<string, unknown>[] = [];
   for (const p of plans) {
     const spinner =
       p.target.kind === "vm" && p.plan.changed
@@ -44,7 +71,8 @@ export async function applyIdentityChange(
       onProgress: (status) => spinner?.update(`updating ${describeTarget(p.target)}: ${status}`),
     };
     try {
-      results.push(await applyChange(arm, p, opts));
+      const result = await applyChange(arm, p, opts);
+      results.push({ ...result, ...(await hooks.extra?.(p, false)) });
       ctx.verbose(`${describeTarget(p.target)}: ${results.at(-1)?.result}`);
     } catch (err) {
       // What was already written must not go unreported.
@@ -59,4 +87,5 @@ export async function applyIdentityChange(
     }
   }
   ctx.print(oneOrMany(targets, results), { wrote: true });
+  hooks.done?.();
 }

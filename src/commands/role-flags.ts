@@ -15,6 +15,10 @@ export interface RawRoleOptions extends RawTargetOptions {
   concurrency: string;
   dryRun?: boolean;
   yes?: boolean;
+  /** assign-role only: the scope as a storage account (and container) found through ARM. */
+  storageAccount?: string;
+  storageResourceGroup?: string;
+  container?: string;
 }
 
 export function addRoleOptions(cmd: Command): Command {

@@ -5,7 +5,9 @@ import { readIdentity } from "../azure/identity.js";
 import { hasSystemAssigned } from "../azure/identity-merge.js";
 import { type RoleView, resolveRole } from "../azure/roles.js";
 import { resourceGroupScope, scopeSubscription } from "../azure/scope.js";
+import type { StorageRef } from "../azure/storage-scope.js";
 import { describeTarget, type Target, targetFlags } from "../azure/target.js";
+import { kindWarning } from "../azure/target-kind.js";
 import type { Context } from "../context.js";
 import { NotFoundError, ReportedFailure } from "../errors.js";
 import type { RoleOptions } from "./role-options.js";
@@ -28,7 +30,9 @@ export async function resolveRoleRequest(ctx: Context, opts: RoleOptions): Promi
   const subscriptionId = needsSub ? await ctx.subscriptionId() : (scopeSubscription(fixed ?? "") ?? "");
   const scope =
     fixed ??
-    resourceGroupScope(subscriptionId, "resourceGroup" in opts.scope ? opts.scope.resourceGroup : "");
+    ("storage" in opts.scope
+      ? await storageScope(ctx, subscriptionId, opts.scope.storage)
+      : resourceGroupScope(subscriptionId, "resourceGroup" in opts.scope ? opts.scope.resourceGroup : ""));
   const [role, principalIds] = await Promise.all([
     resolveRole(arm, scope, subscriptionId, opts.role, ctx.signal),
     "principalIds" in opts.assignees
@@ -38,11 +42,25 @@ export async function resolveRoleRequest(ctx: Context, opts: RoleOptions): Promi
   return { scope, subscriptionId, role, principalIds: [...new Set(principalIds)] };
 }
 
+/** --storage-account: the account (or container) found through ARM, in the working subscription. */
+async function storageScope(ctx: Context, subscriptionId: string, ref: StorageRef): Promise<string> {
+  const { resolveStorageScope } = await import("../azure/storage-scope.js");
+  const found = await resolveStorageScope(await ctx.arm(), subscriptionId, ref, ctx.signal);
+  if (found.unchecked)
+    ctx.warn(
+      `could not check that container '${ref.container}' exists (${found.unchecked}): assigning at ${found.scope} as given`,
+    );
+  ctx.verbose(`--storage-account ${ref.account}: ${found.scope}`);
+  return found.scope;
+}
+
 async function principalsOf(ctx: Context, targets: Target[], subscriptionId: string): Promise<string[]> {
   const arm = await ctx.arm();
   const ids: string[] = [];
   for (const target of targets) {
     const current = await readIdentity(arm, target, subscriptionId, ctx.signal);
+    const wrongKind = kindWarning(target, current.kind);
+    if (wrongKind) ctx.warn(wrongKind);
     const principalId = hasSystemAssigned(current.identity) ? current.identity?.principalId : undefined;
     if (!principalId) {
       throw new NotFoundError(`${describeTarget(target)} has no system-assigned managed identity`, {

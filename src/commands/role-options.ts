@@ -2,19 +2,21 @@
 
 import { parseGuid, validateResourceGroupName } from "../azure/ids.js";
 import { PRINCIPAL_TYPES, type PrincipalType } from "../azure/principal-types.js";
+import type { StorageRef } from "../azure/storage-scope.js";
 import { isPrivilegedRole, parseRoleInput } from "../azure/roles.js";
 import { parseScope, scopeLevel } from "../azure/scope.js";
 import { hasTarget, parseTargets, TARGET_FLAGS, type Target } from "../azure/target.js";
 import { UsageError } from "../errors.js";
 import type { RawRoleOptions } from "./role-flags.js";
 import { parseDuration, readTextFile } from "./shared.js";
+import { parseStorageFlags } from "./storage-flags.js";
 
 export type { RawRoleOptions } from "./role-flags.js";
 
 export interface RoleOptions {
   role: string;
-  /** Fixed scope, or a resource group to combine with the resolved subscription. */
-  scope: { scope: string } | { resourceGroup: string };
+  /** Fixed scope, a resource group to combine with the resolved subscription, or a storage account to find. */
+  scope: { scope: string } | { resourceGroup: string } | { storage: StorageRef };
   /** Assignees given as principal IDs, or resources whose identity is the assignee. */
   assignees: { principalIds: string[] } | { targets: Target[] };
   /** What the PUT sends first: the flag's value, else ServicePrincipal (a managed identity). */
@@ -80,7 +82,10 @@ export function parseRoleOptions(raw: RawRoleOptions): RoleOptions {
   const assignees = targeted ? { targets: parseTargets(raw) } : { principalIds: [...new Set(given)] };
 
   let scope: RoleOptions["scope"];
-  if (raw.scope !== undefined) {
+  const storage = parseStorageFlags(raw, targeted);
+  if (storage) {
+    scope = { storage };
+  } else if (raw.scope !== undefined) {
     if (raw.resourceGroup !== undefined && !targeted) {
       throw new UsageError("conflicting -g and --scope: give one scope");
     }

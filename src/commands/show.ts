@@ -28,11 +28,14 @@ export function showCommand(run: Runner): Command {
       run<RawTargetOptions>(async (ctx, opts) => {
         const targets = parseTargets(opts);
         const { showIdentity } = await import("../azure/identity.js");
+        const { kindWarning } = await import("../azure/target-kind.js");
         const arm = await ctx.arm();
         const sub = await ctx.subscriptionFor(targets);
         const results = [];
         for (const target of targets) {
           const view = await showIdentity(arm, target, sub, ctx.signal);
+          const wrongKind = kindWarning(target, view.kind);
+          if (wrongKind) ctx.warn(wrongKind);
           const principals = [
             view.principalId,
             ...Object.values(view.userAssignedIdentities ?? {}).map((u) => u.principalId),

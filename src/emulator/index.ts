@@ -180,6 +180,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     }
     control.blob = blob;
     settings.blobGateUrl = blob.gateUrl;
+    settings.blobContainers = (account) => blob?.containers(account) ?? Promise.resolve([]);
   }
   const port = (server.address() as AddressInfo).port;
   const url = `https://127.0.0.1:${port}`;

@@ -97,7 +97,7 @@ export function createEmulatorServer(
     ...webRoutes(state),
     ...webConfigRoutes(state),
     ...computeRoutes(state, settings),
-    ...storageRoutes(state, settings),
+    ...storageRoutes(state, settings, world),
     ...managedIdentityRoutes(state, settings),
     ...authorizationRoutes(state, settings),
   );

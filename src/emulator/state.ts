@@ -328,4 +328,6 @@ export interface Settings {
   identityHeader: string;
   /** The blob gate, https://127.0.0.1:PORT, once the blob plane runs: storage accounts' primaryEndpoints.blob. */
   blobGateUrl?: string;
+  /** An account's containers as the blob plane holds them, once it runs (ARM's blobContainers read them). */
+  blobContainers?: (account: string) => Promise<string[]>;
 }

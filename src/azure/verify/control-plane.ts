@@ -9,6 +9,7 @@ import { hasSystemAssigned } from "../identity-merge.js";
 import { parseResourceId } from "../ids.js";
 import { checkResourceBody, type RawReply, unreadableReply, unusable } from "../replies.js";
 import { describeTarget, targetFlags } from "../target.js";
+import { kindWarning } from "../target-kind.js";
 import { buildReport, roleFor } from "./diagnosis.js";
 import { hasDataActions } from "./permissions.js";
 import { evaluateAccess, neededPermissions, rolesOnScope } from "./rbac.js";
@@ -18,6 +19,8 @@ export interface ControlPlaneOptions {
   /** The subscription an account given by name lives in, when the target does not name one. */
   subscriptionId: () => Promise<string>;
   signal: AbortSignal;
+  /** A line for stderr (a target named with the other site kind's flag). */
+  onNote?: (line: string) => void;
 }
 
 export async function checkControlPlane(
@@ -65,6 +68,8 @@ export async function checkControlPlane(
     // A target named with -g lives in the working subscription, not in the storage account's.
     const targetSub = input.target.subscriptionId ?? (await o.subscriptionId());
     const current = await readIdentity(arm, input.target, targetSub, o.signal);
+    const wrongKind = kindWarning(input.target, current.kind);
+    if (wrongKind) o.onNote?.(wrongKind);
     assignee = targetFlags(input.target, current.resourceId);
     principalId = hasSystemAssigned(current.identity) ? (current.identity?.principalId ?? null) : null;
     if (!principalId) {

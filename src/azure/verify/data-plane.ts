@@ -191,11 +191,10 @@ export async function checkDataPlane(
     if (o.signal.aborted && cleanup) await cleanup().catch(() => undefined);
   });
   const who = run.identity;
-  const sub = who?.resourceId ? /^\/subscriptions\/([^/]+)/i.exec(who.resourceId)?.[1] : undefined;
-  const scope = `/subscriptions/${sub ?? "<subscription>"}/resourceGroups/<account-group>/providers/Microsoft.Storage/storageAccounts/${input.account}`;
+  // The app cannot see the account's resource group: assign-role finds the account by its name.
   const assignCommand =
     who?.objectId != null
-      ? `miauth assign-role --assignee ${who.objectId} --role "${roleFor(access)}" --scope ${scope}`
+      ? `miauth assign-role --assignee ${who.objectId} --role "${roleFor(access)}" --storage-account ${input.account}`
       : undefined;
   return buildReport(
     {

@@ -30,6 +30,17 @@ function hostText(host: HostRef | undefined): string {
   return `the ${what} '${host.name}'`;
 }
 
+/**
+ * A miauth command for the app's host, when the host names its resource group; else the same words
+ * with the group left for the user to add (never a placeholder to paste).
+ */
+function hostCommand(host: HostRef, before: string, after: string, verb = "enable"): string {
+  const lead = before ? `${before} ` : "";
+  const tail = after ? ` ${after}` : "";
+  if (host.resourceGroup) return `${lead}miauth ${verb} ${hostFlags(host)}${tail}`;
+  return `${lead}miauth ${verb} --${host.kind} ${host.name}${tail}, with -g set to its resource group`;
+}
+
 export function roleFor(access: string): string {
   return access === "read" ? BLOB_DATA_ROLES.reader : BLOB_DATA_ROLES.contributor;
 }
@@ -80,7 +91,7 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
     case "NoContainer":
       return {
         cause: `there is no container in '${ctx.account}' the probe can use (containers whose names start with '$' are never probed), so nothing was tested`,
-        fix: `pass --container NAME, or create a container: az storage container create --account-name ${ctx.account} --name NAME --auth-mode login`,
+        fix: `pass --container with a container the identity may use, or create one, e.g.: az storage container create --account-name ${ctx.account} --name data --auth-mode login`,
         exitCode: 1,
         retryable: false,
       };
@@ -94,7 +105,7 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
     case "NotTested":
       return {
         cause: message,
-        fix: "pass --container NAME (a container the identity may use), then run verify again",
+        fix: "pass --container with a container the identity may use, then run verify again",
         exitCode: 1,
         retryable: false,
       };
@@ -117,7 +128,9 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
       return {
         cause:
           "the resource has no system-assigned managed identity enabled, so there is no principal to check",
-        fix: ctx.assignCommand ?? "enable one: miauth enable --webapp NAME -g GROUP",
+        fix:
+          ctx.assignCommand ??
+          "enable it with miauth enable, naming the resource as this command did (--webapp, --functionapp, --vm or --ids)",
         exitCode: 3,
         retryable: false,
       };
@@ -125,15 +138,15 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
       return {
         cause: `${hostText(ctx.host)} has no managed identity, so there is no token to get (${message})`,
         fix: ctx.host
-          ? `enable one: miauth enable ${hostFlags(ctx.host)}`
-          : "enable one: miauth enable --webapp NAME -g GROUP (or --functionapp, --vm)",
+          ? hostCommand(ctx.host, "enable one:", "")
+          : "enable a managed identity on the resource this runs on (miauth enable with its --webapp, --functionapp or --vm and -g)",
         exitCode: 4,
         retryable: false,
       };
     case "NoDefaultManagedIdentity":
       return {
         cause: `${hostText(ctx.host)} has only user-assigned identities, and the token request named none of them (${message})`,
-        fix: `set AZURE_CLIENT_ID to the client ID of one of its user-assigned identities${ctx.host ? ` (miauth show ${hostFlags(ctx.host)} lists them)` : ""}`,
+        fix: `set AZURE_CLIENT_ID to the client ID of one of its user-assigned identities${ctx.host ? ` (${hostCommand(ctx.host, "", "lists them", "show")})` : ""}`,
         exitCode: 4,
         retryable: false,
       };
@@ -141,7 +154,7 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
       return {
         cause: `no identity of ${hostText(ctx.host)} has the client ID in AZURE_CLIENT_ID (${message})`,
         fix: ctx.host
-          ? `set AZURE_CLIENT_ID to the client ID of one of its identities (miauth show ${hostFlags(ctx.host)} lists them), or attach that identity: miauth enable ${hostFlags(ctx.host)} --user-assigned ID`
+          ? `set AZURE_CLIENT_ID to the client ID of one of its identities (${hostCommand(ctx.host, "", "lists them", "show")}), or attach that identity to ${hostText(ctx.host)} (miauth enable with --user-assigned)`
           : "set AZURE_CLIENT_ID to the client ID of a user-assigned identity attached to this resource",
         exitCode: 4,
         retryable: false,

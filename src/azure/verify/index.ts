@@ -42,6 +42,12 @@ export async function runVerify(
   input: VerifyInput,
   o: VerifyOptions,
 ): Promise<VerifyReport> {
+  // Each attempt reads the target again: a note about it is said once.
+  const noted = new Set<string>();
+  const noteOnce = (line: string) => {
+    if (!noted.has(line)) o.onNotice?.(line);
+    noted.add(line);
+  };
   const attempt = async (): Promise<VerifyReport> =>
     input.mode === "data-plane"
       ? checkDataPlane(await clients.credential(), input, {
@@ -52,6 +58,7 @@ export async function runVerify(
       : checkControlPlane(await clients.arm(), input, {
           subscriptionId: clients.subscriptionId,
           signal: o.signal,
+          onNote: noteOnce,
         });
   const started = Date.now();
   let attempts = 0;

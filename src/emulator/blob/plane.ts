@@ -10,7 +10,7 @@ import type { JwtService } from "../tokens/jwt.js";
 import type { World } from "../world.js";
 import { startAzurite } from "./azurite.js";
 import { createBlobGate } from "./gate.js";
-import { seedAccount } from "./seed.js";
+import { listContainers, seedAccount } from "./seed.js";
 
 export interface BlobPlane {
   /** https://127.0.0.1:PORT of the RBAC gate; `${gateUrl}/${account}` is an account's blob endpoint. */
@@ -20,6 +20,8 @@ export interface BlobPlane {
   azuriteStartupMs: number;
   /** Azurite back to the world's containers and blobs. */
   reset(): Promise<void>;
+  /** The account's container names, as Azurite lists them. */
+  containers(account: string): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function startBlobPlane(d: BlobPlaneDeps): Promise<BlobPlane> {
     azuriteUrl: azurite.url,
     azuriteStartupMs: azurite.startupMs,
     reset,
+    containers: (account) => listContainers(admin, account),
     close() {
       closed ??= (async () => {
         await new Promise<void>((ok) => {

@@ -58,6 +58,11 @@ function blobNames(xml: string): string[] {
   );
 }
 
+/** The account's containers, as Azurite lists them (one page of up to 5000). */
+export async function listContainers(admin: AzuriteAdmin, account: string): Promise<string[]> {
+  return containerNames(await call(admin, "GET", `/${account}?comp=list&maxresults=5000`));
+}
+
 const blobPath = (account: string, key: string) =>
   `/${account}/${key
     .split("/")
