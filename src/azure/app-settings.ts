@@ -29,6 +29,9 @@ export interface SettingOutcome {
   writes: number;
 }
 
+/** The second look after a write: another writer's PUT from an older read lands within this, as a rule. */
+export const CONFIRM_AFTER_MS = 1000;
+
 export interface SetOptions {
   signal?: AbortSignal;
   warn: (line: string) => void;
@@ -117,7 +120,7 @@ export async function setAppSetting(
     let after = await readAppSettings(ops, target, o.signal);
     if (after[name] === value) {
       // Another writer that read before our PUT may still replace the dictionary: look once more.
-      await sleep(o.confirmAfterMs ?? 500, undefined, { signal: o.signal });
+      await sleep(o.confirmAfterMs ?? CONFIRM_AFTER_MS, undefined, { signal: o.signal });
       after = await readAppSettings(ops, target, o.signal);
       if (after[name] === value)
         return { name, value, before, result: before === null ? "created" : "updated", writes };

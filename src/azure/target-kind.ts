@@ -41,7 +41,10 @@ export async function wrongKindError(
         target.name,
         { abortSignal },
       );
-      if (typeof vm?.id === "string" && /\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/i.test(vm.id))
+      if (
+        typeof vm?.id === "string" &&
+        /\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/i.test(vm.id)
+      )
         actual = "vm";
     }
   } catch {

@@ -13,10 +13,7 @@ export function assignRoleCommand(run: Runner): Command {
     ),
     "10m",
   )
-    .option(
-      "--storage-account <name>",
-      "scope: this storage account, found through ARM (instead of --scope)",
-    )
+    .option("--storage-account <name>", "scope: this storage account, found through ARM (instead of --scope)")
     .option(
       "--storage-resource-group <group>",
       "the storage account's resource group (else the subscription's accounts are listed)",

@@ -28,7 +28,11 @@ export function orphanHooks(ctx: Context, remove: boolean): ChangeHooks {
           if (remove)
             throw new PermissionError(
               `cannot list the role assignments of ${describeTarget(p.target)}'s identity, so --remove-assignments cannot delete them: ${err.message}; nothing was changed`,
-              { azureCode: err.azureCode, cause: err, hint: err.hint ?? "run without --remove-assignments to disable it anyway" },
+              {
+                azureCode: err.azureCode,
+                cause: err,
+                hint: err.hint ?? "run without --remove-assignments to disable it anyway",
+              },
             );
           ctx.warn(
             `cannot list the role assignments the identity of ${describeTarget(p.target)} leaves behind: ${err.message}`,
@@ -43,7 +47,13 @@ export function orphanHooks(ctx: Context, remove: boolean): ChangeHooks {
       if (list === null) return { orphanedAssignments: null };
       const what = describeTarget(p.target);
       const keep = (result: OrphanedAssignment["result"]): OrphanedAssignment[] =>
-        list.map((a) => ({ id: a.id, principalId: a.principalId, roleName: a.roleName, scope: a.scope, result }));
+        list.map((a) => ({
+          id: a.id,
+          principalId: a.principalId,
+          roleName: a.roleName,
+          scope: a.scope,
+          result,
+        }));
       if (list.length === 0) return { orphanedAssignments: [] };
       if (dryRun) {
         ctx.warn(
@@ -79,7 +89,9 @@ export function orphanHooks(ctx: Context, remove: boolean): ChangeHooks {
       throw new ReportedFailure(
         `the identity was removed, but ${failed.length} of ${total} of its role assignments could not be deleted; the first: ${first.error?.message ?? ""}`,
         (codes.length === 1 ? codes[0] : 1) as ReportedFailure["exitCode"],
-        { hint: "each one is in the output (orphanedAssignments) with its error; delete them with miauth unassign-role or in the portal" },
+        {
+          hint: "each one is in the output (orphanedAssignments) with its error; delete them with miauth unassign-role or in the portal",
+        },
       );
     },
   };

@@ -2,9 +2,9 @@
 
 import { parseGuid, validateResourceGroupName } from "../azure/ids.js";
 import { PRINCIPAL_TYPES, type PrincipalType } from "../azure/principal-types.js";
-import type { StorageRef } from "../azure/storage-scope.js";
 import { isPrivilegedRole, parseRoleInput } from "../azure/roles.js";
 import { parseScope, scopeLevel } from "../azure/scope.js";
+import type { StorageRef } from "../azure/storage-scope.js";
 import { hasTarget, parseTargets, TARGET_FLAGS, type Target } from "../azure/target.js";
 import { UsageError } from "../errors.js";
 import type { RawRoleOptions } from "./role-flags.js";

@@ -59,7 +59,9 @@ describe("disable and the identity's role assignments", () => {
       ["Storage Blob Data Contributor", account, "would-delete"],
     ]);
     expect(out.orphanedAssignments?.every((o) => o.principalId === principalId)).toBe(true);
-    expect(r.stderr).toMatch(/2 role assignment\(s\) of the identity of web app 'msdocs-web'.* would be left behind/);
+    expect(r.stderr).toMatch(
+      /2 role assignment\(s\) of the identity of web app 'msdocs-web'.* would be left behind/,
+    );
     const plain = json<Disabled>(await cli([...DISABLE, "--dry-run"]));
     expect(plain.orphanedAssignments?.map((o) => o.result)).toEqual(["kept", "kept"]);
     expect(await emu.current.writes()).toEqual([]);
@@ -123,8 +125,12 @@ describe("disable and the identity's role assignments", () => {
     const out = json<Disabled>(r);
     expect(out.type).toBe("None");
     expect(out.orphanedAssignments?.map((o) => o.result).sort()).toEqual(["deleted", "failed"]);
-    expect(out.orphanedAssignments?.find((o) => o.result === "failed")?.error?.code).toBe("AuthorizationFailed");
-    expect(r.stderr).toMatch(/error: the identity was removed, but 1 of 2 of its role assignments could not be deleted/);
+    expect(out.orphanedAssignments?.find((o) => o.result === "failed")?.error?.code).toBe(
+      "AuthorizationFailed",
+    );
+    expect(r.stderr).toMatch(
+      /error: the identity was removed, but 1 of 2 of its role assignments could not be deleted/,
+    );
     expect(await assignmentsOf(principalId)).toHaveLength(1);
   });
 

@@ -68,6 +68,7 @@ const DEFINITIONS = [
   "assign-role",
   "unassign-role",
   "verify",
+  "setup",
   "doctor",
   "emulator",
 ].map((c) => `src/commands/${c}.ts`);

@@ -36,14 +36,29 @@ describe("assign-role --storage-account", () => {
   it("finds the account in another group by listing the subscription's accounts, and a re-run writes nothing", async () => {
     const principalId = await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
     await emu.current.clearLog();
-    const args = ["assign-role", "--webapp", "msdocs-web", "-g", RG, ...ROLE, "--storage-account", "msdocsarchive"];
+    const args = [
+      "assign-role",
+      "--webapp",
+      "msdocs-web",
+      "-g",
+      RG,
+      ...ROLE,
+      "--storage-account",
+      "msdocsarchive",
+    ];
     const first = await cli(args);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     const out = json<Assigned>(first);
-    expect(out).toMatchObject({ result: "created", principalId, scope: accountId(OTHER_RG, "msdocsarchive") });
+    expect(out).toMatchObject({
+      result: "created",
+      principalId,
+      scope: accountId(OTHER_RG, "msdocsarchive"),
+    });
     const reads = (await emu.current.armRequests()).map((r) => `${r.method} ${r.path}`);
-    expect(reads).toContain(`GET /subscriptions/${emu.current.sub}/providers/Microsoft.Storage/storageAccounts`);
+    expect(reads).toContain(
+      `GET /subscriptions/${emu.current.sub}/providers/Microsoft.Storage/storageAccounts`,
+    );
     expect((await emu.current.writes()).map((w) => w.method)).toEqual(["PUT"]);
 
     await emu.current.clearLog();
@@ -78,14 +93,25 @@ describe("assign-role --storage-account", () => {
     expect(paths).toContain(scope);
     // No list of the subscription's accounts when the group is given.
     expect(paths.filter((p) => /\/storageAccounts$/i.test(p))).toEqual([]);
-    const state = (await emu.current.state()) as { roleAssignments: { principalId: string; scope: string }[] };
-    expect(state.roleAssignments.filter((a) => a.principalId === principalId).map((a) => a.scope)).toEqual([scope]);
+    const state = (await emu.current.state()) as {
+      roleAssignments: { principalId: string; scope: string }[];
+    };
+    expect(state.roleAssignments.filter((a) => a.principalId === principalId).map((a) => a.scope)).toEqual([
+      scope,
+    ]);
   });
 
   it("an account that is not there is not found (3), named, and nothing is written", async () => {
     const principalId = await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
     await emu.current.clearLog();
-    const listed = await cli(["assign-role", "--assignee", principalId, ...ROLE, "--storage-account", "nosuchaccount"]);
+    const listed = await cli([
+      "assign-role",
+      "--assignee",
+      principalId,
+      ...ROLE,
+      "--storage-account",
+      "nosuchaccount",
+    ]);
     expect(listed.code).toBe(3);
     expect(listed.stdout).toBe("");
     expect(listed.stderr).toMatch(/storage account 'nosuchaccount' was not found in subscription/);
@@ -100,7 +126,9 @@ describe("assign-role --storage-account", () => {
       RG,
     ]);
     expect(inGroup.code).toBe(3);
-    expect(inGroup.stderr).toMatch(/storage account 'msdocsarchive' in resource group 'msdocs-sdk-auth-example' was not found/);
+    expect(inGroup.stderr).toMatch(
+      /storage account 'msdocsarchive' in resource group 'msdocs-sdk-auth-example' was not found/,
+    );
     expect(await emu.current.writes()).toEqual([]);
   });
 
@@ -119,18 +147,31 @@ describe("assign-role --storage-account", () => {
     ]);
     expect(r.code).toBe(3);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/container 'nosuch' was not found in storage account 'msdocsarchive'; its containers: logs, reports/);
+    expect(r.stderr).toMatch(
+      /container 'nosuch' was not found in storage account 'msdocsarchive'; its containers: logs, reports/,
+    );
     expect(await emu.current.writes()).toEqual([]);
   });
 
   it.each([
-    [["--storage-account", "msdocsstorage", "--scope", "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590"], /conflicting --storage-account and --scope/],
+    [
+      [
+        "--storage-account",
+        "msdocsstorage",
+        "--scope",
+        "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590",
+      ],
+      /conflicting --storage-account and --scope/,
+    ],
     [["--container", "msdocs-container", "-g", RG], /--container needs --storage-account/],
     [["--storage-resource-group", RG, "-g", RG], /--storage-resource-group needs --storage-account/],
     [["--storage-account", "msdocsstorage", "-g", RG], /conflicting -g and --storage-account/],
     [["--storage-account", "Not_An_Account"], /invalid storage account name 'Not_An_Account'/],
     [["--storage-account", "msdocsstorage", "--container", "Bad_Name"], /invalid --container 'Bad_Name'/],
-    [["--storage-account", "msdocsstorage", "--storage-resource-group", "bad/group"], /invalid resource group name/],
+    [
+      ["--storage-account", "msdocsstorage", "--storage-resource-group", "bad/group"],
+      /invalid resource group name/,
+    ],
   ])("%j is a usage error (2) before any request", async (extra, message) => {
     await emu.current.clearLog();
     const r = await cli(["assign-role", "--assignee", DEFAULT_WORLD.operator.principalId, ...ROLE, ...extra]);

@@ -15,7 +15,10 @@ describe("a target of the wrong kind", () => {
   it.each([
     [["enable", "--webapp", "msdocs-vm", "-g", RG], `msdocs-vm is a virtual machine in ${RG}; use --vm`],
     [["show", "--functionapp", "msdocs-vm", "-g", RG], `msdocs-vm is a virtual machine in ${RG}; use --vm`],
-    [["disable", "--vm", "msdocs-func", "-g", RG], `msdocs-func is a function app in ${RG}; use --functionapp`],
+    [
+      ["disable", "--vm", "msdocs-func", "-g", RG],
+      `msdocs-func is a function app in ${RG}; use --functionapp`,
+    ],
     [
       ["assign-role", "--vm", "msdocs-web", "-g", RG, "--role", "Storage Blob Data Reader"],
       `msdocs-web is a web app in ${RG}; use --webapp`,
@@ -35,7 +38,9 @@ describe("a target of the wrong kind", () => {
   it("a name that is no kind of target keeps ARM's not-found", async () => {
     const r = await cli(["show", "--webapp", "nosuch", "-g", RG]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^error: web app 'nosuch' in resource group 'msdocs-sdk-auth-example' was not found/);
+    expect(r.stderr).toMatch(
+      /^error: web app 'nosuch' in resource group 'msdocs-sdk-auth-example' was not found/,
+    );
     expect(r.stderr).not.toMatch(/; use --/);
   });
 
@@ -51,7 +56,9 @@ describe("a target of the wrong kind", () => {
   it("a web app named as a function app (and the reverse) is a warning; the command goes on", async () => {
     const shown = await cli(["show", "--functionapp", "msdocs-web", "-g", RG]);
     expect(shown.code).toBe(0);
-    expect(shown.stderr).toMatch(/^warning: msdocs-web is a web app, not a function app \(its kind is 'app'\): going on; use --webapp next time\n$/);
+    expect(shown.stderr).toMatch(
+      /^warning: msdocs-web is a web app, not a function app \(its kind is 'app'\): going on; use --webapp next time\n$/,
+    );
     expect(json<{ resourceId: string }>(shown).resourceId).toBe(emu.current.siteId("msdocs-web"));
 
     await emu.current.clearLog();

@@ -106,9 +106,7 @@ export const STORAGE_ACCOUNTS_API_VERSIONS = [
  * Microsoft.Storage blobServices/default/containers (blob.json, from 2025-06-01 in openapi.json): the
  * storage versions from 2018-02-01, where blob.json first appears.
  */
-export const BLOB_CONTAINERS_API_VERSIONS = STORAGE_ACCOUNTS_API_VERSIONS.filter(
-  (v) => v >= "2018-02-01",
-);
+export const BLOB_CONTAINERS_API_VERSIONS = STORAGE_ACCOUNTS_API_VERSIONS.filter((v) => v >= "2018-02-01");
 
 /** Microsoft.ManagedIdentity userAssignedIdentities (ManagedIdentity.json): in every version. */
 export const USER_ASSIGNED_IDENTITY_API_VERSIONS = [
