@@ -1,20 +1,13 @@
 // miauth setup: flags → typed input → runSetup → print. Everything is checked before any request.
 import { Command, Option } from "commander";
-import {
-  validateContainerName,
-  validateResourceGroupName,
-  validateStorageAccountName,
-} from "../azure/ids.js";
-import { parseRoleInput } from "../azure/roles.js";
-import type { ScopeChoice } from "../azure/setup/index.js";
-import { parseTargets, type RawTargetOptions, TARGET_FLAGS } from "../azure/target.js";
+import type { RawTargetOptions } from "../azure/target.js";
 import type { Context } from "../context.js";
 import { ExitCode, type ExitCodeValue, ReportedFailure, UsageError } from "../errors.js";
 import type { Runner } from "./runner.js";
-import { addTargetOptions, examples, parseDuration } from "./shared.js";
+import { addTargetOptions, examples } from "./shared.js";
 import { addTimeoutOption } from "./timeout.js";
 
-interface RawSetupOptions extends RawTargetOptions {
+export interface RawSetupOptions extends RawTargetOptions {
   storageAccount?: string;
   storageResourceGroup?: string;
   role: string;
@@ -78,55 +71,14 @@ result says which steps were done); run the same command again to finish.
     .action(run<RawSetupOptions>(async (ctx, opts) => setup(ctx, opts)));
 }
 
-function parseScopeChoice(value: string): ScopeChoice {
-  if (value === "account") return { kind: "account" };
-  if (value === "resource-group") return { kind: "resource-group" };
-  const m = /^container:(.*)$/.exec(value);
-  if (m) return { kind: "container", name: validateContainerName(m[1] ?? "") };
-  throw new UsageError(`invalid --scope '${value}': use account, container:NAME or resource-group`);
-}
-
-/** A name App Service keeps as a variable on Windows and Linux alike (Linux has no '.' or '-'). */
-function parseSettingName(value: string | false): string | null {
-  if (value === false) return null;
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(value))
-    throw new UsageError(
-      `invalid --app-setting '${value}': use letters, digits and '_' (not starting with a digit), as an environment variable`,
-    );
-  return value;
-}
-
-export function parseSetupOptions(raw: RawSetupOptions) {
-  const targets = parseTargets(raw);
-  if (targets.length !== 1 || !targets[0])
-    throw new UsageError(`setup works on one target at a time: give one of ${TARGET_FLAGS.prose}`);
-  if (raw.storageAccount === undefined) throw new UsageError("--storage-account NAME is required");
-  const account = validateStorageAccountName(raw.storageAccount, "--storage-account");
-  const group =
-    raw.storageResourceGroup === undefined ? undefined : validateResourceGroupName(raw.storageResourceGroup);
-  parseRoleInput(raw.role);
-  return {
-    target: targets[0],
-    storageAccount: account,
-    storageResourceGroup: group,
-    role: raw.role,
-    scope: parseScopeChoice(raw.scope),
-    setting: parseSettingName(raw.appSetting),
-    dryRun: raw.dryRun === true,
-    yes: raw.yes === true,
-    waitMs: raw.wait === undefined ? 0 : parseDuration("--wait", raw.wait),
-    principalWaitMs: parseDuration("--principal-wait", raw.principalWait),
-  };
-}
-
 async function setup(ctx: Context, raw: RawSetupOptions): Promise<void> {
+  // The validation (and the role and ID parsing it needs) loads with the action, not with --help.
+  const { parseSetupOptions } = await import("./setup-options.js");
   const input = parseSetupOptions(raw);
-  const [{ runSetup, SetupFailed }, { planSummary, resultSummary }, { ReportedFailure, ExitCode }] =
-    await Promise.all([
-      import("../azure/setup/index.js"),
-      import("../output/setup-summary.js"),
-      import("../errors.js"),
-    ]);
+  const [{ runSetup, SetupFailed }, { planSummary, resultSummary }] = await Promise.all([
+    import("../azure/setup/index.js"),
+    import("../output/setup-summary.js"),
+  ]);
   const arm = await ctx.arm();
   const subscriptionId = await ctx.subscriptionFor([input.target]);
   const human = ctx.io.stderrIsTTY || ctx.globals.verbose;
