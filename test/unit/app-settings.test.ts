@@ -123,7 +123,10 @@ describe("setAppSetting", () => {
 
   it("gives up after three writes that keep being replaced, and says so", async () => {
     const f = fake(TEN);
-    for (const n of [2, 4, 6]) f.afterList.set(n, () => (f.stored = { ...TEN }));
+    for (const n of [2, 4, 6])
+      f.afterList.set(n, () => {
+        f.stored = { ...TEN };
+      });
     await expect(run(f)).rejects.toThrow(
       "the app settings of the web app 'web1' in resource group 'rg' kept changing under 3 writes: AZURE_STORAGE_ACCOUNT_NAME is not set as written",
     );
