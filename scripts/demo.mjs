@@ -1,44 +1,12 @@
 // `npm run demo`: step 1 of Microsoft's managed-identity guide, run offline against the built-in
 // emulator, printed as a user would see it in a terminal.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { startEmulator } from "../dist/emulator/index.js";
-
-const bin = fileURLToPath(new URL("../bin/miauth.js", import.meta.url));
-// MIAUTH_NODE runs the CLI on another Node than the emulator's (CI: the lowest one `engines` allows).
-const node = process.env.MIAUTH_NODE || process.execPath;
-const rg = "msdocs-sdk-auth-example";
+import { rg, startDemo, step, tryItYourself } from "./demo-lib.mjs";
 
 // A role assignment takes 10 s to reach the blob data plane here (up to ~10 minutes in Azure).
-const emulator = await startEmulator({ lroDelayMs: 2000, dataPlaneDelayMs: 10_000 });
-const env = { ...process.env, ...emulator.operatorEnv };
-delete env.AZURE_CLIENT_ID;
-delete env.AZURE_CLIENT_SECRET;
-delete env.AZURE_TENANT_ID;
-for (const name of ["MIAUTH_OUTPUT", "MIAUTH_CLOUD", "AZURE_CONFIG_DIR"]) delete env[name];
-
-function step(title) {
-  process.stdout.write(`\n# ${title}\n`);
-}
+const demo = await startDemo({ lroDelayMs: 2000, dataPlaneDelayMs: 10_000 });
+const { emulator, asApp } = demo;
 async function miauth(...args) {
-  return (await run(env, args)) === 0 ? 0 : 1;
-}
-/** As the web app itself: only its identity endpoint and storage settings, as App Service gives it. */
-function asApp(...args) {
-  const site = `/subscriptions/${emulator.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Web/sites/msdocs-web`;
-  const appEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...emulator.envFor(site) };
-  return run(appEnv, args, "app$");
-}
-function run(env, args, prompt = "$") {
-  process.stdout.write(`${prompt} miauth ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(" ")}\n`);
-  // Asynchronous: the emulator runs in this process and must keep answering.
-  const child = spawn(node, [bin, ...args], { env, stdio: ["ignore", "inherit", "inherit"] });
-  return new Promise((resolve) =>
-    child.on("close", (code) => {
-      if (code !== 0) process.stdout.write(`(exit ${code})\n`);
-      resolve(code);
-    }),
-  );
+  return (await demo.miauth(...args)) === 0 ? 0 : 1;
 }
 
 let failed = 0;
@@ -125,7 +93,7 @@ try {
   step("A user-assigned identity's client ID is not its principal ID: refused before any write");
   const clientId = "e1d3c5b7-9a2f-4e6d-8c0b-3f5a7d9e1c2b";
   failed |=
-    (await run(env, ["assign-role", "--assignee", clientId, "-g", rg, "--role", "Reader"])) === 2 ? 0 : 1;
+    (await demo.miauth("assign-role", "--assignee", clientId, "-g", rg, "--role", "Reader")) === 2 ? 0 : 1;
   step("The web app's identity and its role assignments");
   failed |= await miauth(
     "show",
@@ -168,6 +136,7 @@ try {
     "-o",
     "table",
   );
+  tryItYourself();
 } finally {
   await emulator.close();
 }

@@ -117,6 +117,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   "assign-role": async () => (await import("./commands/assign-role.js")).assignRoleCommand,
   "unassign-role": async () => (await import("./commands/unassign-role.js")).unassignRoleCommand,
   verify: async () => (await import("./commands/verify.js")).verifyCommand,
+  setup: async () => (await import("./commands/setup.js")).setupCommand,
   doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
   emulator: async () => (await import("./commands/emulator.js")).emulatorCommand,
   completion: async () => (await import("./commands/completion.js")).completionCommand,

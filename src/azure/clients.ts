@@ -6,6 +6,7 @@ import type { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { StorageManagementClient } from "@azure/arm-storage";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { AppSettingsOps } from "./app-settings-client.js";
 import type { Cloud } from "./clouds.js";
 import { loadPipeline } from "./errors.js";
 import { MAX_RETRIES } from "./policies.js";
@@ -28,6 +29,8 @@ export interface ArmClients {
   subscriptions(): Promise<SubscriptionClient>;
   authorization(subscriptionId: string): Promise<AuthorizationManagementClient>;
   storage(subscriptionId: string): Promise<StorageManagementClient>;
+  /** A site's app settings (list and replace). */
+  appSettings(subscriptionId: string): Promise<AppSettingsOps>;
 }
 
 // Short first delay for 5xx and resets; 429s wait as retryNoticePolicy (policies.ts) decides.
@@ -80,6 +83,11 @@ export function createArmClients(s: ClientSettings): ArmClients {
       once(`authorization/${sub}`, async () => {
         const { AuthorizationManagementClient } = await import("@azure/arm-authorization");
         return new AuthorizationManagementClient(s.credential, sub, classic);
+      }),
+    appSettings: (sub) =>
+      once(`appSettings/${sub}`, async () => {
+        const { createAppSettingsOps } = await import("./app-settings-client.js");
+        return createAppSettingsOps(s.credential, sub, modular);
       }),
     storage: (sub) =>
       once(`storage/${sub}`, async () => {

@@ -1,5 +1,4 @@
 // assign-role's action, loaded when the command runs.
-import { createInterface } from "node:readline/promises";
 import { assignRole } from "../azure/assignments.js";
 import { BLOB_DATA_ROLES, grantsNoData, isPrivilegedRole } from "../azure/roles.js";
 import { isStorageScope, scopeLevel } from "../azure/scope.js";
@@ -85,13 +84,7 @@ function refuseBroad(role: string, scope: string): UsageError {
 
 async function confirm(ctx: Context, roleName: string, scope: string): Promise<void> {
   if (!ctx.io.stdinIsTTY) throw refuseBroad(roleName, scope);
-  const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
-  try {
-    const answer = await rl.question(`Assign '${roleName}' at ${scope}? [y/N] `, { signal: ctx.signal });
-    // A terminal echoes the answer and its newline; stderr sent elsewhere (2>log) still gets one line each.
-    if (!ctx.io.stderrIsTTY) ctx.io.stderr.write("\n");
-    if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError("not confirmed; nothing was assigned");
-  } finally {
-    rl.close();
-  }
+  const { askYesNo } = await import("../output/prompt.js");
+  if (!(await askYesNo(ctx.io, `Assign '${roleName}' at ${scope}?`, ctx.signal)))
+    throw new UsageError("not confirmed; nothing was assigned");
 }

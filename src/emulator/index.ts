@@ -117,10 +117,12 @@ function envForResource(info: EmulatorInfo, hostVars: Record<string, string>): R
   const { IDENTITY_ENDPOINT: _e, IDENTITY_HEADER: _h, ...plumbing } = baseEnv(info);
   const env = { ...plumbing, ...hostVars };
   if (!info.blobGateUrl || !info.storageAccount) return env;
+  // The account's name as the guide's app reads it, unless an app setting already says which account.
+  const account = env.AZURE_STORAGE_ACCOUNT_NAME ?? info.storageAccount;
   return {
     ...env,
-    AZURE_STORAGE_ACCOUNT_NAME: info.storageAccount,
-    AZURE_STORAGE_BLOB_ENDPOINT: `${info.blobGateUrl}/${info.storageAccount}`,
+    AZURE_STORAGE_ACCOUNT_NAME: account,
+    AZURE_STORAGE_BLOB_ENDPOINT: `${info.blobGateUrl}/${account}`,
   };
 }
 

@@ -15,6 +15,7 @@ import { managedIdentityRoutes } from "./providers/managed-identity.js";
 import { resourceRoutes } from "./providers/resources.js";
 import { storageRoutes } from "./providers/storage.js";
 import { webRoutes } from "./providers/web.js";
+import { webConfigRoutes } from "./providers/web-config.js";
 import type { Settings, State } from "./state.js";
 import { handleIdentity } from "./tokens/endpoint.js";
 import { handleImds } from "./tokens/imds.js";
@@ -95,6 +96,7 @@ export function createEmulatorServer(
   const router = new Router().add(
     ...resourceRoutes(state),
     ...webRoutes(state),
+    ...webConfigRoutes(state),
     ...computeRoutes(state, settings),
     ...storageRoutes(state, settings, world),
     ...managedIdentityRoutes(state, settings),

@@ -26,6 +26,8 @@ export interface Site extends Resource {
   kind: string;
   identity: IdentityState;
   lastModifiedTimeUtc: string;
+  /** The app settings dictionary (config/appsettings), which App Service gives the app as variables. */
+  appSettings: Record<string, string>;
 }
 
 /** A deployment slot: a site of its own (identity, token endpoint) under its app; `name` is the slot's. */
@@ -261,6 +263,7 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
       kind: s.kind ?? "app",
       identity: identityFrom(s.identity, uamis),
       lastModifiedTimeUtc: now,
+      appSettings: { ...(s.appSettings ?? {}) },
     }),
   );
   const sites = byKey(siteList);
@@ -273,6 +276,8 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
           name: slot.name,
           app: s.name,
           identity: identityFrom(slot.identity, uamis),
+          // A slot's settings are its own (**guess**: a slot made without cloning starts with none).
+          appSettings: { ...(slot.appSettings ?? {}) },
         }),
       ),
     ),

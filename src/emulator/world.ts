@@ -118,8 +118,11 @@ const worldSchema = object(
           listOf({
             name: v.pipe(text, v.regex(SLOT_NAME, "a slot name (1-59 letters, digits, -)")),
             identity,
+            appSettings: v.optional(v.record(v.string(), v.string("a string"), "an object of strings")),
           }),
         ),
+        /** The app settings (config/appsettings): names to string values. */
+        appSettings: v.optional(v.record(v.string(), v.string("a string"), "an object of strings")),
       }),
     ),
     virtualMachines: v.optional(

@@ -68,6 +68,7 @@ const DEFINITIONS = [
   "assign-role",
   "unassign-role",
   "verify",
+  "setup",
   "doctor",
   "emulator",
   "completion",

@@ -220,8 +220,11 @@ export class TestEmulator {
   async armRequests(): Promise<LoggedRequest[]> {
     return (await this.requests()).filter((r) => r.kind === "arm");
   }
+  /** ARM requests that may change something: not GET/HEAD, and not a POST …/list (a read ARM spells as an action). */
   async writes(): Promise<LoggedRequest[]> {
-    return (await this.armRequests()).filter((r) => r.method !== "GET" && r.method !== "HEAD");
+    return (await this.armRequests()).filter(
+      (r) => r.method !== "GET" && r.method !== "HEAD" && !(r.method === "POST" && /\/list$/i.test(r.path)),
+    );
   }
   /**
    * Polls the request log until a request matches. Pass the run meant to send it: if that ends

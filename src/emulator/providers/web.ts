@@ -115,7 +115,7 @@ function invalidName(name: string): Reply | undefined {
   );
 }
 
-function lookup(state: State, ctx: Ctx): { site?: Site; error?: Reply } {
+export function lookup(state: State, ctx: Ctx): { site?: Site; error?: Reply } {
   const { subscriptionId = "", resourceGroupName = "", name = "" } = ctx.params;
   const error = invalidName(name) ?? groupMissing(state, subscriptionId, resourceGroupName);
   if (error) return { error };

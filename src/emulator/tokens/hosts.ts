@@ -66,7 +66,7 @@ export function findHost(state: State, sel: HostSelector): { key: string; host: 
  * App Service sets IDENTITY_ENDPOINT and IDENTITY_HEADER only while the app has a managed identity (system
  * or user-assigned), and always WEBSITE_SITE_NAME, WEBSITE_RESOURCE_GROUP, WEBSITE_OWNER_NAME and
  * WEBSITE_SLOT_NAME (a deployment slot has its own endpoint, for its own identity); a function
- * app also has FUNCTIONS_EXTENSION_VERSION. A VM has none of these: its app reaches IMDS, here through
+ * app also has FUNCTIONS_EXTENSION_VERSION; every app setting is a variable too. A VM has none of these: its app reaches IMDS, here through
  * AZURE_POD_IDENTITY_AUTHORITY_HOST. Sources: src/emulator/README.md, "Hosts".
  */
 export function hostVariables(
@@ -94,5 +94,6 @@ export function hostVariables(
   env.WEBSITE_OWNER_NAME = `${site.subscriptionId}+${site.resourceGroup}-${site.location}webspace${linux ? "-Linux" : ""}`;
   env.WEBSITE_SLOT_NAME = slot ? slot.name : "Production";
   if (isFunctionApp(site)) env.FUNCTIONS_EXTENSION_VERSION = "~4";
-  return env;
+  // App settings reach the app as variables; the platform's own names are not theirs to change.
+  return { ...site.appSettings, ...env };
 }

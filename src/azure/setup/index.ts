@@ -1,0 +1,373 @@
+// `miauth setup`: the guide in one idempotent run. Reads everything and plans first (identity, role
+// assignment, app setting), writes only what the plan changes, in order, and ends with the control-plane
+// check verify does. A step that fails stops the run: the steps before it stay done and are reported
+// as done, the ones after it as skipped, and the same command run again finishes the job.
+import { MiauthError } from "../../errors.js";
+import { readAppSettings, type SettingsTarget, setAppSetting } from "../app-settings.js";
+import type { AppSettingsOps } from "../app-settings-client.js";
+import { type AssignmentResult, assignRole } from "../assignments.js";
+import type { ArmClients } from "../clients.js";
+import { applyChange, type IdentityResult, type PlannedChange, planChange } from "../identity.js";
+import type { IdentityView } from "../identity-merge.js";
+import { type RoleView, resolveRole } from "../roles.js";
+import { resolveStorageScope, type StorageScope } from "../storage-scope.js";
+import { describeTarget, type Target } from "../target.js";
+import { runVerify } from "../verify/index.js";
+import type { VerifyReport } from "../verify/types.js";
+
+export type ScopeChoice =
+  | { kind: "account" }
+  | { kind: "container"; name: string }
+  | { kind: "resource-group" };
+
+export interface SetupInput {
+  target: Target;
+  subscriptionId: string;
+  storageAccount: string;
+  storageResourceGroup?: string;
+  role: string;
+  scope: ScopeChoice;
+  /** The app setting that names the account (web and function apps); null: none is written. */
+  setting: string | null;
+  dryRun: boolean;
+  /** How long the final check waits for the assignment to show (0: one look). */
+  waitMs: number;
+  /** How long to retry PrincipalNotFound for a just-created identity. */
+  principalWaitMs: number;
+}
+
+export interface SetupHooks {
+  signal: AbortSignal;
+  warn: (line: string) => void;
+  /** Shown the plan before any write; resolves false to stop there (a declined confirmation). */
+  confirm: (plan: SetupPlan) => Promise<boolean>;
+  timedOutText: string;
+}
+
+export type StepName = "identity" | "role" | "app-setting" | "verify";
+export type StepResult =
+  | "created"
+  | "updated"
+  | "unchanged"
+  | "skipped"
+  | "failed"
+  | "passed"
+  | "would-create"
+  | "would-update";
+
+export interface SetupStep {
+  step: StepName;
+  result: StepResult;
+  /** What the step is about, in a few words (the identity type, the assignment, the setting). */
+  detail: string;
+  before?: unknown;
+  after?: unknown;
+  error?: { message: string; exitCode: number };
+}
+
+export interface SetupPlan {
+  target: string;
+  principalId: string | null;
+  storageAccount: { id: string; name: string };
+  scope: string;
+  role: { name: string; id: string };
+  setting: { name: string; value: string } | null;
+  steps: SetupStep[];
+}
+
+export interface SetupResult extends SetupPlan {
+  result: "unchanged" | "updated" | "would-change" | "failed" | "declined";
+  dryRun: boolean;
+  /** A VM has no app settings: what its app must be given instead. */
+  variables?: Record<string, string>;
+}
+
+export interface SetupClients {
+  arm: ArmClients;
+  appSettings: () => Promise<AppSettingsOps>;
+}
+
+const ENABLE = { system: "enable" as const, addUserAssigned: [], removeUserAssigned: [] };
+
+function identityDetail(v: IdentityView): string {
+  return `identity ${v.type}${v.principalId ? ` (principal ${v.principalId})` : ""}`;
+}
+
+function scopeOf(choice: ScopeChoice, storage: StorageScope, subscriptionId: string): string {
+  if (choice.kind === "account") return storage.accountId;
+  if (choice.kind === "container") return storage.scope;
+  return `/subscriptions/${subscriptionId}/resourceGroups/${storage.resourceGroup}`;
+}
+
+function settingsTarget(target: Target, resourceId: string): SettingsTarget {
+  return {
+    resourceGroup: target.resourceGroup,
+    name: target.name,
+    id: resourceId,
+    what: describeTarget(target),
+  };
+}
+
+interface Planned {
+  plan: SetupPlan;
+  identity: PlannedChange;
+  role: RoleView;
+  storage: StorageScope;
+}
+
+async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Promise<Planned> {
+  const { target } = input;
+  const sub = target.subscriptionId ?? input.subscriptionId;
+  // The storage account first: a missing one is exit 3 before anything else is read.
+  const storage = await resolveStorageScope(
+    c.arm,
+    sub,
+    {
+      account: input.storageAccount,
+      resourceGroup: input.storageResourceGroup,
+      container: input.scope.kind === "container" ? input.scope.name : undefined,
+    },
+    h.signal,
+  );
+  if (storage.unchecked)
+    h.warn(`the container could not be checked (${storage.unchecked}): assigning at it as named`);
+  const scope = scopeOf(input.scope, storage, sub);
+  const [identity, role] = await Promise.all([
+    planChange(c.arm, target, sub, ENABLE, h.signal),
+    resolveRole(c.arm, scope, sub, input.role, h.signal),
+  ]);
+  const principalId = identity.plan.before.principalId ?? null;
+  const steps: SetupStep[] = [
+    {
+      step: "identity",
+      result: identity.plan.changed ? "would-update" : "unchanged",
+      detail: identityDetail(identity.plan.after),
+      before: identity.plan.before,
+      after: identity.plan.after,
+    },
+  ];
+  const roleDetail = `'${role.roleName}' at ${scope}`;
+  if (principalId) {
+    const r = await assignRole(
+      c.arm,
+      { scope, role, principalId, principalType: "ServicePrincipal", subscriptionId: sub },
+      { dryRun: true, principalWaitMs: 0, abortSignal: h.signal },
+    );
+    steps.push({
+      step: "role",
+      result: r.result === "unchanged" ? "unchanged" : "would-create",
+      detail: roleDetail,
+    });
+  } else steps.push({ step: "role", result: "would-create", detail: `${roleDetail} (for the new identity)` });
+
+  let setting: SetupPlan["setting"] = null;
+  if (target.kind !== "vm" && input.setting !== null) {
+    setting = { name: input.setting, value: input.storageAccount };
+    const current = await readAppSettings(
+      await c.appSettings(),
+      settingsTarget(target, identity.current.resourceId),
+      h.signal,
+    );
+    const before = Object.hasOwn(current, setting.name) ? (current[setting.name] ?? null) : null;
+    steps.push({
+      step: "app-setting",
+      result: before === setting.value ? "unchanged" : before === null ? "would-create" : "would-update",
+      detail: `${setting.name}=${setting.value}`,
+      before,
+      after: setting.value,
+    });
+  } else
+    steps.push({
+      step: "app-setting",
+      result: "skipped",
+      detail:
+        target.kind === "vm"
+          ? "a VM has no app settings: give the app the variables below"
+          : "--no-app-setting",
+    });
+  steps.push({ step: "verify", result: "skipped", detail: "the control-plane check, after the changes" });
+  return {
+    plan: {
+      target: identity.current.resourceId,
+      principalId,
+      storageAccount: { id: storage.accountId, name: input.storageAccount },
+      scope,
+      role: { name: role.roleName, id: role.id },
+      setting,
+      steps,
+    },
+    identity,
+    role,
+    storage,
+  };
+}
+
+const changes = (steps: SetupStep[]) =>
+  steps.some((s) => s.result === "would-create" || s.result === "would-update");
+
+/** The error as a step reports it: one line and the exit code it carries. */
+function stepError(err: unknown): SetupStep["error"] {
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    exitCode: err instanceof MiauthError ? err.exitCode : 1,
+  };
+}
+
+/** A step failed: the result so far (done, failed, skipped) and the step's own error. */
+export class SetupFailed extends Error {
+  constructor(
+    readonly result: SetupResult,
+    readonly error: unknown,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks): Promise<SetupResult> {
+  const p = await makePlan(c, input, h);
+  const { plan } = p;
+  const variables =
+    input.target.kind === "vm" ? { AZURE_STORAGE_ACCOUNT_NAME: input.storageAccount } : undefined;
+  // The result first, then the plan's facts and steps, as a reader scans the JSON.
+  const out = (result: SetupResult["result"], fields: Partial<SetupPlan> = {}): SetupResult => ({
+    result,
+    dryRun: input.dryRun,
+    ...plan,
+    ...fields,
+    ...(variables ? { variables } : {}),
+  });
+  if (input.dryRun) return out(changes(plan.steps) ? "would-change" : "unchanged");
+  if (changes(plan.steps) && !(await h.confirm(plan))) return out("declined");
+
+  const steps: SetupStep[] = [];
+  const sub = input.target.subscriptionId ?? input.subscriptionId;
+  let principalId = plan.principalId;
+  const fail = (i: number, e: unknown): never => {
+    const failed = { ...(plan.steps[i] as SetupStep), result: "failed" as const, error: stepError(e) };
+    const rest = plan.steps.slice(i + 1).map((s) => ({
+      ...s,
+      result: "skipped" as const,
+      detail: `${s.detail} (not run: ${failed.step} failed)`,
+    }));
+    throw new SetupFailed(out("failed", { principalId, steps: [...steps, failed, ...rest] }), e);
+  };
+
+  // 1. The system-assigned identity, user-assigned ones kept.
+  try {
+    const r: IdentityResult = await applyChange(c.arm, p.identity, {
+      abortSignal: h.signal,
+      timedOutText: h.timedOutText,
+      onNote: h.warn,
+    });
+    principalId = r.principalId ?? null;
+    if (!principalId)
+      throw new MiauthError(
+        `${describeTarget(input.target)} shows no system-assigned principal after the change`,
+      );
+    steps.push({
+      step: "identity",
+      result: r.result === "unchanged" ? "unchanged" : "updated",
+      detail: identityDetail(r),
+      before: p.identity.plan.before,
+      after: {
+        type: r.type,
+        principalId: r.principalId,
+        tenantId: r.tenantId,
+        userAssignedIdentities: r.userAssignedIdentities,
+      },
+    });
+  } catch (e) {
+    fail(0, e);
+  }
+
+  // 2. The role at the chosen scope (a new identity may take a while to reach the directory).
+  let assignment: AssignmentResult | undefined;
+  try {
+    assignment = await assignRole(
+      c.arm,
+      {
+        scope: plan.scope,
+        role: p.role,
+        principalId: principalId as string,
+        principalType: "ServicePrincipal",
+        subscriptionId: sub,
+      },
+      { principalWaitMs: input.principalWaitMs, abortSignal: h.signal, onWait: h.warn, onNote: h.warn },
+    );
+    if (assignment.result === "failed")
+      throw new MiauthError(assignment.error?.message ?? "the role assignment failed");
+    steps.push({
+      step: "role",
+      result: assignment.result === "unchanged" ? "unchanged" : "created",
+      detail: `'${p.role.roleName}' at ${plan.scope}${assignment.id ? ` (${assignment.name})` : ""}`,
+    });
+  } catch (e) {
+    fail(1, e);
+  }
+
+  // 3. The app setting the guide's code reads, every other setting kept.
+  if (plan.setting) {
+    try {
+      const s = await setAppSetting(
+        await c.appSettings(),
+        settingsTarget(input.target, plan.target),
+        plan.setting.name,
+        plan.setting.value,
+        { signal: h.signal, warn: h.warn },
+      );
+      steps.push({
+        step: "app-setting",
+        result: s.result,
+        detail: `${s.name}=${s.value}`,
+        before: s.before,
+        after: s.value,
+      });
+    } catch (e) {
+      fail(2, e);
+    }
+  } else steps.push(plan.steps[2] as SetupStep);
+
+  // 4. What verify's control plane says of the result.
+  let report: VerifyReport | undefined;
+  try {
+    report = await runVerify(
+      {
+        arm: async () => c.arm,
+        credential: () => Promise.reject(new Error("not used")),
+        subscriptionId: async () => sub,
+        blobPolicies: () => [],
+      },
+      {
+        mode: "control-plane",
+        // What the role is for: a reader role is checked for reading, any other for reading and writing.
+        access: /reader/i.test(p.role.roleName) ? "read" : "readwrite",
+        principalId: principalId as string,
+        storage: { id: p.storage.accountId },
+        container: input.scope.kind === "container" ? input.scope.name : undefined,
+      },
+      { waitMs: input.waitMs, signal: h.signal, onWait: h.warn },
+    );
+    if (report.result !== "pass") {
+      const failed = report.steps.find((s) => s.status === "fail");
+      throw new MiauthError(
+        `verify (control plane): ${failed ? `${failed.name}: ${failed.code}` : "failed"}${failed?.message ? ` — ${failed.message}` : ""}`,
+        {
+          hint:
+            input.waitMs === 0
+              ? "role assignments can take a few minutes to show: run again with --wait 5m"
+              : undefined,
+        },
+      );
+    }
+    steps.push({
+      step: "verify",
+      result: "passed",
+      detail: `control plane: ${report.steps.filter((s) => s.status === "pass").length} checks passed`,
+    });
+  } catch (e) {
+    fail(3, e);
+  }
+
+  const wrote = steps.some((s) => s.result === "created" || s.result === "updated");
+  return out(wrote ? "updated" : "unchanged", { principalId, steps });
+}

@@ -1,0 +1,117 @@
+// miauth setup: flags → typed input → runSetup → print. Everything is checked before any request.
+import { Command, Option } from "commander";
+import type { RawTargetOptions } from "../azure/target.js";
+import type { Context } from "../context.js";
+import { ExitCode, type ExitCodeValue, ReportedFailure, UsageError } from "../errors.js";
+import type { Runner } from "./runner.js";
+import { addTargetOptions, examples } from "./shared.js";
+import { addTimeoutOption } from "./timeout.js";
+
+export interface RawSetupOptions extends RawTargetOptions {
+  storageAccount?: string;
+  storageResourceGroup?: string;
+  role: string;
+  scope: string;
+  /** The setting's name, or false with --no-app-setting. */
+  appSetting: string | false;
+  dryRun?: boolean;
+  yes?: boolean;
+  wait?: string;
+  principalWait: string;
+}
+
+export const DEFAULT_ROLE = "Storage Blob Data Contributor";
+export const DEFAULT_SETTING = "AZURE_STORAGE_ACCOUNT_NAME";
+
+export function setupCommand(run: Runner): Command {
+  return addTimeoutOption(
+    addTargetOptions(
+      new Command("setup").description(
+        "The whole guide in one idempotent run: enable the identity, assign the role on the storage account, set the app setting, check",
+      ),
+    ),
+    "10m",
+    "the final check's --wait included",
+  )
+    .option("--storage-account <name>", "the storage account the app reads (found through ARM)")
+    .option(
+      "--storage-resource-group <group>",
+      "the account's resource group (else found in the subscription)",
+    )
+    .option("--role <name|guid|id>", "the role to assign", DEFAULT_ROLE)
+    .option(
+      "--scope <scope>",
+      "account (least privilege that works), container:NAME, or resource-group (the account's, as the guide does)",
+      "account",
+    )
+    .option(
+      "--app-setting <name>",
+      "web and function apps: the setting that names the account",
+      DEFAULT_SETTING,
+    )
+    .option("--no-app-setting", "write no app setting")
+    .option("--dry-run", "print the plan as JSON and write nothing")
+    .option("--yes", "do not ask before writing (a terminal is asked; a script is not)")
+    .addOption(
+      new Option("--wait <duration>", "wait this long for the role assignment to show in the final check"),
+    )
+    .option("--principal-wait <duration>", "how long to retry PrincipalNotFound for a new identity", "3m")
+    .addHelpText(
+      "after",
+      `${examples([
+        "miauth setup --webapp msdocs-web -g msdocs-sdk-auth-example --storage-account msdocsstorage",
+        "miauth setup --webapp msdocs-web -g msdocs-sdk-auth-example --storage-account msdocsstorage --dry-run",
+        "miauth setup --vm msdocs-vm -g msdocs-sdk-auth-example --storage-account msdocsstorage --scope resource-group --yes",
+      ])}
+Exit codes: 0 done (or nothing to do: "unchanged"), 2 bad input or a declined confirmation, 3 a target,
+account, container or role not found, 4/5 authentication or permission, 1 a step that failed (the JSON
+result says which steps were done); run the same command again to finish.
+`,
+    )
+    .action(run<RawSetupOptions>(async (ctx, opts) => setup(ctx, opts)));
+}
+
+async function setup(ctx: Context, raw: RawSetupOptions): Promise<void> {
+  // The validation (and the role and ID parsing it needs) loads with the action, not with --help.
+  const { parseSetupOptions } = await import("./setup-options.js");
+  const input = parseSetupOptions(raw);
+  const [{ runSetup, SetupFailed }, { planSummary, resultSummary }] = await Promise.all([
+    import("../azure/setup/index.js"),
+    import("../output/setup-summary.js"),
+  ]);
+  const arm = await ctx.arm();
+  const subscriptionId = await ctx.subscriptionFor([input.target]);
+  const human = ctx.io.stderrIsTTY || ctx.globals.verbose;
+  try {
+    const result = await runSetup(
+      { arm, appSettings: () => arm.appSettings(input.target.subscriptionId ?? subscriptionId) },
+      { ...input, subscriptionId },
+      {
+        signal: ctx.signal,
+        warn: (line) => ctx.warn(line),
+        timedOutText: ctx.timedOutText(),
+        confirm: async (plan) => {
+          if (human || (ctx.io.stdinIsTTY && !input.yes))
+            ctx.io.stderr.write(planSummary(plan, ctx.io.paint));
+          if (input.yes || !ctx.io.stdinIsTTY) return true;
+          const { askYesNo } = await import("../output/prompt.js");
+          return askYesNo(ctx.io, "Make these changes?", ctx.signal);
+        },
+      },
+    );
+    if (result.dryRun && human) ctx.io.stderr.write(planSummary(result, ctx.io.paint));
+    ctx.print(result, { wrote: result.result === "updated" });
+    if (result.result === "declined") throw new UsageError("not confirmed; nothing was changed");
+    if (!result.dryRun) ctx.io.stderr.write(resultSummary(result, ctx.io.paint));
+  } catch (err) {
+    if (!(err instanceof SetupFailed)) throw err;
+    ctx.print(err.result, { wrote: true });
+    ctx.io.stderr.write(resultSummary(err.result, ctx.io.paint));
+    const failed = err.result.steps.find((s) => s.result === "failed");
+    throw new ReportedFailure(
+      `setup stopped at the ${failed?.step ?? "?"} step: ${failed?.error?.message ?? err.message}`,
+      (failed?.error?.exitCode ?? ExitCode.failure) as ExitCodeValue,
+      { hint: "the steps before it are done; run the same command again to finish" },
+    );
+  }
+}
