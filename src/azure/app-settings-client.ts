@@ -5,21 +5,25 @@ import type { StringDictionary, WebSiteManagementClientOptionalParams } from "@a
 import { createWebSiteManagement } from "@azure/arm-appservice/api";
 import {
   listApplicationSettings,
+  listApplicationSettingsSlot,
   updateApplicationSettings,
+  updateApplicationSettingsSlot,
   type WebAppsListApplicationSettingsOptionalParams,
   type WebAppsUpdateApplicationSettingsOptionalParams,
 } from "@azure/arm-appservice/api/webApps";
 import type { TokenCredential } from "@azure/core-auth";
 
+/** A site, or one of its deployment slots. */
+export interface SiteRef {
+  group: string;
+  site: string;
+  slot?: string;
+}
+
 export interface AppSettingsOps {
-  list(
-    group: string,
-    site: string,
-    options?: WebAppsListApplicationSettingsOptionalParams,
-  ): Promise<StringDictionary>;
+  list(at: SiteRef, options?: WebAppsListApplicationSettingsOptionalParams): Promise<StringDictionary>;
   update(
-    group: string,
-    site: string,
+    at: SiteRef,
     settings: StringDictionary,
     options?: WebAppsUpdateApplicationSettingsOptionalParams,
   ): Promise<StringDictionary>;
@@ -35,7 +39,13 @@ export function createAppSettingsOps(
     userAgentOptions: { userAgentPrefix: `${options.userAgentOptions.userAgentPrefix} azsdk-js-client` },
   });
   return {
-    list: (group, site, opts) => listApplicationSettings(context, group, site, opts),
-    update: (group, site, settings, opts) => updateApplicationSettings(context, group, site, settings, opts),
+    list: (at, opts) =>
+      at.slot === undefined
+        ? listApplicationSettings(context, at.group, at.site, opts)
+        : listApplicationSettingsSlot(context, at.group, at.site, at.slot, opts),
+    update: (at, settings, opts) =>
+      at.slot === undefined
+        ? updateApplicationSettings(context, at.group, at.site, settings, opts)
+        : updateApplicationSettingsSlot(context, at.group, at.site, at.slot, settings, opts),
   };
 }

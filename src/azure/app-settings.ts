@@ -13,6 +13,8 @@ import { type RawReply, replyObject, unreadableReply, unusable } from "./replies
 export interface SettingsTarget {
   resourceGroup: string;
   name: string;
+  /** A deployment slot of the site, whose settings are its own. */
+  slot?: string;
   /** The site's resource ID (what the reply's `id` must start with). */
   id: string;
   /** e.g. "web app 'x' in resource group 'rg'" */
@@ -40,6 +42,8 @@ export interface SetOptions {
   /** Writes at most (each after a fresh read). */
   attempts?: number;
 }
+
+const siteRef = (t: SettingsTarget) => ({ group: t.resourceGroup, site: t.name, slot: t.slot });
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -69,7 +73,7 @@ export async function readAppSettings(
 ): Promise<Record<string, string>> {
   const seen: { reply?: RawReply } = {};
   try {
-    await ops.list(target.resourceGroup, target.name, {
+    await ops.list(siteRef(target), {
       abortSignal: signal,
       onResponse: (r: RawReply) => {
         seen.reply = r;
@@ -94,7 +98,7 @@ async function writeAppSettings(
   signal?: AbortSignal,
 ): Promise<void> {
   try {
-    await ops.update(target.resourceGroup, target.name, { properties: settings }, { abortSignal: signal });
+    await ops.update(siteRef(target), { properties: settings }, { abortSignal: signal });
   } catch (err) {
     // ARM answered with an error: nothing was written. No answer at all (a reset, a cut-off reply): it
     // may have been written, which the read-back that follows tells.

@@ -201,6 +201,27 @@ describe("miauth setup", () => {
     expect((await emu.current.writes()).filter((w) => /appsettings/i.test(w.path))).toEqual([]);
   });
 
+  it("a deployment slot: its own identity and its own settings; the app's are left as they were", async () => {
+    const r = await setup([...WEBAPP, "--slot", "staging"]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = json<Result & { target: string }>(r);
+    expect(result.target).toBe(`${emu.current.siteId("msdocs-web")}/slots/staging`);
+    expect(results(result)).toEqual([
+      ["identity", "updated"],
+      ["role", "created"],
+      ["app-setting", "created"],
+      ["verify", "passed"],
+    ]);
+    const slot = await emu.current.arm(
+      "POST",
+      `${emu.current.siteId("msdocs-web")}/slots/staging/config/appsettings/list?${WEB}`,
+    );
+    expect(slot.body.properties).toEqual({ AZURE_STORAGE_ACCOUNT_NAME: "msdocsstorage" });
+    expect(await settings()).toEqual(TEN);
+    const site = await emu.current.arm("GET", `${emu.current.siteId("msdocs-web")}?${WEB}`);
+    expect(site.body.identity).toBeUndefined();
+  });
+
   it("a VM: the guide's resource-group scope, no app settings, the variables the app needs instead", async () => {
     const r = await setup([
       "--vm",

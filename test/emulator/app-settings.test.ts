@@ -14,7 +14,13 @@ const world: World = {
   },
   resourceGroups: [{ name: RG, location: "eastus" }],
   sites: [
-    { resourceGroup: RG, name: "msdocs-web", kind: "app", appSettings: { ONE: "1", "Two.Dots": "a=b;c" } },
+    {
+      resourceGroup: RG,
+      name: "msdocs-web",
+      kind: "app",
+      appSettings: { ONE: "1", "Two.Dots": "a=b;c" },
+      slots: [{ name: "staging", appSettings: { SLOT_ONLY: "s" } }],
+    },
     { resourceGroup: RG, name: "other-web", kind: "app" },
   ],
   roleAssignments: [
@@ -73,6 +79,25 @@ describe("app settings", () => {
     const r = await emu.api.arm("POST", `${site()}/config/appsettings/list?${WEB}`, undefined, token);
     expect([r.status, r.json.error.code]).toEqual([403, "AuthorizationFailed"]);
     expect(r.json.error.message).toContain("Microsoft.Web/sites/config/list/action");
+  });
+
+  it("a deployment slot has settings of its own: writing them leaves the app's alone, and the reverse", async () => {
+    const slot = `${site()}/slots/staging/config/appsettings`;
+    const r = await emu.api.arm("POST", `${slot}/list?${WEB}`);
+    expect(r.json).toMatchObject({
+      id: slot,
+      type: "Microsoft.Web/sites/slots/config",
+      properties: { SLOT_ONLY: "s" },
+    });
+    await emu.api.arm("PUT", `${slot}?${WEB}`, { properties: { SLOT_ONLY: "t" } });
+    expect((await emu.api.arm("POST", `${site()}/config/appsettings/list?${WEB}`)).json.properties).toEqual({
+      ONE: "1",
+      "Two.Dots": "a=b;c",
+    });
+    await emu.api.arm("PUT", `${site()}/config/appsettings?${WEB}`, { properties: {} });
+    expect((await emu.api.arm("POST", `${slot}/list?${WEB}`)).json.properties).toEqual({ SLOT_ONLY: "t" });
+    const missing = await emu.api.arm("POST", `${site()}/slots/nope/config/appsettings/list?${WEB}`);
+    expect(missing.status).toBe(404);
   });
 
   it("the app sees each setting as an environment variable; the platform's own names stay the platform's", async () => {

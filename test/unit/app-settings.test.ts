@@ -26,7 +26,7 @@ function fake(initial: Record<string, string>, body?: (stored: Record<string, st
     puts: [],
     afterList: new Map(),
     lists: 0,
-    async list(_g, _s, opts) {
+    async list(_at, opts) {
       f.lists++;
       const reply = body?.(f.stored) ?? {
         id: `${ID}/config/appsettings`,
@@ -45,7 +45,7 @@ function fake(initial: Record<string, string>, body?: (stored: Record<string, st
       f.afterList.get(f.lists)?.();
       return reply as StringDictionary;
     },
-    async update(_g, _s, settings) {
+    async update(_at, settings) {
       f.puts.push({ ...(settings.properties ?? {}) });
       f.stored = { ...(settings.properties ?? {}) };
       return settings;
@@ -104,8 +104,8 @@ describe("setAppSetting", () => {
   it("a lost reply to the PUT: the read-back shows it applied, and it is not written twice", async () => {
     const f = fake(TEN);
     const update = f.update;
-    f.update = async (g, s, settings, o) => {
-      await update(g, s, settings, o);
+    f.update = async (at, settings, o) => {
+      await update(at, settings, o);
       throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
     };
     expect(await run(f)).toMatchObject({ result: "created", writes: 1 });

@@ -103,6 +103,7 @@ function settingsTarget(target: Target, resourceId: string): SettingsTarget {
   return {
     resourceGroup: target.resourceGroup,
     name: target.name,
+    slot: target.slot,
     id: resourceId,
     what: describeTarget(target),
   };

@@ -7,24 +7,30 @@
 import { armError, isReply, ok, readJson, resourceNotFound } from "../arm/replies.js";
 import type { Route } from "../arm/router.js";
 import type { Ctx, Reply } from "../http.js";
-import type { Site, State } from "../state.js";
+import type { Site, Slot, State } from "../state.js";
 import { WEB_SITES_API_VERSIONS } from "./api-versions.js";
-import { lookup } from "./web.js";
+import { lookup, lookupSlot } from "./web.js";
 
 const SITE =
   "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites/{name}";
 
-export function renderAppSettings(site: Site): Record<string, unknown> {
+export function renderAppSettings(site: Site | Slot): Record<string, unknown> {
+  const slot = "app" in site;
   return {
     id: `${site.id}/config/appsettings`,
     name: "appsettings",
-    type: "Microsoft.Web/sites/config",
+    // A slot's config is its own type (WebApps_ListApplicationSettingsSlot; **guess** for the spelling).
+    type: slot ? "Microsoft.Web/sites/slots/config" : "Microsoft.Web/sites/config",
     kind: site.kind,
     properties: { ...site.appSettings },
   };
 }
 
-function found(state: State, ctx: Ctx): Site | Reply {
+function found(state: State, ctx: Ctx): Site | Slot | Reply {
+  if (ctx.params.slot !== undefined) {
+    const { slot, error } = lookupSlot(state, ctx, "get");
+    return error ?? (slot as Slot);
+  }
   const { site, error } = lookup(state, ctx);
   if (error) return error;
   if (!site)
@@ -46,19 +52,27 @@ function settingsFrom(body: Record<string, unknown>): Record<string, string> | R
   return out;
 }
 
+/** The two routes, for sites and (with their own RBAC actions) for deployment slots. */
 export function webConfigRoutes(state: State): Route[] {
+  return [
+    ...configRoutes(state, SITE, "Microsoft.Web/sites"),
+    ...configRoutes(state, `${SITE}/slots/{slot}`, "Microsoft.Web/sites/slots"),
+  ];
+}
+
+function configRoutes(state: State, base: string, type: string): Route[] {
   const common = {
     kind: "arm" as const,
     apiVersions: WEB_SITES_API_VERSIONS,
-    provider: { namespace: "Microsoft.Web", type: "sites" },
+    provider: { namespace: "Microsoft.Web", type: type.slice("Microsoft.Web/".length) },
   };
   return [
     {
       ...common,
       method: "POST",
-      pattern: `${SITE}/config/appsettings/list`,
+      pattern: `${base}/config/appsettings/list`,
       // Listing settings is a POST action, outside */read: a Reader cannot see them.
-      action: "Microsoft.Web/sites/config/list/action",
+      action: `${type}/config/list/action`,
       handler: (ctx) => {
         const site = found(state, ctx);
         return isReply(site) ? site : ok(renderAppSettings(site));
@@ -67,8 +81,8 @@ export function webConfigRoutes(state: State): Route[] {
     {
       ...common,
       method: "PUT",
-      pattern: `${SITE}/config/appsettings`,
-      action: "Microsoft.Web/sites/config/write",
+      pattern: `${base}/config/appsettings`,
+      action: `${type}/config/write`,
       handler: (ctx) => {
         const site = found(state, ctx);
         if (isReply(site)) return site;

@@ -124,7 +124,7 @@ export function lookup(state: State, ctx: Ctx): { site?: Site; error?: Reply } {
 }
 
 /** The slot a request names, or the 404 of its app (ARM's for a missing parent) or of the slot itself. */
-function lookupSlot(state: State, ctx: Ctx, missing: "get" | "patch"): { slot?: Slot; error?: Reply } {
+export function lookupSlot(state: State, ctx: Ctx, missing: "get" | "patch"): { slot?: Slot; error?: Reply } {
   const { site, error } = lookup(state, ctx);
   if (error) return { error };
   const { name = "", slot = "", resourceGroupName = "" } = ctx.params;
