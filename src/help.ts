@@ -18,6 +18,8 @@ const ENVIRONMENT: [string[], string][] = [
   [["AZURE_SUBSCRIPTION_ID"], "default subscription (else the az CLI's default)"],
   [["AZURE_CONFIG_DIR"], "the az CLI's directory (default ~/.azure)"],
   [["MIAUTH_OUTPUT", "MIAUTH_ARM_ENDPOINT", "MIAUTH_CLOUD"], "defaults of -o, --arm-endpoint, --cloud"],
+  [["AZURE_DEFAULTS_GROUP"], "default -g for a target named without one (else az's defaults.group)"],
+  [["MIAUTH_GRAPH_ENDPOINT"], "Microsoft Graph base URL, for an --assignee given by name"],
   [["AZURE_TOKEN_CREDENTIALS"], "narrow DefaultAzureCredential: dev, prod or one credential"],
   [
     [
@@ -36,8 +38,25 @@ const ENVIRONMENT: [string[], string][] = [
     "verify: the account and its blob endpoint (also from .env)",
   ],
   [
-    ["WEBSITE_SITE_NAME", "WEBSITE_RESOURCE_GROUP", "WEBSITE_OWNER_NAME", "FUNCTIONS_EXTENSION_VERSION"],
-    "verify: the App Service app it runs in",
+    [
+      "WEBSITE_SITE_NAME",
+      "WEBSITE_RESOURCE_GROUP",
+      "WEBSITE_OWNER_NAME",
+      "WEBSITE_SLOT_NAME",
+      "FUNCTIONS_EXTENSION_VERSION",
+    ],
+    "verify, doctor: the App Service app (or slot) it runs in",
+  ],
+  [
+    [
+      "CONTAINER_APP_NAME",
+      "CONTAINER_APP_REVISION",
+      "GITHUB_REPOSITORY",
+      "ACTIONS_ID_TOKEN_REQUEST_URL",
+      "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+      "KUBERNETES_SERVICE_HOST",
+    ],
+    "doctor: the host it runs on (names only: values of secrets never print)",
   ],
   [["GITHUB_ACTIONS"], "verify: true adds ::error:: annotations"],
   [["MIAUTH_EMULATOR_DIR"], "emulator env: the emulator's directory"],

@@ -112,7 +112,8 @@ export function parseRoleOptions(
     : { principalIds: [...new Set(given)], lookups };
 
   let scope: RoleOptions["scope"];
-  const storage = parseStorageFlags(raw, targeted);
+  // --storage-account and its companions are assign-role's only.
+  const storage = verb === "assign" ? parseStorageFlags(raw, targeted) : undefined;
   if (storage) {
     scope = { storage };
   } else if (raw.scope !== undefined) {

@@ -17,6 +17,8 @@ const COMMANDS = [
   "assign-role",
   "unassign-role",
   "verify",
+  "setup",
+  "doctor",
   "emulator",
   "completion",
   "version",

@@ -30,6 +30,10 @@ const RUNS: Record<string, (e: TestEmulator) => string[][]> = {
   verify: () => [["verify", "--webapp", "msdocs-web", "-g", RG, "--account", "msdocsstorage"]],
   "emulator start": () => [["emulator", "start", "--dir", join(dir, "emulator")]],
   "emulator env": (e) => [["emulator", "env", "--dir", e.handle.dir, "--webapp", "msdocs-web", "-g", RG]],
+  setup: () => [
+    ["setup", "--webapp", "msdocs-web", "-g", RG, "--storage-account", "msdocsstorage", "--dry-run"],
+  ],
+  doctor: () => [["doctor"]],
   completion: () => [["completion", "bash"]],
   version: () => [["version"]],
 };
@@ -187,12 +191,12 @@ describe("each command's help offers only options its action reads", () => {
       expect(unassign).not.toContain(flag);
     expect(unassign).toContain("--concurrency"); // it removes several assignments at once
     expect(unassign).not.toMatch(/to assign to/);
-    expect(describedAs(unassign, "--assignee <principalId>")).toBe(
-      "principal (object) ID whose assignment to remove (repeatable)",
+    expect(describedAs(unassign, "--assignee <id|upn|name>")).toMatch(
+      /^principal whose assignment to remove: object ID, or a user principal name, appId:GUID or a service principal's display name, looked up in Microsoft Graph \(repeatable\)$/,
     );
     const assign = ownOptions(await help("assign-role"));
-    expect(describedAs(assign, "--assignee <principalId>")).toBe(
-      "principal (object) ID to assign the role to (repeatable)",
+    expect(describedAs(assign, "--assignee <id|upn|name>")).toMatch(
+      /^principal to assign the role to: object ID/,
     );
     for (const text of [unassign, assign]) {
       expect(describedAs(text, "-g, --resource-group <group>")).toBe(

@@ -33,7 +33,8 @@ describe("roles list: no match, closest names", () => {
 
   it("assign-role's suggestions for an unknown role prefer the names that contain it", async () => {
     const r = await cli(["assign-role", "--assignee", randomUUID(), "--role", "storage blob", "-g", RG]);
-    expect(r.code).toBe(2);
+    // An unknown role is not found (3), as an unknown GUID is.
+    expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
       /^hint: did you mean 'Storage Blob Data Contributor', 'Storage Blob Data Owner', 'Storage Blob Data Reader', 'Storage Blob Delegator'\?/m,
     );

@@ -12,7 +12,10 @@ process.exitCode = await main(process.argv, {
   watchOptions(cmd, opts) {
     const path = [];
     for (let c = cmd; c.parent; c = c.parent) path.unshift(c.name());
-    const declared = cmd.options.map((o) => ({ flags: o.flags, attribute: o.attributeName() }));
+    // What help offers: a hidden option (-n, which only says which flag to use) is not offered.
+    const declared = cmd.options
+      .filter((o) => !o.hidden)
+      .map((o) => ({ flags: o.flags, attribute: o.attributeName() }));
     record({ command: path.join(" "), declared });
     const seen = new Set();
     const read = (key) => {

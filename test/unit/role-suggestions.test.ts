@@ -56,7 +56,7 @@ describe("closestRoleNames", () => {
         NAMES.map((n) => role(n, [])),
       ),
     ).toBe(
-      "did you mean 'Storage Blob Data Contributor', 'Storage Blob Data Owner', 'Storage Blob Data Reader', 'Storage Blob Delegator'? (miauth roles list --search TEXT)",
+      "did you mean 'Storage Blob Data Contributor', 'Storage Blob Data Owner', 'Storage Blob Data Reader', 'Storage Blob Delegator'? (miauth roles list --search \"Storage Blob\")",
     );
     expect(suggestRoles("x", [])).toBe("list the roles with: miauth roles list");
   });
