@@ -15,11 +15,11 @@ import { appServiceWithoutIdentity, type HostRef } from "./hosts.js";
 import { checkDestination, nothingAnswers, OffMachineRefused } from "./loopback.js";
 import { backoffMs } from "./policies.js";
 
-// What @azure/identity 4.13.1's DefaultAzureCredential accepts (trimmed, any case); anything else
-// makes its constructor throw, which would surface as a failure rather than as bad input.
-const TOKEN_CREDENTIALS = [
-  "dev",
-  "prod",
+/**
+ * DefaultAzureCredential's chain in @azure/identity 4.13.1, in its order (the broker credential, which
+ * needs a plugin miauth does not ship, left out).
+ */
+export const CHAIN = [
   "EnvironmentCredential",
   "WorkloadIdentityCredential",
   "ManagedIdentityCredential",
@@ -27,7 +27,11 @@ const TOKEN_CREDENTIALS = [
   "AzureCliCredential",
   "AzurePowerShellCredential",
   "AzureDeveloperCliCredential",
-];
+] as const;
+
+// What DefaultAzureCredential accepts in AZURE_TOKEN_CREDENTIALS (trimmed, any case); anything else
+// makes its constructor throw, which would surface as a failure rather than as bad input.
+const TOKEN_CREDENTIALS = ["dev", "prod", ...CHAIN];
 
 /** AZURE_TOKEN_CREDENTIALS, checked before any credential is built or any request sent. */
 export function checkTokenCredentials(env: NodeJS.ProcessEnv): void {

@@ -6,17 +6,10 @@
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import { oneLine } from "../../output/io.js";
+import { CHAIN } from "../credential.js";
 
-/** The full chain, in the SDK's order (the broker credential needs a plugin miauth does not ship). */
-export const CHAIN = [
-  "EnvironmentCredential",
-  "WorkloadIdentityCredential",
-  "ManagedIdentityCredential",
-  "VisualStudioCodeCredential",
-  "AzureCliCredential",
-  "AzurePowerShellCredential",
-  "AzureDeveloperCliCredential",
-] as const;
+export { CHAIN };
+
 export type CredentialName = (typeof CHAIN)[number];
 
 const PROD: CredentialName[] = [
