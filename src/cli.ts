@@ -114,6 +114,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   disable: async () => (await import("./commands/disable.js")).disableCommand,
   show: async () => (await import("./commands/show.js")).showCommand,
   roles: async () => (await import("./commands/roles.js")).rolesCommand,
+  identity: async () => (await import("./commands/identity.js")).identityCommand,
   "assign-role": async () => (await import("./commands/assign-role.js")).assignRoleCommand,
   "unassign-role": async () => (await import("./commands/unassign-role.js")).unassignRoleCommand,
   verify: async () => (await import("./commands/verify.js")).verifyCommand,

@@ -14,6 +14,7 @@ const COMMANDS = [
   "disable",
   "show",
   "roles",
+  "identity",
   "assign-role",
   "unassign-role",
   "verify",

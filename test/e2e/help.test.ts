@@ -25,6 +25,15 @@ const RUNS: Record<string, (e: TestEmulator) => string[][]> = {
   disable: () => [["disable", "--webapp", "msdocs-web", "-g", RG, "--dry-run"]],
   show: () => [["show", "--webapp", "msdocs-web", "-g", RG]],
   "roles list": () => [["roles", "list", "--name", "Reader"]],
+  "identity create": () => [
+    ["identity", "create", "msdocs-help", "-g", RG, "--location", "eastus", "--dry-run"],
+  ],
+  "identity show": (e) => [
+    ["identity", "show", "msdocs-uami", "-g", RG],
+    ["identity", "show", "--ids", e.uamiId("msdocs-uami")],
+  ],
+  "identity list": () => [["identity", "list", "-g", RG]],
+  "identity delete": () => [["identity", "delete", "msdocs-uami", "-g", RG, "--force", "--dry-run"]],
   "assign-role": () => [["assign-role", "--assignee", P, "--role", "Reader", "-g", RG, "--dry-run"]],
   "unassign-role": () => [["unassign-role", "--assignee", P, "--role", "Reader", "-g", RG, "--dry-run"]],
   verify: () => [["verify", "--webapp", "msdocs-web", "-g", RG, "--account", "msdocsstorage"]],

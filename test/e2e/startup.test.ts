@@ -65,6 +65,7 @@ const DEFINITIONS = [
   "disable",
   "show",
   "roles",
+  "identity",
   "assign-role",
   "unassign-role",
   "verify",
@@ -176,6 +177,18 @@ describe("lazy loading", () => {
     expect(unwanted.filter((p) => loaded.packages.has(p))).toEqual([]);
     expect([...loaded.sources].filter((s) => s.startsWith("src/emulator/"))).toEqual([]);
     expect(DEFINITIONS.filter((d) => loaded.sources.has(d))).toEqual(["src/commands/enable.ts"]);
+  });
+
+  it("identity loads the managed identity SDK; enable, verify and --help do not", async () => {
+    const loaded = await loadsOf(["identity", "show", "msdocs-uami", "-g", RG], emu.current.env);
+    expect(loaded.code).toBe(0);
+    expect(loaded.packages).toContain("@azure/arm-msi");
+    expect(DEFINITIONS.filter((d) => loaded.sources.has(d))).toEqual(["src/commands/identity.ts"]);
+    for (const args of [["enable", "--webapp", "msdocs-web", "-g", RG], ["--help"], ["identity", "--help"]]) {
+      const other = await loadsOf(args, emu.current.env);
+      expect(other.code, args.join(" ")).toBe(0);
+      expect(other.packages.has("@azure/arm-msi"), args.join(" ")).toBe(false);
+    }
   });
 
   it("assign-role loads the storage SDK only for --storage-account", async () => {
