@@ -6,6 +6,7 @@ import { listAll } from "./arm-list.js";
 import { assignmentsOf, type IdentityAssignment } from "./assignments.js";
 import type { ArmClients } from "./clients.js";
 import { azureErrorCode, httpStatus, translateAzureError } from "./errors.js";
+import type { IdentityRef } from "./identity-pick.js";
 import { parseResourceId, sameId } from "./ids.js";
 
 export interface UamiRef {
@@ -105,6 +106,23 @@ export async function requireUami(arm: ArmClients, ref: UamiRef, signal?: AbortS
       what: `user-assigned identity '${ref.name}' in resource group '${ref.resourceGroup}'`,
     });
   }
+}
+
+/** A user-assigned identity given by ID, or by name with its group (a name without one: `group`). */
+export async function resolveUami(
+  arm: ArmClients,
+  ref: IdentityRef,
+  subscriptionId: string,
+  signal?: AbortSignal,
+): Promise<Uami> {
+  const parts =
+    "id" in ref ? parseResourceId(ref.id) : { subscriptionId, resourceGroup: ref.resourceGroup ?? "", name: ref.name };
+  if (parts.resourceGroup === "") throw new UsageError(`give the resource group of identity '${parts.name}'`);
+  return requireUami(
+    arm,
+    { subscriptionId: parts.subscriptionId, resourceGroup: parts.resourceGroup, name: parts.name },
+    signal,
+  );
 }
 
 export type CreateResult = Uami & { result: "created" | "unchanged" | "would-create" };

@@ -8,6 +8,9 @@ import { addTargetOptions, collect, setOptionHelp, withValues } from "./shared.j
 export interface RawRoleOptions extends RawTargetOptions {
   assignee?: string[];
   assigneesFile?: string;
+  /** A user-assigned identity (NAME|ID): the assignee, or which of the target's identities. */
+  identity?: string;
+  identityResourceGroup?: string;
   role?: string;
   scope?: string;
   concurrency: string;
@@ -35,7 +38,15 @@ export function addRoleOptions(cmd: Command, verb: RoleVerb): Command {
       `${assign ? "principal to assign the role to" : "principal whose assignment to remove"}: object ID, or a user principal name, appId:GUID or a service principal's display name, looked up in Microsoft Graph (repeatable)`,
       collect,
     )
-    .option("--assignees-file <file>", "file with one principal ID per line ('#' comments allowed)");
+    .option("--assignees-file <file>", "file with one principal ID per line ('#' comments allowed)")
+    .option(
+      "--identity <name|id>",
+      "a user-assigned identity (its principal ID is read through ARM); with a target, which of the target's identities (default: its system-assigned one)",
+    )
+    .option(
+      "--identity-resource-group <group>",
+      "the resource group of --identity given by name (default: -g)",
+    );
   if (assign)
     cmd.addOption(
       withValues(

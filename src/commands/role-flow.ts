@@ -5,6 +5,7 @@ import { type AssignmentRequest, type AssignmentResult, failedResult } from "../
 import { assignmentDryRun } from "../azure/dry-run.js";
 import { readIdentity } from "../azure/identity.js";
 import { hasSystemAssigned } from "../azure/identity-merge.js";
+import { type IdentityRef, pickAttached } from "../azure/identity-pick.js";
 import type { PrincipalType } from "../azure/principal-types.js";
 import { type RoleView, resolveRole } from "../azure/roles.js";
 import { resourceGroupScope, scopeSubscription } from "../azure/scope.js";
@@ -43,8 +44,8 @@ export async function resolveRoleRequest(ctx: Context, opts: RoleOptions): Promi
   const [role, principalIds] = await Promise.all([
     resolveRole(arm, scope, subscriptionId, opts.role, ctx.signal),
     "principalIds" in opts.assignees
-      ? givenPrincipals(ctx, opts.assignees, typeOf)
-      : principalsOf(ctx, targets, subscriptionId),
+      ? givenPrincipals(ctx, opts.assignees, typeOf, opts, subscriptionId)
+      : principalsOf(ctx, targets, subscriptionId, opts.identity),
   ]);
   return { scope, subscriptionId, role, principalIds: [...new Set(principalIds)], typeOf };
 }
@@ -54,10 +55,23 @@ async function givenPrincipals(
   ctx: Context,
   given: { principalIds: string[]; lookups: AssigneeLookup[] },
   typeOf: Map<string, PrincipalType>,
+  opts: Pick<RoleOptions, "identity" | "assigneeIdentities">,
+  subscriptionId: string,
 ): Promise<string[]> {
+  if (opts.identity) return [await uamiPrincipal(ctx, opts.identity, subscriptionId)];
   const found = await lookUpAssignees(ctx, given.lookups);
   for (const f of found) typeOf.set(f.principalId, f.principalType);
-  return [...given.principalIds, ...found.map((f) => f.principalId)];
+  const identities: string[] = [];
+  for (const ref of opts.assigneeIdentities ?? []) identities.push(await uamiPrincipal(ctx, ref, subscriptionId));
+  return [...given.principalIds, ...identities, ...found.map((f) => f.principalId)];
+}
+
+/** --identity without a target: the user-assigned identity's principal (object) ID, read through ARM. */
+export async function uamiPrincipal(ctx: Context, ref: IdentityRef, subscriptionId: string): Promise<string> {
+  const { resolveUami } = await import("../azure/uami.js");
+  const u = await resolveUami(await ctx.arm(), ref, subscriptionId, ctx.signal);
+  ctx.verbose(`--identity ${u.name}: principal ${u.principalId} (client ID ${u.clientId})`);
+  return u.principalId;
 }
 
 /** --storage-account: the account (or container) found through ARM, in the working subscription. */
@@ -72,13 +86,22 @@ async function storageScope(ctx: Context, subscriptionId: string, ref: StorageRe
   return found.scope;
 }
 
-async function principalsOf(ctx: Context, targets: Target[], subscriptionId: string): Promise<string[]> {
+async function principalsOf(
+  ctx: Context,
+  targets: Target[],
+  subscriptionId: string,
+  identity: IdentityRef | undefined,
+): Promise<string[]> {
   const arm = await ctx.arm();
   const ids: string[] = [];
   for (const target of targets) {
     const current = await readIdentity(arm, target, subscriptionId, ctx.signal);
     const wrongKind = kindWarning(target, current.kind);
     if (wrongKind) ctx.warn(wrongKind);
+    if (identity) {
+      ids.push(pickAttached(current.identity, identity, describeTarget(target)).principalId);
+      continue;
+    }
     const principalId = hasSystemAssigned(current.identity) ? current.identity?.principalId : undefined;
     if (!principalId) {
       throw new NotFoundError(`${describeTarget(target)} has no system-assigned managed identity`, {

@@ -1,6 +1,7 @@
 // Flags shared by assign-role and unassign-role, and their validation (all before any network call).
 
 import { type AssigneeLookup, parseAssignee } from "../azure/assignee.js";
+import { type IdentityRef, parseIdentityRef } from "../azure/identity-pick.js";
 import { parseGuid, validateResourceGroupName } from "../azure/ids.js";
 import { PRINCIPAL_TYPES, type PrincipalType } from "../azure/principal-types.js";
 import { isPrivilegedRole, parseRoleInput } from "../azure/roles.js";
@@ -23,6 +24,13 @@ export interface RoleOptions {
    * identity is the assignee.
    */
   assignees: { principalIds: string[]; lookups: AssigneeLookup[] } | { targets: Target[] };
+  /**
+   * --identity: with targets, which of their identities (system-assigned when absent); without, a
+   * user-assigned identity that is the assignee (name with its group resolved here).
+   */
+  identity?: IdentityRef;
+  /** --assignee values that are user-assigned identities' resource IDs. */
+  assigneeIdentities?: IdentityRef[];
   /** What the PUT sends first: the flag's value, else ServicePrincipal (a managed identity). */
   principalType: PrincipalType;
   /** True with --assignee-principal-type: a mismatch is then the user's error, not retried. */
@@ -91,25 +99,36 @@ export function parseRoleOptions(
   }
 
   const targeted = hasTarget(raw);
-  const parsed = (raw.assignee ?? []).map((a) => parseAssignee(a, "--assignee"));
+  // A user-assigned identity's resource ID as --assignee: its principal, read through ARM.
+  const byId = (raw.assignee ?? []).filter((a) => a.trim().startsWith("/"));
+  const assigneeIdentities = byId.map((a) => parseIdentityRef(a.trim(), "--assignee"));
+  const parsed = (raw.assignee ?? [])
+    .filter((a) => !a.trim().startsWith("/"))
+    .map((a) => parseAssignee(a, "--assignee"));
   const lookups = parsed.filter((a): a is AssigneeLookup => a.kind !== "objectId");
-  const given = [
+  const given: string[] = [
+    ...byId,
     ...parsed.flatMap((a) => (a.kind === "objectId" ? [a.value] : [])),
     ...(raw.assigneesFile ? readAssigneesFile(raw.assigneesFile) : []),
   ];
+  const identity = parseIdentityOption(raw, targeted);
+  if (identity && !targeted && given.length + lookups.length > 0)
+    throw new UsageError("give the assignee either as --assignee/--assignees-file or as --identity, not both");
   if (targeted && given.length + lookups.length > 0) {
     throw new UsageError(
       `give the assignee either as --assignee/--assignees-file or as ${TARGET_FLAGS.short}, not both`,
     );
   }
-  if (!targeted && given.length + lookups.length === 0 && raw.assigneesFile === undefined) {
-    throw new UsageError(`no assignee: use --assignee ID, --assignees-file FILE, or ${TARGET_FLAGS.usage}`);
+  if (!targeted && !identity && given.length + lookups.length === 0 && raw.assigneesFile === undefined) {
+    throw new UsageError(
+      `no assignee: use --assignee ID, --assignees-file FILE, --identity NAME|ID, or ${TARGET_FLAGS.usage}`,
+    );
   }
-  if (!targeted && given.length + lookups.length === 0)
+  if (!targeted && !identity && given.length + lookups.length === 0)
     throw new UsageError(`--assignees-file '${raw.assigneesFile}' has no principal IDs`);
   const assignees = targeted
     ? { targets: parseTargets(raw) }
-    : { principalIds: [...new Set(given)], lookups };
+    : { principalIds: [...new Set(given)].filter((g) => !g.startsWith("/")), lookups };
 
   let scope: RoleOptions["scope"];
   // --storage-account and its companions are assign-role's only.
@@ -131,11 +150,32 @@ export function parseRoleOptions(
     role: raw.role,
     scope,
     assignees,
+    identity,
+    assigneeIdentities,
     ...assignOnly,
     concurrency,
     dryRun: raw.dryRun === true,
   };
   return options;
+}
+
+/**
+ * --identity (and --identity-resource-group): without a target, a name needs a group, -g's by default;
+ * with one, a name without a group is matched among the target's attached identities.
+ */
+function parseIdentityOption(raw: RawRoleOptions, targeted: boolean): IdentityRef | undefined {
+  if (raw.identity === undefined) {
+    if (raw.identityResourceGroup !== undefined)
+      throw new UsageError("--identity-resource-group is for --identity given by name");
+    return undefined;
+  }
+  const ref = parseIdentityRef(raw.identity, "--identity", raw.identityResourceGroup);
+  if (targeted || "id" in ref || ref.resourceGroup !== undefined) return ref;
+  if (raw.resourceGroup === undefined)
+    throw new UsageError(
+      `--identity '${ref.name}' is a name: give its group with --identity-resource-group (or -g), or its full resource ID`,
+    );
+  return { name: ref.name, resourceGroup: validateResourceGroupName(raw.resourceGroup) };
 }
 
 /** Broad roles at a subscription (or above) need --yes; known from the flags alone when possible. */

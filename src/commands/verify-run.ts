@@ -4,7 +4,9 @@ import { resolve } from "node:path";
 import { config as loadDotenv } from "dotenv";
 import { parseAssignee } from "../azure/assignee.js";
 import { parseBlobEndpoint } from "../azure/clouds.js";
+import { parseIdentityRef } from "../azure/identity-pick.js";
 import {
+  parseGuid,
   parseStorageAccountId,
   validateContainerName,
   validateResourceGroupName,
@@ -86,9 +88,28 @@ export async function verifyAction(ctx: Context, raw: RawVerifyOptions): Promise
 async function parseInput(ctx: Context, raw: RawVerifyOptions, access: Access): Promise<VerifyInput> {
   const container = raw.container === undefined ? undefined : validateContainerName(raw.container);
   const targeted = hasTarget(raw);
-  if (targeted || raw.principal !== undefined) {
+  if (raw.identityResourceGroup !== undefined && raw.identity === undefined)
+    throw new UsageError("--identity-resource-group is for --identity given by name");
+  if (targeted || raw.principal !== undefined || raw.identity !== undefined) {
     if (targeted && raw.principal !== undefined)
       throw new UsageError(`give either a target (${TARGET_FLAGS.short}) or --principal, not both`);
+    if (raw.identity !== undefined && raw.principal !== undefined)
+      throw new UsageError("give either --identity or --principal, not both");
+    if (raw.clientId !== undefined)
+      throw new UsageError(
+        "--client-id is for the data plane (no target): the control plane takes --identity NAME|ID",
+      );
+    const identity =
+      raw.identity === undefined
+        ? undefined
+        : parseIdentityRef(raw.identity, "--identity", raw.identityResourceGroup);
+    if (identity && !targeted && "name" in identity && identity.resourceGroup === undefined) {
+      if (raw.resourceGroup === undefined)
+        throw new UsageError(
+          `--identity '${identity.name}' is a name: give its group with --identity-resource-group (or -g), or its full resource ID`,
+        );
+      identity.resourceGroup = validateResourceGroupName(raw.resourceGroup);
+    }
     if (raw.blobEndpoint !== undefined)
       throw new UsageError(
         "--blob-endpoint is for the data plane (no target): the control plane reads role assignments",
@@ -112,14 +133,22 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions, access: Access): 
         );
       storage = { account, resourceGroup: validateResourceGroupName(group) };
     }
+    let principalId =
+      principal === undefined || principal.kind === "objectId"
+        ? principal?.value
+        : (await lookUpAssignees(ctx, [principal]))[0]?.principalId;
+    if (identity && !targeted) {
+      const { resolveUami } = await import("../azure/uami.js");
+      const u = await resolveUami(await ctx.arm(), identity, await ctx.subscriptionId(), ctx.signal);
+      ctx.verbose(`--identity ${u.name}: principal ${u.principalId} (client ID ${u.clientId})`);
+      principalId = u.principalId;
+    }
     return {
       mode: "control-plane",
       access,
       target: targets[0],
-      principalId:
-        principal === undefined || principal.kind === "objectId"
-          ? principal?.value
-          : (await lookUpAssignees(ctx, [principal]))[0]?.principalId,
+      identity: targeted ? identity : undefined,
+      principalId,
       storage,
       container,
     };
@@ -132,6 +161,11 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions, access: Access): 
     throw new UsageError(
       "--storage-id and -g need an identity to check: add --webapp/--functionapp/--vm, --ids or --principal",
     );
+  }
+  if (raw.clientId !== undefined) {
+    // Exactly what AZURE_CLIENT_ID does: DefaultAzureCredential's ManagedIdentityCredential asks the
+    // host's endpoint for that user-assigned identity (client_id), and the diagnosis reads it.
+    process.env.AZURE_CLIENT_ID = parseGuid(raw.clientId, "--client-id");
   }
   // As the guide's app does with `import "dotenv/config"`: a .env in the working directory is read.
   loadDotenv({ path: resolve(".env"), processEnv: ctx.env as Record<string, string> });

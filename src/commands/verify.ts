@@ -6,6 +6,9 @@ import { timeoutOption } from "./timeout.js";
 
 export interface RawVerifyOptions extends RawTargetOptions {
   principal?: string;
+  identity?: string;
+  identityResourceGroup?: string;
+  clientId?: string;
   account?: string;
   accountResourceGroup?: string;
   storageId?: string;
@@ -38,6 +41,18 @@ export function verifyCommand(run: Runner): Command {
       "--principal <id|upn|name>",
       "control plane: check this principal: object ID, or a user principal name, appId:GUID or display name (Microsoft Graph)",
     )
+    .option(
+      "--identity <name|id>",
+      "control plane: a user-assigned identity to check; with a target, which of its identities (default: system-assigned)",
+    )
+    .option(
+      "--identity-resource-group <group>",
+      "control plane: the resource group of --identity given by name (default: -g)",
+    )
+    .option(
+      "--client-id <guid>",
+      "data plane: the user-assigned identity to get the token as (env AZURE_CLIENT_ID), as DefaultAzureCredential picks it",
+    )
     .option("--account <name>", "storage account name (env AZURE_STORAGE_ACCOUNT_NAME)")
     .option("--account-resource-group <group>", "control plane: the account's resource group (default: -g)")
     .option("--storage-id <resourceId>", "control plane: the storage account's resource ID")
@@ -56,6 +71,8 @@ export function verifyCommand(run: Runner): Command {
         "miauth verify --account msdocsstorage --access readwrite                  # inside the app",
         "miauth verify --webapp msdocs-web -g msdocs-sdk-auth-example --account msdocsstorage   # from CI",
         "miauth verify --account msdocsstorage --container data --wait 10m --junit verify.xml",
+        "miauth verify --identity msdocs-uami -g msdocs-sdk-auth-example --account msdocsstorage   # a user-assigned identity",
+        "miauth verify --account msdocsstorage --client-id <clientId>               # inside the app, as that identity",
       ]),
     )
     .action(

@@ -8,6 +8,7 @@ import { readIdentity } from "../identity.js";
 import { hasSystemAssigned } from "../identity-merge.js";
 import { parseResourceId } from "../ids.js";
 import { checkResourceBody, type RawReply, unreadableReply, unusable } from "../replies.js";
+import { pickAttached } from "../identity-pick.js";
 import { describeTarget, targetFlags } from "../target.js";
 import { kindWarning } from "../target-kind.js";
 import { buildReport, roleFor } from "./diagnosis.js";
@@ -71,7 +72,15 @@ export async function checkControlPlane(
     const wrongKind = kindWarning(input.target, current.kind);
     if (wrongKind) o.onNote?.(wrongKind);
     assignee = targetFlags(input.target, current.resourceId);
-    principalId = hasSystemAssigned(current.identity) ? (current.identity?.principalId ?? null) : null;
+    if (input.identity) {
+      const picked = pickAttached(current.identity, input.identity, describeTarget(input.target));
+      assignee += ` --identity ${picked.id}`;
+    }
+    principalId = input.identity
+      ? pickAttached(current.identity, input.identity, describeTarget(input.target)).principalId
+      : hasSystemAssigned(current.identity)
+        ? (current.identity?.principalId ?? null)
+        : null;
     if (!principalId) {
       steps.push({
         name: "identity",

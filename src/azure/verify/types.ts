@@ -1,5 +1,6 @@
 // What verify is asked and what it answers: one report shape for both modes, stable for `-o json` and CI
 // (documented in the README).
+import type { IdentityRef } from "../identity-pick.js";
 import type { Target } from "../target.js";
 import type { TokenIdentity } from "./token-identity.js";
 
@@ -58,6 +59,8 @@ export interface ControlPlaneInput {
   mode: "control-plane";
   access: Access;
   target?: Target;
+  /** With a target: which of its user-assigned identities (else its system-assigned one). */
+  identity?: IdentityRef;
   principalId?: string;
   /** Known storage account ID, or the parts to build it once the subscription is known. */
   storage: { id: string } | { account: string; resourceGroup: string };
