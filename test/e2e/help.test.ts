@@ -34,9 +34,19 @@ const RUNS: Record<string, (e: TestEmulator) => string[][]> = {
   ],
   "identity list": () => [["identity", "list", "-g", RG]],
   "identity delete": () => [["identity", "delete", "msdocs-uami", "-g", RG, "--force", "--dry-run"]],
-  "assign-role": () => [["assign-role", "--assignee", P, "--role", "Reader", "-g", RG, "--dry-run"]],
-  "unassign-role": () => [["unassign-role", "--assignee", P, "--role", "Reader", "-g", RG, "--dry-run"]],
-  verify: () => [["verify", "--webapp", "msdocs-web", "-g", RG, "--account", "msdocsstorage"]],
+  "assign-role": () => [
+    ["assign-role", "--assignee", P, "--role", "Reader", "-g", RG, "--dry-run"],
+    ["assign-role", "--identity", "msdocs-uami", "--identity-resource-group", RG, "--role", "Reader", "-g", RG, "--dry-run"],
+  ],
+  "unassign-role": () => [
+    ["unassign-role", "--assignee", P, "--role", "Reader", "-g", RG, "--dry-run"],
+    ["unassign-role", "--identity", "msdocs-uami", "--identity-resource-group", RG, "--role", "Reader", "-g", RG, "--dry-run"],
+  ],
+  verify: () => [
+    ["verify", "--webapp", "msdocs-web", "-g", RG, "--account", "msdocsstorage"],
+    ["verify", "--identity", "msdocs-uami", "--identity-resource-group", RG, "--account", "msdocsstorage", "-g", RG],
+    ["verify", "--client-id", P, "--account", "msdocsstorage"],
+  ],
   "emulator start": () => [["emulator", "start", "--dir", join(dir, "emulator")]],
   "emulator env": (e) => [["emulator", "env", "--dir", e.handle.dir, "--webapp", "msdocs-web", "-g", RG]],
   setup: () => [
