@@ -553,7 +553,38 @@ describe("assign-role and unassign-role", () => {
       name: "no assignee",
       args: ["assign-role", "--role", "Reader", "-g", RG],
       error:
-        "no assignee: use --assignee ID, --assignees-file FILE, or --webapp/--functionapp/--vm NAME -g RG / --ids ID",
+        "no assignee: use --assignee ID, --assignees-file FILE, --identity NAME|ID, or --webapp/--functionapp/--vm NAME -g RG / --ids ID",
+    },
+    {
+      name: "--identity that is neither a name nor an identity's ID",
+      args: ["assign-role", "--identity", "x!", "--role", "Reader", "-g", RG],
+      error:
+        "invalid --identity 'x!': give a user-assigned identity's name (3-128 letters, digits, '-' or '_') or its full resource ID",
+    },
+    {
+      name: "--identity with --assignee",
+      args: ["assign-role", "--identity", "msdocs-uami", "--assignee", P, "--role", "Reader", "-g", RG],
+      error: "give the assignee either as --assignee/--assignees-file or as --identity, not both",
+    },
+    {
+      name: "--identity-resource-group without --identity",
+      args: ["assign-role", "--assignee", P, "--identity-resource-group", RG, "--role", "Reader", "-g", RG],
+      error: "--identity-resource-group is for --identity given by name",
+    },
+    {
+      name: "--identity as a web app's ID",
+      args: ["verify", "--identity", `${RG_ID}/providers/Microsoft.Web/sites/x`, "--account", "msdocsstorage"],
+      error: `invalid --identity '${RG_ID}/providers/Microsoft.Web/sites/x': expected /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}`,
+    },
+    {
+      name: "verify --client-id with a target",
+      args: ["verify", "--vm", "v", "-g", RG, "--client-id", P, "--account", "msdocsstorage"],
+      error: "--client-id is for the data plane (no target): the control plane takes --identity NAME|ID",
+    },
+    {
+      name: "verify --client-id that is no GUID",
+      args: ["verify", "--client-id", "abc", "--account", "msdocsstorage"],
+      error: "--client-id 'abc' is not a GUID",
     },
     {
       name: "an assignee that is no GUID, user principal name or name",
