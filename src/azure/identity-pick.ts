@@ -1,8 +1,8 @@
 // `--identity NAME|ID`: a user-assigned identity as typed, and, with a target, which of the target's
 // identities it picks. Pure (the target's identity is read by the caller), so it is table-tested.
 import { UnexpectedReplyError, UsageError } from "../errors.js";
-import { parseUserAssignedId, sameId, validateResourceGroupName, validateUserAssignedName } from "./ids.js";
 import type { WireIdentity } from "./identity-merge.js";
+import { parseUserAssignedId, sameId, validateResourceGroupName, validateUserAssignedName } from "./ids.js";
 
 /** A user-assigned identity given by full resource ID, or by name (and its group when known). */
 export type IdentityRef = { id: string } | { name: string; resourceGroup?: string };
@@ -10,7 +10,9 @@ export type IdentityRef = { id: string } | { name: string; resourceGroup?: strin
 export function parseIdentityRef(value: string, flag: string, group?: string): IdentityRef {
   if (value.startsWith("/")) {
     if (group !== undefined)
-      throw new UsageError(`${flag} is a full resource ID: it names its group, drop --identity-resource-group`);
+      throw new UsageError(
+        `${flag} is a full resource ID: it names its group, drop --identity-resource-group`,
+      );
     try {
       return { id: parseUserAssignedId(value) };
     } catch {
@@ -23,7 +25,9 @@ export function parseIdentityRef(value: string, flag: string, group?: string): I
     throw new UsageError(
       `invalid ${flag} '${value}': give a user-assigned identity's name (3-128 letters, digits, '-' or '_') or its full resource ID`,
     );
-  return group === undefined ? { name: value } : { name: value, resourceGroup: validateResourceGroupName(group) };
+  return group === undefined
+    ? { name: value }
+    : { name: value, resourceGroup: validateResourceGroupName(group) };
 }
 
 export function describeIdentityRef(ref: IdentityRef): string {
@@ -34,7 +38,10 @@ export function describeIdentityRef(ref: IdentityRef): string {
 
 function matches(ref: IdentityRef, id: string): boolean {
   if ("id" in ref) return sameId(ref.id, id);
-  const m = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/([^/]+)$/i.exec(id);
+  const m =
+    /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/([^/]+)$/i.exec(
+      id,
+    );
   if (!m) return false;
   return (
     m[2]?.toLowerCase() === ref.name.toLowerCase() &&
@@ -46,7 +53,11 @@ function matches(ref: IdentityRef, id: string): boolean {
  * The principal of the attached user-assigned identity `ref` names (never its client ID: role
  * assignments name principals). Not attached, or a name that fits two: exit 2, naming those attached.
  */
-export function pickAttached(identity: WireIdentity | undefined, ref: IdentityRef, what: string): { id: string; principalId: string } {
+export function pickAttached(
+  identity: WireIdentity | undefined,
+  ref: IdentityRef,
+  what: string,
+): { id: string; principalId: string } {
   const attached = Object.entries(identity?.userAssignedIdentities ?? {});
   const found = attached.filter(([id]) => matches(ref, id));
   const names = attached.map(([id]) => id.split("/").at(-1)).join(", ");
@@ -55,7 +66,12 @@ export function pickAttached(identity: WireIdentity | undefined, ref: IdentityRe
       found.length === 0
         ? `user-assigned identity ${describeIdentityRef(ref)} is not attached to ${what}${attached.length ? `; attached: ${names}` : "; it has no user-assigned identity"}`
         : `${describeIdentityRef(ref)} names more than one identity attached to ${what}: give its full resource ID`,
-      { hint: found.length === 0 ? "attach it with miauth enable … --user-assigned NAME|ID, or pick an attached one" : undefined },
+      {
+        hint:
+          found.length === 0
+            ? "attach it with miauth enable … --user-assigned NAME|ID, or pick an attached one"
+            : undefined,
+      },
     );
   }
   const [id, details] = found[0] as [string, { principalId?: string | null } | null];

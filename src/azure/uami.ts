@@ -116,7 +116,9 @@ export async function resolveUami(
   signal?: AbortSignal,
 ): Promise<Uami> {
   const parts =
-    "id" in ref ? parseResourceId(ref.id) : { subscriptionId, resourceGroup: ref.resourceGroup ?? "", name: ref.name };
+    "id" in ref
+      ? parseResourceId(ref.id)
+      : { subscriptionId, resourceGroup: ref.resourceGroup ?? "", name: ref.name };
   if (parts.resourceGroup === "") throw new UsageError(`give the resource group of identity '${parts.name}'`);
   return requireUami(
     arm,

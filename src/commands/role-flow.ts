@@ -62,7 +62,8 @@ async function givenPrincipals(
   const found = await lookUpAssignees(ctx, given.lookups);
   for (const f of found) typeOf.set(f.principalId, f.principalType);
   const identities: string[] = [];
-  for (const ref of opts.assigneeIdentities ?? []) identities.push(await uamiPrincipal(ctx, ref, subscriptionId));
+  for (const ref of opts.assigneeIdentities ?? [])
+    identities.push(await uamiPrincipal(ctx, ref, subscriptionId));
   return [...given.principalIds, ...identities, ...found.map((f) => f.principalId)];
 }
 

@@ -113,7 +113,9 @@ export function parseRoleOptions(
   ];
   const identity = parseIdentityOption(raw, targeted);
   if (identity && !targeted && given.length + lookups.length > 0)
-    throw new UsageError("give the assignee either as --assignee/--assignees-file or as --identity, not both");
+    throw new UsageError(
+      "give the assignee either as --assignee/--assignees-file or as --identity, not both",
+    );
   if (targeted && given.length + lookups.length > 0) {
     throw new UsageError(
       `give the assignee either as --assignee/--assignees-file or as ${TARGET_FLAGS.short}, not both`,

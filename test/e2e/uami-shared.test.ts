@@ -27,8 +27,19 @@ interface Made {
 /** msdocs-shared on the web app and the VM (no system identity), Storage Blob Data Reader on the account. */
 async function arrange(): Promise<Made> {
   const made = json<Made>(await cli(["identity", "create", "msdocs-shared", "-g", RG]));
-  for (const host of [["--webapp", "msdocs-web"], ["--vm", "msdocs-vm"]]) {
-    const r = await cli(["enable", ...host, "-g", RG, "--user-assigned", "msdocs-shared", "--no-system-assigned"]);
+  for (const host of [
+    ["--webapp", "msdocs-web"],
+    ["--vm", "msdocs-vm"],
+  ]) {
+    const r = await cli([
+      "enable",
+      ...host,
+      "-g",
+      RG,
+      "--user-assigned",
+      "msdocs-shared",
+      "--no-system-assigned",
+    ]);
     expect(r.code, r.stderr).toBe(0);
   }
   const assigned = await cli([
@@ -55,7 +66,14 @@ describe("a user-assigned identity shared by a web app and a VM", () => {
     expect(state.roleAssignments.some((a) => a.principalId === made.clientId)).toBe(false);
 
     // The web app, through `emulator env --as` (the variables App Service gives the app).
-    const printed = await cli(["emulator", "env", "--dir", emu.handle.dir, "--as", emu.current.siteId("msdocs-web")]);
+    const printed = await cli([
+      "emulator",
+      "env",
+      "--dir",
+      emu.handle.dir,
+      "--as",
+      emu.current.siteId("msdocs-web"),
+    ]);
     expect(printed.code, printed.stderr).toBe(0);
     const webEnv = parseExports(printed.stdout);
     expect(webEnv.IDENTITY_ENDPOINT).toBeDefined();
@@ -93,7 +111,17 @@ describe("a user-assigned identity shared by a web app and a VM", () => {
     ]);
     expect(byId.code, byId.stderr).toBe(0);
 
-    const picked = await cli(["verify", "--vm", "msdocs-vm", "-g", RG, "--identity", "msdocs-shared", "--account", ACCOUNT]);
+    const picked = await cli([
+      "verify",
+      "--vm",
+      "msdocs-vm",
+      "-g",
+      RG,
+      "--identity",
+      "msdocs-shared",
+      "--account",
+      ACCOUNT,
+    ]);
     expect(picked.code, picked.stderr).toBe(0);
     expect(step(json<Report>(picked), "identity")?.message).toBe(`principal ${made.principalId}`);
     // Without --identity, the target's system-assigned identity, which it does not have.
@@ -102,7 +130,17 @@ describe("a user-assigned identity shared by a web app and a VM", () => {
     expect(step(json<Report>(system), "identity")?.code).toBe("IdentityNotEnabled");
 
     // An identity not attached to the target: exit 2, naming the attached ones.
-    const other = await cli(["verify", "--vm", "msdocs-vm", "-g", RG, "--identity", "msdocs-uami", "--account", ACCOUNT]);
+    const other = await cli([
+      "verify",
+      "--vm",
+      "msdocs-vm",
+      "-g",
+      RG,
+      "--identity",
+      "msdocs-uami",
+      "--account",
+      ACCOUNT,
+    ]);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/'msdocs-uami' is not attached to .*msdocs-vm.*; attached: msdocs-shared/);
   });
@@ -156,7 +194,15 @@ describe("a user-assigned identity shared by a web app and a VM", () => {
     ]);
     expect(notAttached.code).toBe(2);
     expect(notAttached.stderr).toContain("attached: msdocs-shared");
-    const bad = await cli(["assign-role", "--identity", "msdocs-shared", "--role", "Reader", "--scope", emu.current.rg()]);
+    const bad = await cli([
+      "assign-role",
+      "--identity",
+      "msdocs-shared",
+      "--role",
+      "Reader",
+      "--scope",
+      emu.current.rg(),
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--identity-resource-group/);
     expect(await emu.current.writes()).toEqual([]);

@@ -573,7 +573,13 @@ describe("assign-role and unassign-role", () => {
     },
     {
       name: "--identity as a web app's ID",
-      args: ["verify", "--identity", `${RG_ID}/providers/Microsoft.Web/sites/x`, "--account", "msdocsstorage"],
+      args: [
+        "verify",
+        "--identity",
+        `${RG_ID}/providers/Microsoft.Web/sites/x`,
+        "--account",
+        "msdocsstorage",
+      ],
       error: `invalid --identity '${RG_ID}/providers/Microsoft.Web/sites/x': expected /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}`,
     },
     {

@@ -39,10 +39,43 @@ export interface Selector {
   resourceId?: string;
 }
 
-export function selectorOf(params: URLSearchParams): Selector | undefined {
-  const clientId = params.get("client_id") ?? params.get("clientid") ?? undefined;
-  const principalId = params.get("principal_id") ?? params.get("object_id") ?? undefined;
-  const resourceId = params.get("mi_res_id") ?? params.get("msi_res_id") ?? undefined;
+/** Which query parameters name a user-assigned identity, per protocol (see README "Selectors"). */
+export interface SelectorNames {
+  clientId: readonly string[];
+  principalId: readonly string[];
+  resourceId: readonly string[];
+}
+
+/** App Service 2019-08-01: client_id, principal_id (object_id, which MSAL sends), mi_res_id. */
+export const APP_SERVICE_SELECTORS: SelectorNames = {
+  clientId: ["client_id"],
+  principalId: ["principal_id", "object_id"],
+  resourceId: ["mi_res_id"],
+};
+/** App Service 2017-09-01: clientid only. */
+const APP_SERVICE_2017_SELECTORS: SelectorNames = { clientId: ["clientid"], principalId: [], resourceId: [] };
+/** The older POST form (`az login --identity`): every spelling (no documentation to follow; a guess). */
+const ANY_SELECTORS: SelectorNames = {
+  clientId: ["client_id", "clientid"],
+  principalId: ["principal_id", "object_id"],
+  resourceId: ["mi_res_id", "msi_res_id"],
+};
+/** IMDS: client_id, object_id, msi_res_id. */
+export const IMDS_SELECTORS: SelectorNames = {
+  clientId: ["client_id"],
+  principalId: ["object_id"],
+  resourceId: ["msi_res_id"],
+};
+
+/** The selector a request names; a parameter another protocol uses is not one (it is ignored). */
+export function selectorOf(
+  params: URLSearchParams,
+  names: SelectorNames = ANY_SELECTORS,
+): Selector | undefined {
+  const first = (keys: readonly string[]) => keys.map((k) => params.get(k)).find((v) => v) ?? undefined;
+  const clientId = first(names.clientId);
+  const principalId = first(names.principalId);
+  const resourceId = first(names.resourceId);
   if (!clientId && !principalId && !resourceId) return undefined;
   return { clientId, principalId, resourceId };
 }
@@ -138,7 +171,13 @@ export async function handleIdentity(ctx: Ctx, deps: TokenDeps): Promise<Reply> 
   const resource = params.get("resource");
   if (!resource) return msiError(400, "Required query variable 'resource' is missing.");
 
-  const subject = resolveSubject(deps.state, hostKey, selectorOf(params));
+  const names =
+    protocol === "2019"
+      ? APP_SERVICE_SELECTORS
+      : protocol === "2017"
+        ? APP_SERVICE_2017_SELECTORS
+        : ANY_SELECTORS;
+  const subject = resolveSubject(deps.state, hostKey, selectorOf(params, names));
   if ("status" in subject) return subject;
   ctx.principalId = subject.principalId;
   const issued = await deps.jwt.issue(subject, resource, deps.settings.tokenLifetimeSeconds);

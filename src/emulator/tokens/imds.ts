@@ -3,7 +3,7 @@
 // points an app at it with AZURE_POD_IDENTITY_AUTHORITY_HOST. Never 169.254.169.254 itself.
 import { type Ctx, header, type Reply } from "../http.js";
 import type { Settings, State, Vm } from "../state.js";
-import { selectorOf, selects, userSubjects } from "./endpoint.js";
+import { IMDS_SELECTORS, selectorOf, selects, userSubjects } from "./endpoint.js";
 import type { JwtService, TokenSubject } from "./jwt.js";
 
 export interface ImdsDeps {
@@ -28,7 +28,7 @@ const MULTIPLE =
 function resolve(state: State, vm: Vm, params: URLSearchParams): TokenSubject | Reply {
   const users = userSubjects(state, vm.identity.user);
   const system = vm.identity.system && { ...vm.identity.system, resourceId: vm.id };
-  const sel = selectorOf(params);
+  const sel = selectorOf(params, IMDS_SELECTORS);
   if (sel) {
     // Guess: a selector naming no identity of this VM gets the same "Identity not found".
     return [...(system ? [system] : []), ...users].find((s) => selects(sel, s)) ?? oauthError(NOT_FOUND);
