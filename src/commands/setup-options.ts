@@ -4,6 +4,7 @@ import {
   validateResourceGroupName,
   validateStorageAccountName,
 } from "../azure/ids.js";
+import { parseIdentityRef } from "../azure/identity-pick.js";
 import { parseRoleInput } from "../azure/roles.js";
 import type { ScopeChoice } from "../azure/setup/index.js";
 import { parseTargets, TARGET_FLAGS } from "../azure/target.js";
@@ -38,7 +39,14 @@ export function parseSetupOptions(raw: RawSetupOptions) {
   const group =
     raw.storageResourceGroup === undefined ? undefined : validateResourceGroupName(raw.storageResourceGroup);
   parseRoleInput(raw.role);
+  if (raw.identityResourceGroup !== undefined && raw.userAssigned === undefined)
+    throw new UsageError("--identity-resource-group is for --user-assigned given by name");
+  const userAssigned =
+    raw.userAssigned === undefined
+      ? undefined
+      : parseIdentityRef(raw.userAssigned, "--user-assigned", raw.identityResourceGroup);
   return {
+    userAssigned,
     target: targets[0],
     storageAccount: account,
     storageResourceGroup: group,

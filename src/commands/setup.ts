@@ -18,6 +18,8 @@ export interface RawSetupOptions extends RawTargetOptions {
   yes?: boolean;
   wait?: string;
   principalWait: string;
+  userAssigned?: string;
+  identityResourceGroup?: string;
 }
 
 export const DEFAULT_ROLE = "Storage Blob Data Contributor";
@@ -56,12 +58,21 @@ export function setupCommand(run: Runner): Command {
       new Option("--wait <duration>", "wait this long for the role assignment to show in the final check"),
     )
     .option("--principal-wait <duration>", "how long to retry PrincipalNotFound for a new identity", "3m")
+    .option(
+      "--user-assigned <name|id>",
+      "use this user-assigned identity (created if missing, attached, given the role, AZURE_CLIENT_ID set) instead of the system-assigned one",
+    )
+    .option(
+      "--identity-resource-group <group>",
+      "the resource group of --user-assigned given by name (default: the target's)",
+    )
     .addHelpText(
       "after",
       `${examples([
         "miauth setup --webapp msdocs-web -g msdocs-sdk-auth-example --storage-account msdocsstorage",
         "miauth setup --webapp msdocs-web -g msdocs-sdk-auth-example --storage-account msdocsstorage --dry-run",
         "miauth setup --vm msdocs-vm -g msdocs-sdk-auth-example --storage-account msdocsstorage --scope resource-group --yes",
+        "miauth setup --webapp msdocs-web -g msdocs-sdk-auth-example --storage-account msdocsstorage --user-assigned msdocs-shared",
       ])}
 Exit codes: 0 done (or nothing to do: "unchanged"), 2 bad input or a declined confirmation, 3 a target,
 account, container or role not found, 4/5 authentication or permission, 1 a step that failed (the JSON

@@ -12,6 +12,9 @@ import type { IdentityView } from "../identity-merge.js";
 import { type RoleView, resolveRole } from "../roles.js";
 import { resolveStorageScope, type StorageScope } from "../storage-scope.js";
 import { describeTarget, type Target } from "../target.js";
+import { type IdentityRef } from "../identity-pick.js";
+import { parseResourceId, sameId } from "../ids.js";
+import { createUami, getUami, type Uami, type UamiRef, uamiId } from "../uami.js";
 import { runVerify } from "../verify/index.js";
 import type { VerifyReport } from "../verify/types.js";
 
@@ -34,7 +37,15 @@ export interface SetupInput {
   waitMs: number;
   /** How long to retry PrincipalNotFound for a just-created identity. */
   principalWaitMs: number;
+  /**
+   * --user-assigned: work with this user-assigned identity instead of the system-assigned one (created if
+   * missing, attached, given the role, and named to the app by AZURE_CLIENT_ID).
+   */
+  userAssigned?: IdentityRef;
 }
+
+/** The setting DefaultAzureCredential reads to pick a user-assigned identity. */
+export const CLIENT_ID_SETTING = "AZURE_CLIENT_ID";
 
 export interface SetupHooks {
   signal: AbortSignal;
@@ -44,7 +55,7 @@ export interface SetupHooks {
   timedOutText: string;
 }
 
-export type StepName = "identity" | "role" | "app-setting" | "verify";
+export type StepName = "user-assigned" | "identity" | "role" | "app-setting" | "client-id" | "verify";
 export type StepResult =
   | "created"
   | "updated"
@@ -111,6 +122,8 @@ function settingsTarget(target: Target, resourceId: string): SettingsTarget {
 
 interface Planned {
   plan: SetupPlan;
+  /** --user-assigned: the identity (as it is, or as it will be created). */
+  uami?: { ref: UamiRef; existing?: Uami };
   identity: PlannedChange;
   role: RoleView;
   storage: StorageScope;
@@ -133,12 +146,25 @@ async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Prom
   if (storage.unchecked)
     h.warn(`the container could not be checked (${storage.unchecked}): assigning at it as named`);
   const scope = scopeOf(input.scope, storage, sub);
+  const ua = input.userAssigned ? await planUami(c.arm, input.userAssigned, target, sub, h.signal) : undefined;
+  const change = ua
+    ? { system: "keep" as const, addUserAssigned: [uamiId(ua.ref)], removeUserAssigned: [] }
+    : ENABLE;
   const [identity, role] = await Promise.all([
-    planChange(c.arm, target, sub, ENABLE, h.signal),
+    planChange(c.arm, target, sub, change, h.signal),
     resolveRole(c.arm, scope, sub, input.role, h.signal),
   ]);
-  const principalId = identity.plan.before.principalId ?? null;
-  const steps: SetupStep[] = [
+  const principalId = ua ? (ua.existing?.principalId ?? null) : (identity.plan.before.principalId ?? null);
+  const steps: SetupStep[] = [];
+  if (ua)
+    steps.push({
+      step: "user-assigned",
+      result: ua.existing ? "unchanged" : "would-create",
+      detail: ua.existing
+        ? `${ua.existing.name} (principal ${ua.existing.principalId}, client ID ${ua.existing.clientId})`
+        : `${ua.ref.name} in resource group '${ua.ref.resourceGroup}' (in its location)`,
+    });
+  steps.push(
     {
       step: "identity",
       result: identity.plan.changed ? "would-update" : "unchanged",
@@ -146,7 +172,7 @@ async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Prom
       before: identity.plan.before,
       after: identity.plan.after,
     },
-  ];
+  );
   const roleDetail = `'${role.roleName}' at ${scope}`;
   if (principalId) {
     const r = await assignRole(
@@ -186,6 +212,29 @@ async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Prom
           ? "a VM has no app settings: give the app the variables below"
           : "--no-app-setting",
     });
+  if (ua) {
+    if (target.kind !== "vm") {
+      const current = await readAppSettings(
+        await c.appSettings(),
+        settingsTarget(target, identity.current.resourceId),
+        h.signal,
+      );
+      const before = Object.hasOwn(current, CLIENT_ID_SETTING) ? (current[CLIENT_ID_SETTING] ?? null) : null;
+      const value = ua.existing?.clientId;
+      steps.push({
+        step: "client-id",
+        result: before !== null && before === value ? "unchanged" : before === null ? "would-create" : "would-update",
+        detail: `${CLIENT_ID_SETTING}=${value ?? "(the new identity's client ID)"}`,
+        before,
+        after: value ?? null,
+      });
+    } else
+      steps.push({
+        step: "client-id",
+        result: "skipped",
+        detail: `a VM has no app settings: give the app ${CLIENT_ID_SETTING} (below)`,
+      });
+  }
   steps.push({ step: "verify", result: "skipped", detail: "the control-plane check, after the changes" });
   return {
     plan: {
@@ -200,7 +249,25 @@ async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Prom
     identity,
     role,
     storage,
+    uami: ua,
   };
+}
+
+/** The user-assigned identity setup works with: its group defaults to the target's. */
+async function planUami(
+  arm: ArmClients,
+  ref: IdentityRef,
+  target: Target,
+  sub: string,
+  signal: AbortSignal,
+): Promise<NonNullable<Planned["uami"]>> {
+  const parts =
+    "id" in ref
+      ? parseResourceId(ref.id)
+      : { subscriptionId: sub, resourceGroup: ref.resourceGroup ?? target.resourceGroup, name: ref.name };
+  const uref = { subscriptionId: parts.subscriptionId, resourceGroup: parts.resourceGroup, name: parts.name };
+  const existing = await getUami(arm, uref, signal);
+  return { ref: uref, existing };
 }
 
 const changes = (steps: SetupStep[]) =>
@@ -227,8 +294,9 @@ export class SetupFailed extends Error {
 export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks): Promise<SetupResult> {
   const p = await makePlan(c, input, h);
   const { plan } = p;
-  const variables =
+  const variables: Record<string, string> | undefined =
     input.target.kind === "vm" ? { AZURE_STORAGE_ACCOUNT_NAME: input.storageAccount } : undefined;
+  if (variables && p.uami?.existing) variables[CLIENT_ID_SETTING] = p.uami.existing.clientId;
   // The result first, then the plan's facts and steps, as a reader scans the JSON.
   const out = (result: SetupResult["result"], fields: Partial<SetupPlan> = {}): SetupResult => ({
     result,
@@ -243,7 +311,8 @@ export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks
   const steps: SetupStep[] = [];
   const sub = input.target.subscriptionId ?? input.subscriptionId;
   let principalId = plan.principalId;
-  const fail = (i: number, e: unknown): never => {
+  const fail = (name: StepName, e: unknown): never => {
+    const i = plan.steps.findIndex((x) => x.step === name);
     const failed = { ...(plan.steps[i] as SetupStep), result: "failed" as const, error: stepError(e) };
     const rest = plan.steps.slice(i + 1).map((s) => ({
       ...s,
@@ -253,18 +322,38 @@ export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks
     throw new SetupFailed(out("failed", { principalId, steps: [...steps, failed, ...rest] }), e);
   };
 
-  // 1. The system-assigned identity, user-assigned ones kept.
+  // 0. --user-assigned: the identity itself, created when missing.
+  let uami = p.uami?.existing;
+  if (p.uami) {
+    try {
+      const made = uami ? undefined : await createUami(c.arm, p.uami.ref, { signal: h.signal });
+      uami = made ?? uami;
+      const u = uami as Uami;
+      steps.push({
+        step: "user-assigned",
+        result: made ? "created" : "unchanged",
+        detail: `${u.name} (principal ${u.principalId}, client ID ${u.clientId})`,
+      });
+      if (variables) variables[CLIENT_ID_SETTING] = u.clientId;
+    } catch (e) {
+      fail("user-assigned", e);
+    }
+  }
+
+  // 1. The system-assigned identity (or, with --user-assigned, that one), the others kept.
   try {
     const r: IdentityResult = await applyChange(c.arm, p.identity, {
       abortSignal: h.signal,
       timedOutText: h.timedOutText,
       onNote: h.warn,
     });
-    principalId = r.principalId ?? null;
+    principalId = uami ? uami.principalId : (r.principalId ?? null);
     if (!principalId)
       throw new MiauthError(
         `${describeTarget(input.target)} shows no system-assigned principal after the change`,
       );
+    if (uami && !Object.keys(r.userAssignedIdentities ?? {}).some((k) => sameId(k, (uami as Uami).id)))
+      throw new MiauthError(`${describeTarget(input.target)} does not show ${uami.id} after the change`);
     steps.push({
       step: "identity",
       result: r.result === "unchanged" ? "unchanged" : "updated",
@@ -278,7 +367,7 @@ export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks
       },
     });
   } catch (e) {
-    fail(0, e);
+    fail("identity", e);
   }
 
   // 2. The role at the chosen scope (a new identity may take a while to reach the directory).
@@ -303,7 +392,7 @@ export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks
       detail: `'${p.role.roleName}' at ${plan.scope}${assignment.id ? ` (${assignment.name})` : ""}`,
     });
   } catch (e) {
-    fail(1, e);
+    fail("role", e);
   }
 
   // 3. The app setting the guide's code reads, every other setting kept.
@@ -324,9 +413,25 @@ export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks
         after: s.value,
       });
     } catch (e) {
-      fail(2, e);
+      fail("app-setting", e);
     }
-  } else steps.push(plan.steps[2] as SetupStep);
+  } else steps.push(plan.steps.find((x) => x.step === "app-setting") as SetupStep);
+
+  // 3b. --user-assigned: AZURE_CLIENT_ID, so that the app's DefaultAzureCredential picks that identity.
+  if (uami && input.target.kind !== "vm") {
+    try {
+      const s = await setAppSetting(
+        await c.appSettings(),
+        settingsTarget(input.target, plan.target),
+        CLIENT_ID_SETTING,
+        uami.clientId,
+        { signal: h.signal, warn: h.warn },
+      );
+      steps.push({ step: "client-id", result: s.result, detail: `${s.name}=${s.value}`, before: s.before, after: s.value });
+    } catch (e) {
+      fail("client-id", e);
+    }
+  } else if (p.uami) steps.push(plan.steps.find((x) => x.step === "client-id") as SetupStep);
 
   // 4. What verify's control plane says of the result.
   let report: VerifyReport | undefined;
@@ -366,7 +471,7 @@ export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks
       detail: `control plane: ${report.steps.filter((s) => s.status === "pass").length} checks passed`,
     });
   } catch (e) {
-    fail(3, e);
+    fail("verify", e);
   }
 
   const wrote = steps.some((s) => s.result === "created" || s.result === "updated");
