@@ -152,7 +152,7 @@ export async function createUami(
   if (existing) {
     if (o.location !== undefined && !sameLocation(existing.location, o.location)) {
       throw new UsageError(
-        `user-assigned identity '${ref.name}' already exists in location '${existing.location}', not '${o.location}'`,
+        `user-assigned identity '${ref.name}' is in location '${existing.location}', not '${o.location}'`,
         { hint: "an identity cannot move: drop --location, or give another name" },
       );
     }
@@ -222,7 +222,8 @@ const MSI_API_VERSION = "2024-11-30";
 
 /** Where an identity is attached: a resource that lists it in identity.userAssignedIdentities. */
 export interface Attachment {
-  kind: "webapp" | "slot" | "vm" | string;
+  /** webapp, slot, vm (container apps: containerapp). */
+  kind: string;
   id: string;
 }
 

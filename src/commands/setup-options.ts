@@ -1,10 +1,11 @@
 // setup's flags checked before any request: one target, the storage account, the scope, the setting.
+
+import { parseIdentityRef } from "../azure/identity-pick.js";
 import {
   validateContainerName,
   validateResourceGroupName,
   validateStorageAccountName,
 } from "../azure/ids.js";
-import { parseIdentityRef } from "../azure/identity-pick.js";
 import { parseRoleInput } from "../azure/roles.js";
 import type { ScopeChoice } from "../azure/setup/index.js";
 import { parseTargets, TARGET_FLAGS } from "../azure/target.js";

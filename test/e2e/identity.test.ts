@@ -50,7 +50,7 @@ describe("miauth identity", () => {
     // Another location for the same name: refused before any write, as ARM would refuse to move it.
     const moved = await cli(["identity", "create", "msdocs-shared", "-g", RG, "--location", "westus"]);
     expect(moved.code).toBe(2);
-    expect(moved.stderr).toContain("already exists in location 'eastus'");
+    expect(moved.stderr).toContain("is in location 'eastus', not 'westus'");
     expect(await emu.current.writes()).toEqual([]);
   });
 

@@ -18,7 +18,10 @@ interface Result {
 const results = (r: Result) => r.steps.map((s) => [s.step, s.result]);
 
 async function settings(): Promise<Record<string, string>> {
-  const r = await emu.current.arm("POST", `${emu.current.siteId("msdocs-web")}/config/appsettings/list?${WEB}`);
+  const r = await emu.current.arm(
+    "POST",
+    `${emu.current.siteId("msdocs-web")}/config/appsettings/list?${WEB}`,
+  );
   return r.body.properties as Record<string, string>;
 }
 
@@ -118,6 +121,9 @@ describe("miauth setup --user-assigned", () => {
       ["client-id", "skipped"],
       ["verify", "passed"],
     ]);
-    expect(Object.keys(out.variables ?? {}).sort()).toEqual(["AZURE_CLIENT_ID", "AZURE_STORAGE_ACCOUNT_NAME"]);
+    expect(Object.keys(out.variables ?? {}).sort()).toEqual([
+      "AZURE_CLIENT_ID",
+      "AZURE_STORAGE_ACCOUNT_NAME",
+    ]);
   });
 });

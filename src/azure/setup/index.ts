@@ -9,11 +9,11 @@ import { type AssignmentResult, assignRole } from "../assignments.js";
 import type { ArmClients } from "../clients.js";
 import { applyChange, type IdentityResult, type PlannedChange, planChange } from "../identity.js";
 import type { IdentityView } from "../identity-merge.js";
+import type { IdentityRef } from "../identity-pick.js";
+import { parseResourceId, sameId } from "../ids.js";
 import { type RoleView, resolveRole } from "../roles.js";
 import { resolveStorageScope, type StorageScope } from "../storage-scope.js";
 import { describeTarget, type Target } from "../target.js";
-import { type IdentityRef } from "../identity-pick.js";
-import { parseResourceId, sameId } from "../ids.js";
 import { createUami, getUami, type Uami, type UamiRef, uamiId } from "../uami.js";
 import { runVerify } from "../verify/index.js";
 import type { VerifyReport } from "../verify/types.js";
@@ -146,7 +146,9 @@ async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Prom
   if (storage.unchecked)
     h.warn(`the container could not be checked (${storage.unchecked}): assigning at it as named`);
   const scope = scopeOf(input.scope, storage, sub);
-  const ua = input.userAssigned ? await planUami(c.arm, input.userAssigned, target, sub, h.signal) : undefined;
+  const ua = input.userAssigned
+    ? await planUami(c.arm, input.userAssigned, target, sub, h.signal)
+    : undefined;
   const change = ua
     ? { system: "keep" as const, addUserAssigned: [uamiId(ua.ref)], removeUserAssigned: [] }
     : ENABLE;
@@ -164,15 +166,13 @@ async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Prom
         ? `${ua.existing.name} (principal ${ua.existing.principalId}, client ID ${ua.existing.clientId})`
         : `${ua.ref.name} in resource group '${ua.ref.resourceGroup}' (in its location)`,
     });
-  steps.push(
-    {
-      step: "identity",
-      result: identity.plan.changed ? "would-update" : "unchanged",
-      detail: identityDetail(identity.plan.after),
-      before: identity.plan.before,
-      after: identity.plan.after,
-    },
-  );
+  steps.push({
+    step: "identity",
+    result: identity.plan.changed ? "would-update" : "unchanged",
+    detail: identityDetail(identity.plan.after),
+    before: identity.plan.before,
+    after: identity.plan.after,
+  });
   const roleDetail = `'${role.roleName}' at ${scope}`;
   if (principalId) {
     const r = await assignRole(
@@ -223,7 +223,12 @@ async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Prom
       const value = ua.existing?.clientId;
       steps.push({
         step: "client-id",
-        result: before !== null && before === value ? "unchanged" : before === null ? "would-create" : "would-update",
+        result:
+          before !== null && before === value
+            ? "unchanged"
+            : before === null
+              ? "would-create"
+              : "would-update",
         detail: `${CLIENT_ID_SETTING}=${value ?? "(the new identity's client ID)"}`,
         before,
         after: value ?? null,
@@ -427,7 +432,13 @@ export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks
         uami.clientId,
         { signal: h.signal, warn: h.warn },
       );
-      steps.push({ step: "client-id", result: s.result, detail: `${s.name}=${s.value}`, before: s.before, after: s.value });
+      steps.push({
+        step: "client-id",
+        result: s.result,
+        detail: `${s.name}=${s.value}`,
+        before: s.before,
+        after: s.value,
+      });
     } catch (e) {
       fail("client-id", e);
     }
