@@ -181,6 +181,10 @@ export async function createUami(
     );
     return { ...readUami(made, ref), result: "created" };
   } catch (err) {
+    // A lost or failed reply: look before reporting; an identity that is there now was made by this PUT
+    // (or by a concurrent one: either way, it is there as asked).
+    const there = await getUami(arm, ref, o.signal).catch(() => undefined);
+    if (there && sameLocation(there.location, location)) return { ...there, result: "created" };
     throw translateAzureError(err, {
       what: `user-assigned identity '${ref.name}' in resource group '${ref.resourceGroup}'`,
     });

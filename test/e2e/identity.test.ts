@@ -54,6 +54,31 @@ describe("miauth identity", () => {
     expect(await emu.current.writes()).toEqual([]);
   });
 
+  it("create whose PUT reply is lost after it took effect looks, and reports the identity created", async () => {
+    await emu.current.fault(
+      { method: "PUT", path: "userAssignedIdentities" },
+      { type: "drop", apply: true },
+      10,
+    );
+    const r = await cli(["identity", "create", "msdocs-lost", "-g", RG]);
+    expect(r.code, r.stderr).toBe(0);
+    const made = json<Made>(r);
+    expect(made).toMatchObject({ name: "msdocs-lost", result: "created" });
+    expect(made.clientId).toMatch(/^[0-9a-f-]{36}$/);
+    await emu.current.clearFaults();
+    // Dropped before ARM saw it: nothing there, so the error stands.
+    await emu.current.fault(
+      { method: "PUT", path: "userAssignedIdentities" },
+      { type: "drop", apply: false },
+      10,
+    );
+    const lost = await cli(["identity", "create", "msdocs-never", "-g", RG]);
+    expect(lost.code).toBe(1);
+    await emu.current.clearFaults();
+    const shown = await cli(["identity", "show", "msdocs-never", "-g", RG]);
+    expect(shown.code).toBe(3);
+  });
+
   it("create --dry-run writes nothing; bad names are usage errors before any request", async () => {
     const dry = await cli([
       "identity",
