@@ -36,7 +36,7 @@ export function planSummary(plan: SetupPlan, p: Io["paint"]): string {
 }
 
 export function resultSummary(r: SetupResult, p: Io["paint"]): string {
-  const lines = [oneLine(`setup ${r.result}: ${r.target}`), ...steps(r.steps, p)];
+  const lines: (string | null)[] = [oneLine(`setup ${r.result}: ${r.target}`), ...steps(r.steps, p)];
   if (r.result !== "failed") {
     const variable = r.setting?.name ?? "AZURE_STORAGE_ACCOUNT_NAME";
     if (r.variables)
@@ -46,9 +46,12 @@ export function resultSummary(r: SetupResult, p: Io["paint"]): string {
       );
     lines.push(
       "the app's code (JavaScript, as the guide has it):",
+      r.steps.some((s) => s.step === "client-id")
+        ? "  // DefaultAzureCredential reads AZURE_CLIENT_ID: the user-assigned identity's client ID"
+        : null,
       `  const credential = new DefaultAzureCredential();`,
       `  const blobs = new BlobServiceClient(\`https://\${process.env.${variable}}.blob.core.windows.net\`, credential);`,
     );
   }
-  return `${lines.join("\n")}\n`;
+  return `${lines.filter((l) => l !== null).join("\n")}\n`;
 }

@@ -58,6 +58,7 @@ describe("miauth setup --user-assigned", () => {
     const identity = site.body.identity as { type: string; userAssignedIdentities: Record<string, unknown> };
     expect(identity.type).toBe("UserAssigned");
     expect(Object.keys(identity.userAssignedIdentities)).toEqual([shown.id]);
+    expect(first.stderr).toMatch(/DefaultAzureCredential reads AZURE_CLIENT_ID/);
     expect(await settings()).toMatchObject({
       AZURE_STORAGE_ACCOUNT_NAME: "msdocsstorage",
       AZURE_CLIENT_ID: shown.clientId,
