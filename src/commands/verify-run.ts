@@ -86,6 +86,11 @@ export async function verifyAction(ctx: Context, raw: RawVerifyOptions): Promise
 }
 
 async function parseInput(ctx: Context, raw: RawVerifyOptions, access: Access): Promise<VerifyInput> {
+  // A user-assigned identity's resource ID as --principal: the same as --identity ID.
+  if (raw.principal?.trim().startsWith("/")) {
+    if (raw.identity !== undefined) throw new UsageError("give either --identity or --principal, not both");
+    raw = { ...raw, identity: raw.principal.trim(), principal: undefined };
+  }
   const container = raw.container === undefined ? undefined : validateContainerName(raw.container);
   const targeted = hasTarget(raw);
   if (raw.identityResourceGroup !== undefined && raw.identity === undefined)

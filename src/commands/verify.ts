@@ -39,7 +39,7 @@ export function verifyCommand(run: Runner): Command {
   return cmd
     .option(
       "--principal <id|upn|name>",
-      "control plane: check this principal: object ID, or a user principal name, appId:GUID or display name (Microsoft Graph)",
+      "control plane: check this principal: object ID, or a user principal name, appId:GUID or display name (Microsoft Graph), or a user-assigned identity's resource ID",
     )
     .option(
       "--identity <name|id>",

@@ -110,6 +110,18 @@ describe("a user-assigned identity shared by a web app and a VM", () => {
       RG,
     ]);
     expect(byId.code, byId.stderr).toBe(0);
+    // Its resource ID as --principal is the same identity.
+    const asPrincipal = await cli([
+      "verify",
+      "--principal",
+      made.id,
+      "--account",
+      ACCOUNT,
+      "--account-resource-group",
+      RG,
+    ]);
+    expect(asPrincipal.code, asPrincipal.stderr).toBe(0);
+    expect(step(json<Report>(asPrincipal), "identity")?.message).toBe(`principal ${made.principalId}`);
 
     const picked = await cli([
       "verify",
