@@ -154,7 +154,17 @@ export const IDENTITY_SUBCOMMANDS: ((run: Runner) => Command)[] = [
 ];
 
 export function identityCommand(run: Runner): Command {
-  const group = new Command("identity").description("User-assigned managed identities");
+  const group = new Command("identity")
+    .description("User-assigned managed identities")
+    .addHelpText(
+      "after",
+      examples([
+        `miauth identity create msdocs-shared -g ${RG}`,
+        `miauth enable --webapp msdocs-web -g ${RG} --user-assigned msdocs-shared --no-system-assigned`,
+        `miauth assign-role --identity msdocs-shared --identity-resource-group ${RG} --role "Storage Blob Data Reader" --storage-account msdocsstorage`,
+        `miauth identity delete msdocs-shared -g ${RG}`,
+      ]),
+    );
   for (const make of IDENTITY_SUBCOMMANDS) group.addCommand(make(run));
   return group;
 }
