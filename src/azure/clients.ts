@@ -1,5 +1,6 @@
 // Builds the published Azure SDK clients with miauth's endpoint, token scope and pipeline policies.
 // The SDK packages are imported lazily so `miauth --help` and `--version` stay fast.
+import type { ContainerAppsAPIClient } from "@azure/arm-appcontainers";
 import type { AuthorizationManagementClient } from "@azure/arm-authorization";
 import type { ComputeManagementClient } from "@azure/arm-compute";
 import type { SubscriptionClient } from "@azure/arm-resources-subscriptions";
@@ -31,6 +32,8 @@ export interface ArmClients {
   storage(subscriptionId: string): Promise<StorageManagementClient>;
   /** A site's app settings (list and replace). */
   appSettings(subscriptionId: string): Promise<AppSettingsOps>;
+  /** Microsoft.App container apps (@azure/arm-appcontainers). */
+  containerApps(subscriptionId: string): Promise<ContainerAppsAPIClient>;
 }
 
 // Short first delay for 5xx and resets; 429s wait as retryNoticePolicy (policies.ts) decides.
@@ -93,6 +96,11 @@ export function createArmClients(s: ClientSettings): ArmClients {
       once(`storage/${sub}`, async () => {
         const { StorageManagementClient } = await import("@azure/arm-storage");
         return new StorageManagementClient(s.credential, sub, classic);
+      }),
+    containerApps: (sub) =>
+      once(`containerApps/${sub}`, async () => {
+        const { ContainerAppsAPIClient } = await import("@azure/arm-appcontainers");
+        return new ContainerAppsAPIClient(s.credential, sub, classic);
       }),
   };
 }
