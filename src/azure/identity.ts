@@ -523,7 +523,8 @@ async function writeContainerApp(
 
 /** The PATCH's own reply: a bodiless 201/202 (the operation runs), or the app itself (200). */
 function answeredAppWrite(reply: RawReply | undefined, resourceId: string): WriteOutcome {
-  if (reply && (reply.status === 201 || reply.status === 202) && !reply.bodyAsText) return { kind: "written" };
+  if (reply && (reply.status === 201 || reply.status === 202) && !reply.bodyAsText)
+    return { kind: "written" };
   return answeredWrite(reply, { id: resourceId, type: CONTAINER_APP_TYPE });
 }
 

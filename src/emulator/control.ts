@@ -25,10 +25,10 @@ export interface ControlDeps {
   hostEnv?: (sel: HostSelector) => Record<string, string> | string;
 }
 
-/** GET /hosts/env?resourceId=ID, or ?webapp|functionapp|vm=NAME&resourceGroup=RG: what `env --as` prints. */
+/** GET /hosts/env?resourceId=ID, or ?webapp|functionapp|vm|containerapp=NAME&resourceGroup=RG: what `env --as` prints. */
 function hostEnvReply(deps: ControlDeps, ctx: Ctx): Reply {
   const q = ctx.query;
-  const kinds = (["webapp", "functionapp", "vm"] as HostKind[]).filter((k) => q.has(k));
+  const kinds = (["webapp", "functionapp", "vm", "containerapp"] as HostKind[]).filter((k) => q.has(k));
   const resourceId = q.get("resourceId");
   const group = q.get("resourceGroup");
   let sel: HostSelector;
@@ -37,7 +37,7 @@ function hostEnvReply(deps: ControlDeps, ctx: Ctx): Reply {
     sel = { kind: kinds[0], name: q.get(kinds[0]) ?? "", resourceGroup: group };
   else
     return badRequest(
-      "expected resourceId=ID, or one of webapp, functionapp, vm =NAME with resourceGroup=RG",
+      "expected resourceId=ID, or one of webapp, functionapp, vm, containerapp =NAME with resourceGroup=RG",
     );
   const env = deps.hostEnv?.(sel) ?? "the emulator is still starting";
   if (typeof env === "string") return controlError(404, "NotFound", env);

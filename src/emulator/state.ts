@@ -338,9 +338,9 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
         environment: a.environment ?? `${a.resourceGroup}-env`,
         // <env>-<hash>.<region>.azurecontainerapps.io; the hash is derived here (**guess** at its form).
         defaultDomain: `${(a.environment ?? `${a.resourceGroup}-env`).toLowerCase()}-${stableGuid(a.name).slice(0, 8)}.${a.location ?? groupLocation(world, a.resourceGroup)}.azurecontainerapps.io`,
-        containers: (a.containers ?? [{ name: a.name, image: "mcr.microsoft.com/k8se/quickstart:latest" }]).map(
-          (c) => structuredClone(c) as AppContainer,
-        ),
+        containers: (
+          a.containers ?? [{ name: a.name, image: "mcr.microsoft.com/k8se/quickstart:latest" }]
+        ).map((c) => structuredClone(c) as AppContainer),
         revision: 1,
         provisioningState: "Succeeded",
       }),

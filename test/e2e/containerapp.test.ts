@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_WORLD, type World } from "../../src/emulator/world.js";
 import { json, runCli } from "../helpers/cli.js";
 import { useEmulator } from "../helpers/emulator.js";
+import { OPERATOR_DATA_READER, type Report, step } from "../helpers/verify.js";
 
 const RG = "msdocs-sdk-auth-example";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -29,10 +30,11 @@ function world(): World {
       ],
     },
   ];
+  w.roleAssignments = [...w.roleAssignments, OPERATOR_DATA_READER];
   return w;
 }
 
-const emu = useEmulator({ blob: false, seed: world() });
+const emu = useEmulator({ seed: world(), dataPlaneDelayMs: 0, replicationDelayMs: 0 });
 
 function cli(args: string[], env: Record<string, string | undefined> = {}) {
   return runCli(args, { env: { ...emu.current.env, ...env } });
@@ -64,7 +66,9 @@ describe("container apps", () => {
     expect(Object.keys(enabled.userAssignedIdentities ?? {}).map((k) => k.toLowerCase())).toEqual([uami]);
 
     // PATCH, then the operation status (Azure-AsyncOperation) until it ends, then the app read again.
-    const log = (await emu.current.armRequests()).map((r) => `${r.method} ${r.path.split("/").slice(-2).join("/")}`);
+    const log = (await emu.current.armRequests()).map(
+      (r) => `${r.method} ${r.path.split("/").slice(-2).join("/")}`,
+    );
     const patch = log.indexOf("PATCH containerApps/msdocs-aca");
     expect(patch).toBeGreaterThan(0);
     expect(log[0]).toBe("GET containerApps/msdocs-aca");
@@ -72,7 +76,8 @@ describe("container apps", () => {
     expect(after[0]).toMatch(/^GET containerappOperationStatuses\//);
     expect(after.at(-1)).toBe("GET containerApps/msdocs-aca");
     expect(after.filter((l) => l.startsWith("PATCH"))).toEqual([]);
-    console.log(log.join("\n"));
+    // The 202 named both: core-lro polls Azure-AsyncOperation, then GETs Location for the result.
+    expect(after.at(-2)).toMatch(/^GET containerappOperationResults\//);
     const writes = await emu.current.writes();
     expect(writes.map((w) => w.method)).toEqual(["PATCH"]);
 
@@ -95,6 +100,71 @@ describe("container apps", () => {
     expect(await emu.current.writes()).toEqual([]);
 
     const shown = await cli(["show", "--containerapp", "msdocs-aca", "-g", RG]);
-    expect(json<{ type: string; kind: string }>(shown)).toMatchObject({ type: "UserAssigned", kind: "containerapp" });
+    expect(json<{ type: string; kind: string }>(shown)).toMatchObject({
+      type: "UserAssigned",
+      kind: "containerapp",
+    });
+  });
+});
+
+describe("verify as a container app", () => {
+  it("its host variables, then verify as it passes once the role is assigned (data and control plane)", async () => {
+    // Without a system identity (only the user-assigned one) and without AZURE_CLIENT_ID: no default identity.
+    const vars = await cli(["emulator", "env", "--containerapp", "msdocs-aca", "-g", RG], {
+      MIAUTH_EMULATOR_DIR: emu.current.handle.dir,
+    });
+    expect(vars.code).toBe(0);
+    expect(vars.stdout).toMatch(/^export CONTAINER_APP_NAME='msdocs-aca'$/m);
+    expect(vars.stdout).toMatch(/^export CONTAINER_APP_REVISION='msdocs-aca--\S+'$/m);
+    expect(vars.stdout).toMatch(/^export CONTAINER_APP_ENV_DNS_SUFFIX='\S+\.azurecontainerapps\.io'$/m);
+    expect(vars.stdout).toMatch(/^export IDENTITY_ENDPOINT=/m);
+    // The template's env reaches the app; a secretRef's value is not the emulator's to know.
+    expect(vars.stdout).toMatch(/^export LOG_LEVEL='info'$/m);
+    expect(vars.stdout).not.toMatch(/DB_PASSWORD/);
+    expect(vars.stdout).not.toMatch(/WEBSITE_SITE_NAME=/);
+
+    const enabled = json<IdentityOut>(await cli(["enable", "--containerapp", "msdocs-aca", "-g", RG]));
+    const asApp = (args: string[] = []) =>
+      runCli(["verify", ...args], { env: emu.current.handle.envFor(appId()) });
+    const denied = await asApp();
+    expect(denied.code).toBe(5);
+    const report = json<Report>(denied);
+    expect(report.identity).toMatchObject({
+      credential: "ManagedIdentityCredential",
+      objectId: enabled.principalId,
+    });
+    expect(report.identity?.resourceId?.toLowerCase()).toBe(appId().toLowerCase());
+
+    const assigned = await cli([
+      "assign-role",
+      "--containerapp",
+      "msdocs-aca",
+      "-g",
+      RG,
+      "--role",
+      "Storage Blob Data Reader",
+    ]);
+    expect(assigned.stderr).not.toMatch(/^error/m);
+    expect(assigned.code).toBe(0);
+    expect(json<{ principalId: string }>(assigned).principalId).toBe(enabled.principalId);
+
+    const passed = await asApp();
+    expect(passed.code).toBe(0);
+    expect(json<Report>(passed).result).toBe("pass");
+    expect(step(json<Report>(passed), "list-blobs")?.status).toBe("pass");
+
+    // The same, checked from the pipeline (control plane) with the container app as the target.
+    const control = await cli([
+      "verify",
+      "--containerapp",
+      "msdocs-aca",
+      "-g",
+      RG,
+      "--account",
+      "msdocsstorage",
+    ]);
+    expect(control.stderr).not.toMatch(/^error/m);
+    expect(control.code).toBe(0);
+    expect(json<Report>(control)).toMatchObject({ mode: "control-plane", result: "pass" });
   });
 });

@@ -187,9 +187,7 @@ function listServicePrincipals(ctx: Ctx, state: State): Reply {
         ...Object.values(state.sites),
         ...Object.values(state.vms),
         ...Object.values(state.containerApps),
-      ].flatMap((h) =>
-        h.identity.system ? [h.identity.system.principalId] : [],
-      ),
+      ].flatMap((h) => (h.identity.system ? [h.identity.system.principalId] : [])),
     ].map((id) => id.toLowerCase()),
   );
   let match: (p: Principal) => boolean = () => true;

@@ -209,7 +209,10 @@ function operationStatus(state: State, settings: Settings, ctx: Ctx): Reply {
       message: "Failed to provision revision for container app. Error details: Operation expired.",
     };
   }
-  return ok(body, op.status === "InProgress" ? { "Retry-After": String(settings.retryAfterSeconds) } : undefined);
+  return ok(
+    body,
+    op.status === "InProgress" ? { "Retry-After": String(settings.retryAfterSeconds) } : undefined,
+  );
 }
 
 /** The operation result: 202 while it runs, then the container app (**guess**: its body is the app). */

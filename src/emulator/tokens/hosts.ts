@@ -73,7 +73,11 @@ export function findHost(
   if (more.length > 0)
     return `'${sel.name}' in resource group '${sel.resourceGroup}' is in several subscriptions of the emulator: use --as with its resource ID`;
   const [key, host] = first;
-  if (sel.kind !== "vm" && sel.kind !== "containerapp" && isFunctionApp(host as Site) !== (sel.kind === "functionapp")) {
+  if (
+    sel.kind !== "vm" &&
+    sel.kind !== "containerapp" &&
+    isFunctionApp(host as Site) !== (sel.kind === "functionapp")
+  ) {
     return `'${sel.name}' in resource group '${sel.resourceGroup}' is a ${isFunctionApp(host as Site) ? "function app" : "web app"}: use --${isFunctionApp(host as Site) ? "functionapp" : "webapp"}`;
   }
   return { key, host };
