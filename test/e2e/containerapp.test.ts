@@ -168,3 +168,107 @@ describe("verify as a container app", () => {
     expect(json<Report>(control)).toMatchObject({ mode: "control-plane", result: "pass" });
   });
 });
+
+interface SetupOut {
+  result: string;
+  setting: { name: string; value: string } | null;
+  steps: { step: string; result: string; detail: string }[];
+  variables?: Record<string, string>;
+}
+
+async function template(): Promise<{ containers: Record<string, unknown>[]; revision: string }> {
+  const r = await emu.current.arm("GET", `${appId()}?${API}`);
+  const props = r.body.properties as {
+    template: { containers: Record<string, unknown>[] };
+    latestRevisionName: string;
+  };
+  return { containers: props.template.containers, revision: props.latestRevisionName };
+}
+
+describe("setup --containerapp", () => {
+  const SETUP = [
+    "setup",
+    "--containerapp",
+    "msdocs-aca",
+    "-g",
+    RG,
+    "--storage-account",
+    "msdocsstorage",
+    "--yes",
+  ];
+
+  it("without --set-env: identity and role, the env variable named in `variables`, the template untouched", async () => {
+    const before = await template();
+    const r = await cli(SETUP);
+    expect(r.code).toBe(0);
+    const out = json<SetupOut>(r);
+    expect(out.steps.map((s) => [s.step, s.result])).toEqual([
+      ["identity", "updated"],
+      ["role", "created"],
+      ["env", "skipped"],
+      ["verify", "passed"],
+    ]);
+    expect(out.variables).toEqual({ AZURE_STORAGE_ACCOUNT_NAME: "msdocsstorage" });
+    expect(out.steps[2]?.detail).toMatch(/--set-env/);
+    expect(r.stderr).toMatch(/template needs, as env/);
+    expect(await template()).toEqual(before);
+    // Only the identity PATCH and the role assignment PUT.
+    expect((await emu.current.writes()).map((w) => w.method)).toEqual(["PATCH", "PUT"]);
+  });
+
+  it("--set-env: every container gets the variable, the others and secret refs kept, a new revision; again: zero writes", async () => {
+    const before = await template();
+    const r = await cli([...SETUP, "--set-env"]);
+    expect(r.code).toBe(0);
+    const out = json<SetupOut>(r);
+    expect(out.steps.map((s) => [s.step, s.result])).toEqual([
+      ["identity", "updated"],
+      ["role", "created"],
+      ["env", "created"],
+      ["verify", "passed"],
+    ]);
+    expect(out.variables).toBeUndefined();
+    const after = await template();
+    expect(after.revision).not.toBe(before.revision);
+    const wanted = { name: "AZURE_STORAGE_ACCOUNT_NAME", value: "msdocsstorage" };
+    expect(after.containers).toEqual(
+      before.containers.map((c) => ({ ...c, env: [...((c.env as unknown[]) ?? []), wanted] })),
+    );
+    expect(after.containers[0]?.env).toEqual([
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "DB_PASSWORD", secretRef: "db-password" },
+      wanted,
+    ]);
+
+    await emu.current.clearLog();
+    const again = await cli([...SETUP, "--set-env"]);
+    expect(again.code).toBe(0);
+    expect(json<SetupOut>(again).steps.map((s) => s.result)).toEqual([
+      "unchanged",
+      "unchanged",
+      "unchanged",
+      "passed",
+    ]);
+    expect(await emu.current.writes()).toEqual([]);
+    expect((await template()).revision).toBe(after.revision);
+  });
+
+  it("--set-env is for container apps only, and not with --no-app-setting: exit 2 before any request", async () => {
+    await emu.current.clearLog();
+    const web = await cli([
+      "setup",
+      "--webapp",
+      "msdocs-web",
+      "-g",
+      RG,
+      "--storage-account",
+      "msdocsstorage",
+      "--set-env",
+    ]);
+    expect(web.code).toBe(2);
+    expect(web.stderr).toMatch(/^error: --set-env is for --containerapp/m);
+    const both = await cli([...SETUP, "--set-env", "--no-app-setting"]);
+    expect(both.code).toBe(2);
+    expect(await emu.current.armRequests()).toEqual([]);
+  });
+});

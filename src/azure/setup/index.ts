@@ -7,6 +7,7 @@ import { readAppSettings, type SettingsTarget, setAppSetting } from "../app-sett
 import type { AppSettingsOps } from "../app-settings-client.js";
 import { type AssignmentResult, assignRole } from "../assignments.js";
 import type { ArmClients } from "../clients.js";
+import { planEnv, readTemplate, setContainerEnv } from "../container-apps.js";
 import { applyChange, type IdentityResult, type PlannedChange, planChange } from "../identity.js";
 import type { IdentityView } from "../identity-merge.js";
 import { type RoleView, resolveRole } from "../roles.js";
@@ -29,6 +30,8 @@ export interface SetupInput {
   scope: ScopeChoice;
   /** The app setting that names the account (web and function apps); null: none is written. */
   setting: string | null;
+  /** Container apps: set `setting` as an env variable in every container of the template (a new revision). */
+  setEnv?: boolean;
   dryRun: boolean;
   /** How long the final check waits for the assignment to show (0: one look). */
   waitMs: number;
@@ -44,7 +47,7 @@ export interface SetupHooks {
   timedOutText: string;
 }
 
-export type StepName = "identity" | "role" | "app-setting" | "verify";
+export type StepName = "identity" | "role" | "app-setting" | "env" | "verify";
 export type StepResult =
   | "created"
   | "updated"
@@ -78,7 +81,7 @@ export interface SetupPlan {
 export interface SetupResult extends SetupPlan {
   result: "unchanged" | "updated" | "would-change" | "failed" | "declined";
   dryRun: boolean;
-  /** A VM has no app settings: what its app must be given instead. */
+  /** A VM or a container app (without --set-env) has no app settings: what its app must be given instead. */
   variables?: Record<string, string>;
 }
 
@@ -162,7 +165,11 @@ async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Prom
   } else steps.push({ step: "role", result: "would-create", detail: `${roleDetail} (for the new identity)` });
 
   let setting: SetupPlan["setting"] = null;
-  if (target.kind !== "vm" && input.setting !== null) {
+  if (target.kind === "containerapp") {
+    steps.push(await planContainerEnv(c, input, sub, h));
+    if (input.setEnv && input.setting !== null)
+      setting = { name: input.setting, value: input.storageAccount };
+  } else if (target.kind !== "vm" && input.setting !== null) {
     setting = { name: input.setting, value: input.storageAccount };
     const current = await readAppSettings(
       await c.appSettings(),
@@ -203,6 +210,36 @@ async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Prom
   };
 }
 
+/**
+ * A container app's settings are env variables in its template: planned only with --set-env (a change
+ * makes a new revision); otherwise the result's `variables` say what to set there.
+ */
+async function planContainerEnv(
+  c: SetupClients,
+  input: SetupInput,
+  sub: string,
+  h: SetupHooks,
+): Promise<SetupStep> {
+  if (input.setting === null) return { step: "env", result: "skipped", detail: "--no-app-setting" };
+  const detail = `${input.setting}=${input.storageAccount} in every container's env`;
+  if (!input.setEnv)
+    return {
+      step: "env",
+      result: "skipped",
+      detail: `a container app has no app settings: set ${input.setting} in its template's env (--set-env does, making a new revision)`,
+    };
+  const current = await readTemplate(c.arm, input.target, sub, h.signal);
+  const env = planEnv(current.containers, input.setting, input.storageAccount);
+  const fresh = Object.values(env.before).every((v) => v === null);
+  return {
+    step: "env",
+    result: !env.changed ? "unchanged" : fresh ? "would-create" : "would-update",
+    detail: `${detail}${env.changed ? " (a new revision)" : ""}`,
+    before: env.before,
+    after: input.storageAccount,
+  };
+}
+
 const changes = (steps: SetupStep[]) =>
   steps.some((s) => s.result === "would-create" || s.result === "would-update");
 
@@ -227,8 +264,13 @@ export class SetupFailed extends Error {
 export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks): Promise<SetupResult> {
   const p = await makePlan(c, input, h);
   const { plan } = p;
+  const unset = input.target.kind === "containerapp" && !input.setEnv && input.setting !== null;
   const variables =
-    input.target.kind === "vm" ? { AZURE_STORAGE_ACCOUNT_NAME: input.storageAccount } : undefined;
+    input.target.kind === "vm"
+      ? { AZURE_STORAGE_ACCOUNT_NAME: input.storageAccount }
+      : unset
+        ? { [input.setting as string]: input.storageAccount }
+        : undefined;
   // The result first, then the plan's facts and steps, as a reader scans the JSON.
   const out = (result: SetupResult["result"], fields: Partial<SetupPlan> = {}): SetupResult => ({
     result,
@@ -306,8 +348,24 @@ export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks
     fail(1, e);
   }
 
-  // 3. The app setting the guide's code reads, every other setting kept.
-  if (plan.setting) {
+  // 3. The app setting the guide's code reads, every other setting kept (a container app: its env).
+  if (plan.setting && input.target.kind === "containerapp") {
+    try {
+      const e = await setContainerEnv(c.arm, input.target, sub, plan.setting.name, plan.setting.value, {
+        signal: h.signal,
+        timedOutText: h.timedOutText,
+      });
+      steps.push({
+        step: "env",
+        result: e.result,
+        detail: `${e.name}=${e.value} in every container's env${e.result === "unchanged" ? "" : ` (revision ${e.revision ?? "?"})`}`,
+        before: e.before,
+        after: e.value,
+      });
+    } catch (e) {
+      fail(2, e);
+    }
+  } else if (plan.setting) {
     try {
       const s = await setAppSetting(
         await c.appSettings(),
