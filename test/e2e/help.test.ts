@@ -21,7 +21,10 @@ const HARNESS = join(ROOT, "test/helpers/watch-options.mjs");
 
 /** Runs that together reach every option's reading, per command (leaf) path. */
 const RUNS: Record<string, (e: TestEmulator) => string[][]> = {
-  enable: () => [["enable", "--webapp", "msdocs-web", "-g", RG, "--dry-run"]],
+  enable: () => [
+    ["enable", "--webapp", "msdocs-web", "-g", RG, "--dry-run"],
+    ["enable", "--containerapp", "msdocs-aca", "-g", RG, "--dry-run"],
+  ],
   disable: () => [["disable", "--webapp", "msdocs-web", "-g", RG, "--dry-run"]],
   show: () => [["show", "--webapp", "msdocs-web", "-g", RG]],
   "roles list": () => [["roles", "list", "--name", "Reader"]],
@@ -32,6 +35,17 @@ const RUNS: Record<string, (e: TestEmulator) => string[][]> = {
   "emulator env": (e) => [["emulator", "env", "--dir", e.handle.dir, "--webapp", "msdocs-web", "-g", RG]],
   setup: () => [
     ["setup", "--webapp", "msdocs-web", "-g", RG, "--storage-account", "msdocsstorage", "--dry-run"],
+    [
+      "setup",
+      "--containerapp",
+      "msdocs-aca",
+      "-g",
+      RG,
+      "--storage-account",
+      "msdocsstorage",
+      "--set-env",
+      "--dry-run",
+    ],
   ],
   doctor: () => [["doctor"]],
   completion: () => [["completion", "bash"]],
@@ -209,13 +223,13 @@ describe("each command's help offers only options its action reads", () => {
 
   it("verify takes one --ids, and its -g also names the account's group", async () => {
     const verify = ownOptions(await help("verify"));
-    expect(describedAs(verify, "--ids <resourceId>")).toBe("full resource ID of a site or VM");
+    expect(describedAs(verify, "--ids <resourceId>")).toBe("full resource ID of a site, VM or container app");
     expect(describedAs(verify, "-g, --resource-group <group>")).toBe(
-      "resource group of --webapp/--functionapp/--vm, and of --account unless --account-resource-group is given",
+      "resource group of --webapp/--functionapp/--vm/--containerapp, and of --account unless --account-resource-group is given",
     );
     // Where --ids may name several, help says so.
     expect(describedAs(ownOptions(await help("show")), "--ids <resourceId>")).toBe(
-      "full resource ID of a site or VM (repeatable)",
+      "full resource ID of a site, VM or container app (repeatable)",
     );
     // Still one at a time when repeated: an error, not the last one silently.
     const r = await runCli(

@@ -167,6 +167,7 @@ describe("lazy loading", () => {
     expect(loaded.packages).toContain("@azure/identity");
     const unwanted = [
       "@azure/arm-compute",
+      "@azure/arm-appcontainers",
       "@azure/arm-authorization",
       "@azure/arm-storage",
       "@azure/storage-blob",
@@ -176,6 +177,22 @@ describe("lazy loading", () => {
     expect(unwanted.filter((p) => loaded.packages.has(p))).toEqual([]);
     expect([...loaded.sources].filter((s) => s.startsWith("src/emulator/"))).toEqual([]);
     expect(DEFINITIONS.filter((d) => loaded.sources.has(d))).toEqual(["src/commands/enable.ts"]);
+  });
+
+  it("enable --containerapp loads the Container Apps SDK, no App Service, compute or storage", async () => {
+    const loaded = await loadsOf(
+      ["enable", "--containerapp", "msdocs-aca", "-g", RG, "--dry-run"],
+      emu.current.env,
+    );
+    expect(loaded.code).toBe(0);
+    expect(loaded.packages).toContain("@azure/arm-appcontainers");
+    const unwanted = [
+      "@azure/arm-appservice",
+      "@azure/arm-compute",
+      "@azure/arm-storage",
+      "@azure/storage-blob",
+    ];
+    expect(unwanted.filter((p) => loaded.packages.has(p))).toEqual([]);
   });
 
   it("assign-role loads the storage SDK only for --storage-account", async () => {
