@@ -104,7 +104,9 @@ export function planEnv(containers: RawContainer[], name: string, value: string)
   let changed = false;
   const out = containers.map((c) => {
     const env = [...(c.env ?? [])];
-    const i = env.findIndex((e) => e.name === name);
+    // "When multiple environment variables have the same name, the last one in the list takes effect"
+    // (learn.microsoft.com, azure/container-apps/environment-variables): that one is read and set.
+    const i = env.map((e) => e.name).lastIndexOf(name);
     const current = i < 0 ? undefined : env[i];
     before[c.name] = shown(current);
     if (current && current.value === value && current.secretRef === undefined) return c;

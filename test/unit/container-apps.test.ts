@@ -56,6 +56,24 @@ describe("identity types as Container Apps spells them", () => {
 });
 
 describe("planEnv", () => {
+  it("of several variables with one name, the last (the one that takes effect) is read and set", () => {
+    const dup: RawContainer[] = [
+      {
+        name: "c",
+        image: "i",
+        env: [
+          { name: "V", value: "1" },
+          { name: "V", value: "2" },
+        ],
+      },
+    ];
+    expect(planEnv(dup, "V", "2").changed).toBe(false);
+    expect(planEnv(dup, "V", "3").containers[0]?.env).toEqual([
+      { name: "V", value: "1" },
+      { name: "V", value: "3" },
+    ]);
+  });
+
   const containers: RawContainer[] = [
     {
       name: "web",
