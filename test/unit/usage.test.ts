@@ -826,7 +826,8 @@ describe("verify", () => {
     {
       name: "a target and --principal: not both",
       args: ["verify", "--webapp", "msdocs-web", "-g", RG, "--principal", P, "--account", "msdocsstorage"],
-      error: "give either a target (--webapp/--functionapp/--vm/--containerapp/--ids) or --principal, not both",
+      error:
+        "give either a target (--webapp/--functionapp/--vm/--containerapp/--ids) or --principal, not both",
     },
     {
       name: "two --ids: one identity at a time",
