@@ -107,6 +107,53 @@ describe("container apps", () => {
   });
 });
 
+describe("container app replies and --no-wait", () => {
+  it("a reply that is not the container app is exit 1 before any write", async () => {
+    const other = appId().replace("msdocs-aca", "someone-else");
+    await emu.current.fault(
+      { method: "GET", path: "containerApps/msdocs-aca" },
+      {
+        type: "raw",
+        body: JSON.stringify({ id: other, type: "Microsoft.App/containerApps", name: "someone-else" }),
+      },
+    );
+    const r = await cli(["enable", "--containerapp", "msdocs-aca", "-g", RG]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: .*msdocs-aca/m);
+    expect(await emu.current.writes()).toEqual([]);
+  });
+
+  it("a failed operation is exit 1 and says what the app holds, read again; the same command then converges", async () => {
+    await emu.current.fault({ method: "PATCH", path: "containerApps/msdocs-aca" }, { type: "lro-failed" });
+    const r = await cli(["enable", "--containerapp", "msdocs-aca", "-g", RG]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: updating container app 'msdocs-aca' .*failed/m);
+    expect(r.stderr).toMatch(/it holds identity type UserAssigned/);
+    const again = await cli(["enable", "--containerapp", "msdocs-aca", "-g", RG]);
+    expect(again.code).toBe(0);
+    expect(json<IdentityOut>(again)).toMatchObject({
+      type: "SystemAssigned, UserAssigned",
+      result: "updated",
+    });
+  });
+
+  it("--no-wait returns once the PATCH is accepted, without waiting for the operation; a later run sees the change", async () => {
+    const r = await cli(["enable", "--containerapp", "msdocs-aca", "-g", RG, "--no-wait"]);
+    expect(r.code).toBe(0);
+    expect(json<IdentityOut>(r).result).toBe("accepted");
+    const paths = (await emu.current.armRequests()).map((q) => q.path);
+    // The SDK's beginUpdate looks at the operation once; nothing waits for it to end.
+    expect(paths.filter((p) => /containerappOperationStatuses/i.test(p)).length).toBeLessThanOrEqual(1);
+    expect(paths.filter((p) => /containerappOperationResults/i.test(p))).toEqual([]);
+    expect(paths.at(-1)).toMatch(/containerappOperationStatuses|containerApps\/msdocs-aca$/);
+    await emu.current.settle();
+    await emu.current.clearLog();
+    const again = await cli(["enable", "--containerapp", "msdocs-aca", "-g", RG]);
+    expect(json<IdentityOut>(again).result).toBe("unchanged");
+    expect(await emu.current.writes()).toEqual([]);
+  });
+});
+
 describe("verify as a container app", () => {
   it("its host variables, then verify as it passes once the role is assigned (data and control plane)", async () => {
     // Without a system identity (only the user-assigned one) and without AZURE_CLIENT_ID: no default identity.
