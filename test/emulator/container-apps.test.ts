@@ -1,7 +1,12 @@
 // Microsoft.App container apps in the emulator: GET, the PATCH long-running operation, identity spelled
 // without a space, the template's env (arrays replaced, as JSON Merge Patch does), the host's variables,
 // and role assignments at the app's scope.
-import { beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { ContainerAppsAPIClient } from "@azure/arm-appcontainers";
+import { ManagedIdentityCredential } from "@azure/identity";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ArmClients } from "../../src/azure/clients.js";
+import { listContainerAppIdentities } from "../../src/azure/container-apps.js";
 import { DEFAULT_WORLD } from "../../src/emulator/world.js";
 import { ids, useEmulator } from "../helpers/emulator.js";
 
@@ -204,5 +209,60 @@ describe("Microsoft.App containerApps", () => {
     const missing = await emu.api.arm("PUT", at(app.replace("msdocs-aca", "nope")), body);
     expect(missing.status).toBe(404);
     expect(missing.json.error.code).toBe("ResourceNotFound");
+  });
+});
+
+describe("the published @azure/arm-appcontainers client", () => {
+  let saved: NodeJS.ProcessEnv;
+  let client: ContainerAppsAPIClient;
+  beforeAll(() => {
+    saved = { ...process.env };
+    process.env.IDENTITY_ENDPOINT = emu.handle.operatorEnv.IDENTITY_ENDPOINT;
+    process.env.IDENTITY_HEADER = emu.handle.operatorEnv.IDENTITY_HEADER;
+    const tlsOptions = { ca: readFileSync(emu.handle.caPath, "utf8") };
+    const credential = new ManagedIdentityCredential({ tlsOptions });
+    client = new ContainerAppsAPIClient(credential, emu.handle.subscriptionId, {
+      endpoint: emu.handle.url,
+      credentialScopes: ["https://management.azure.com/.default"],
+      tlsOptions,
+      retryOptions: { maxRetries: 0 },
+    } as never);
+  });
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  it("beginUpdateAndWait follows the operation to its end and gives the app", async () => {
+    const done = await client.containerApps.beginUpdateAndWait(
+      "msdocs-sdk-auth-example",
+      "msdocs-aca",
+      {
+        location: "eastus",
+        identity: { type: "SystemAssigned,UserAssigned", userAssignedIdentities: { [uami]: {} } },
+      },
+      { updateIntervalInMs: 50 },
+    );
+    expect(done.id).toBe(app);
+    expect(done.provisioningState).toBe("Succeeded");
+    expect(done.identity?.type).toBe("SystemAssigned,UserAssigned");
+  });
+
+  it("listContainerAppIdentities: each container app with its user-assigned identities", async () => {
+    const arm = { containerApps: async () => client } as unknown as ArmClients;
+    expect(await listContainerAppIdentities(arm, emu.handle.subscriptionId)).toEqual([
+      { id: app, name: "msdocs-aca", resourceGroup: "msdocs-sdk-auth-example", userAssignedIdentities: [] },
+    ]);
+    await emu.api.arm("PATCH", url(), {
+      identity: { type: "UserAssigned", userAssignedIdentities: { [uami]: {} } },
+    });
+    await emu.api.control("POST", "operations/settle");
+    expect(await listContainerAppIdentities(arm, emu.handle.subscriptionId)).toEqual([
+      {
+        id: app,
+        name: "msdocs-aca",
+        resourceGroup: "msdocs-sdk-auth-example",
+        userAssignedIdentities: [uami],
+      },
+    ]);
   });
 });
