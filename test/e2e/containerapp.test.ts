@@ -155,6 +155,26 @@ describe("container app replies and --no-wait", () => {
 });
 
 describe("verify as a container app", () => {
+  it("without an identity: no IDENTITY_ENDPOINT, exit 4, nothing asked for a token, the fix names the app", async () => {
+    await emu.current.arm("PATCH", `${appId()}?${API}`, { identity: { type: "None" } });
+    await emu.current.settle();
+    const env = emu.current.handle.envFor(appId());
+    expect(env.IDENTITY_ENDPOINT).toBeUndefined();
+    await emu.current.clearLog();
+    const r = await runCli(["verify"], { env });
+    expect(r.code).toBe(4);
+    const report = json<Report>(r);
+    expect(step(report, "credential")).toMatchObject({ status: "fail", code: "NoManagedIdentity" });
+    expect(step(report, "credential")?.cause).toMatch(
+      /^the container app 'msdocs-aca' has no managed identity/,
+    );
+    expect(report.fix).toBe(
+      "enable one: miauth enable --containerapp msdocs-aca, with -g set to its resource group",
+    );
+    expect((await emu.current.requests()).filter((q) => q.kind === "identity")).toEqual([]);
+    expect(r.blocked).toEqual([]);
+  });
+
   it("its host variables, then verify as it passes once the role is assigned (data and control plane)", async () => {
     // Without a system identity (only the user-assigned one) and without AZURE_CLIENT_ID: no default identity.
     const vars = await cli(["emulator", "env", "--containerapp", "msdocs-aca", "-g", RG], {
