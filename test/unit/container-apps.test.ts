@@ -107,3 +107,29 @@ describe("planEnv", () => {
     ]);
   });
 });
+
+describe("world file containerApps", () => {
+  it("checks its identity's references and its containers' shape", async () => {
+    const { DEFAULT_WORLD, validateWorld } = await import("../../src/emulator/world.js");
+    const base = structuredClone(DEFAULT_WORLD);
+    expect(() =>
+      validateWorld({
+        ...base,
+        containerApps: [
+          {
+            resourceGroup: "msdocs-sdk-auth-example",
+            name: "a",
+            identity: { type: "UserAssigned", userAssignedIdentities: ["nope"] },
+          },
+        ],
+      }),
+    ).toThrow(/containerApps\[0\]\.identity\.userAssignedIdentities\[0\]/);
+    expect(() =>
+      validateWorld({
+        ...base,
+        containerApps: [{ resourceGroup: "msdocs-sdk-auth-example", name: "a", containers: [{ name: "c" }] }],
+      }),
+    ).toThrow(/containerApps\[0\]\.containers\[0\]\.image/);
+    expect(validateWorld(base).containerApps?.map((a) => a.name)).toEqual(["msdocs-aca"]);
+  });
+});
