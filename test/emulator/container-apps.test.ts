@@ -152,6 +152,12 @@ describe("Microsoft.App containerApps", () => {
     expect(bad.status).toBe(400);
   });
 
+  it("the test helper's enableSystem works on a container app (for other commands' tests)", async () => {
+    const principalId = await emu.current.enableSystem(app);
+    const r = await emu.api.arm("GET", url());
+    expect(r.json.identity).toMatchObject({ type: "SystemAssigned", principalId });
+  });
+
   it("lists the subscription's container apps", async () => {
     const r = await emu.api.arm(
       "GET",
