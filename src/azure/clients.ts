@@ -1,5 +1,6 @@
 // Builds the published Azure SDK clients with miauth's endpoint, token scope and pipeline policies.
 // The SDK packages are imported lazily so `miauth --help` and `--version` stay fast.
+import type { ContainerAppsAPIClient } from "@azure/arm-appcontainers";
 import type { AuthorizationManagementClient } from "@azure/arm-authorization";
 import type { ComputeManagementClient } from "@azure/arm-compute";
 import type { ManagedServiceIdentityClient } from "@azure/arm-msi";
@@ -34,6 +35,8 @@ export interface ArmClients {
   appSettings(subscriptionId: string): Promise<AppSettingsOps>;
   /** User-assigned identities (Microsoft.ManagedIdentity). */
   msi(subscriptionId: string): Promise<ManagedServiceIdentityClient>;
+  /** Microsoft.App container apps (@azure/arm-appcontainers). */
+  containerApps(subscriptionId: string): Promise<ContainerAppsAPIClient>;
 }
 
 // Short first delay for 5xx and resets; 429s wait as retryNoticePolicy (policies.ts) decides.
@@ -101,6 +104,11 @@ export function createArmClients(s: ClientSettings): ArmClients {
       once(`storage/${sub}`, async () => {
         const { StorageManagementClient } = await import("@azure/arm-storage");
         return new StorageManagementClient(s.credential, sub, classic);
+      }),
+    containerApps: (sub) =>
+      once(`containerApps/${sub}`, async () => {
+        const { ContainerAppsAPIClient } = await import("@azure/arm-appcontainers");
+        return new ContainerAppsAPIClient(s.credential, sub, classic);
       }),
   };
 }

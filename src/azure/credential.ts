@@ -72,7 +72,7 @@ export class NoManagedIdentityError extends Error {
   readonly code = "NoManagedIdentity";
   constructor(readonly host: HostRef) {
     super(
-      `ManagedIdentityCredential: App Service set no IDENTITY_ENDPOINT for '${host.name}', which it sets only for an app with a managed identity`,
+      `ManagedIdentityCredential: ${host.kind === "containerapp" ? "Container Apps" : "App Service"} set no IDENTITY_ENDPOINT for '${host.name}', which it sets only for an app with a managed identity`,
     );
     this.name = "CredentialUnavailableError";
   }

@@ -4,7 +4,7 @@ import { request } from "node:http";
 import { isLoopbackUrl } from "./loopback.js";
 
 export interface HostRef {
-  kind: "webapp" | "functionapp" | "vm";
+  kind: "webapp" | "functionapp" | "vm" | "containerapp";
   name: string;
   /** Null when the host does not say. */
   resourceGroup: string | null;
@@ -37,13 +37,26 @@ export function appServiceHost(env: NodeJS.ProcessEnv): HostRef | null {
 const set = (v: string | undefined) => v !== undefined && v.trim() !== "";
 
 /**
+ * Container Apps sets CONTAINER_APP_NAME (and CONTAINER_APP_REVISION, …) in every replica
+ * (learn.microsoft.com, azure/container-apps/environment-variables, "Built-in environment variables"),
+ * but nothing that names the resource group.
+ */
+export function containerAppHost(env: NodeJS.ProcessEnv): HostRef | null {
+  const name = env.CONTAINER_APP_NAME?.trim();
+  if (!name || !/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(name)) return null;
+  return { kind: "containerapp", name, resourceGroup: null };
+}
+
+/**
  * An App Service app without a managed identity: App Service defines IDENTITY_ENDPOINT and IDENTITY_HEADER
  * (MSI_ENDPOINT/MSI_SECRET) only for an app that has one (azure/app-service/overview-managed-identity),
  * and nothing else would give a token (no service principal or workload identity settings). The SDK would
  * then try IMDS, which App Service does not serve.
  */
 export function appServiceWithoutIdentity(env: NodeJS.ProcessEnv): HostRef | null {
-  const host = appServiceHost(env);
+  // Container Apps, like App Service, defines IDENTITY_ENDPOINT only for an app with an identity
+  // (learn.microsoft.com, azure/container-apps/managed-identity) and serves no IMDS.
+  const host = appServiceHost(env) ?? containerAppHost(env);
   if (!host) return null;
   const endpoints = ["IDENTITY_ENDPOINT", "MSI_ENDPOINT", "AZURE_POD_IDENTITY_AUTHORITY_HOST"];
   const others = [

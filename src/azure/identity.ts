@@ -1,4 +1,4 @@
-// Enable, disable and show managed identities on web apps, function apps and VMs.
+// Enable, disable and show managed identities on web apps, function apps, VMs and container apps.
 // Plain functions: clients come in as arguments, results go out as plain objects; nothing prints.
 // Every reply a write is planned from is checked first (replies.ts). Every write is conditional when
 // the resource has an ETag (If-Match), and read back after: a write that lost to a concurrent one is
@@ -35,6 +35,8 @@ export interface ResourceIdentity {
   etag?: string;
   /** VMs: `Updating` (or another non-final state) while an operation runs. */
   provisioningState?: string;
+  /** Container apps: their region, which Microsoft.App's PATCH body must carry (`location` is required). */
+  location?: string;
 }
 
 export type IdentityResult = IdentityView & {
@@ -74,6 +76,7 @@ export interface ApplyOptions {
 const SITE_TYPE = "Microsoft.Web/sites";
 const SLOT_TYPE = "Microsoft.Web/sites/slots";
 const VM_TYPE = "Microsoft.Compute/virtualMachines";
+const CONTAINER_APP_TYPE = "Microsoft.App/containerApps";
 /**
  * Poll interval of a VM update when ARM's reply gives no Retry-After (or 0): short enough to see the
  * end within 0.3 s of it, and ARM's Compute replies do carry one.
@@ -101,6 +104,8 @@ export async function readIdentity(
   try {
     if (target.kind === "vm") {
       await (await arm.compute(sub)).virtualMachines.get(target.resourceGroup, target.name, options);
+    } else if (target.kind === "containerapp") {
+      await (await arm.containerApps(sub)).containerApps.get(target.resourceGroup, target.name, options);
     } else if (target.slot !== undefined) {
       await (await arm.web(sub)).webApps.getSlot(target.resourceGroup, target.name, target.slot, options);
     } else {
@@ -120,17 +125,22 @@ export async function readIdentity(
   const r = checkResource(seen.reply, expected);
   const out: ResourceIdentity = {
     resourceId: r.id,
-    kind: target.kind === "vm" ? "vm" : (r.kind ?? "app"),
+    kind: target.kind === "vm" || target.kind === "containerapp" ? target.kind : (r.kind ?? "app"),
     identity: r.identity,
   };
   if (r.etag) out.etag = r.etag;
   if (r.provisioningState) out.provisioningState = r.provisioningState;
+  if (target.kind === "containerapp") {
+    const location = replyObject(seen.reply).location;
+    if (typeof location === "string") out.location = location;
+  }
   return out;
 }
 
 /** The ARM type a target's reply must carry: a deployment slot is a resource of its own type. */
 function resourceType(target: Target): string {
   if (target.kind === "vm") return VM_TYPE;
+  if (target.kind === "containerapp") return CONTAINER_APP_TYPE;
   return target.slot === undefined ? SITE_TYPE : SLOT_TYPE;
 }
 
@@ -138,7 +148,10 @@ function isSuccess(reply: RawReply | undefined): reply is RawReply {
   return reply !== undefined && reply.status >= 200 && reply.status <= 299;
 }
 
-/** A VM in the middle of an operation shows the identity it is being changed to, not one it has. */
+/**
+ * A VM (or container app) in the middle of an operation shows the identity it is being changed to, not
+ * one it has. Container Apps says `InProgress` (ContainerApps_CreateOrUpdate's 201 example).
+ */
 export function isBusy(r: ResourceIdentity): boolean {
   const state = r.provisioningState;
   return state !== undefined && !/^(succeeded|failed|canceled)$/i.test(state);
@@ -210,7 +223,8 @@ export async function applyChange(
   const what = describeTarget(target);
   const note = opts.onNote ?? (() => {});
   const read = () => readIdentity(arm, target, p.subscriptionId, opts.abortSignal);
-  const vm = target.kind === "vm";
+  // VMs and container apps change through a long-running operation; sites answer at once.
+  const vm = target.kind === "vm" || target.kind === "containerapp";
   let current = p.current;
   let wrote = false;
   for (let attempt = 1; ; attempt++) {
@@ -231,9 +245,12 @@ export async function applyChange(
         { hint: "something else is changing its identity at the same time: run again when it has finished" },
       );
     }
-    const outcome = vm
-      ? await writeVm(arm, p, current, plan.request, opts)
-      : await writeSite(arm, p, current, plan.request, opts);
+    const outcome =
+      target.kind === "containerapp"
+        ? await writeContainerApp(arm, p, current, plan.request, opts)
+        : vm
+          ? await writeVm(arm, p, current, plan.request, opts)
+          : await writeSite(arm, p, current, plan.request, opts);
     if (outcome.kind === "conflict") {
       note(
         `${what} changed after miauth read it (412 PreconditionFailed); reading it again and planning anew (write ${attempt} of ${MAX_WRITES})`,
@@ -274,7 +291,9 @@ export async function applyChange(
       // What the resource holds now, as read: a failed VM operation may have left part of a change.
       throw new MiauthError(`${outcome.reason}; read ${what} again: ${holdsText(back)}`, {
         cause: outcome.cause,
-        hint: vm ? "run the command again, or see the VM's activity log" : "run the command again",
+        hint: vm
+          ? `run the command again, or see the ${target.kind === "vm" ? "VM" : "container app"}'s activity log`
+          : "run the command again",
       });
     }
     wrote = true;
@@ -438,6 +457,75 @@ async function writeVm(
     return failedWrite(err, seen.reply, name, what, opts);
   }
   return answeredWrite(seen.reply, { id: current.resourceId, type: VM_TYPE });
+}
+
+/** Container Apps spells the combined identity type without the space Web and Compute use. */
+function containerAppIdentity(request: WireIdentity): WireIdentity {
+  return { ...request, type: request.type?.replace(/\s*,\s*/g, ",") };
+}
+
+/**
+ * ContainerApps_Update (PATCH, JSON Merge Patch) is a long-running operation: 200, or 202 with
+ * `Azure-AsyncOperation` (…/containerappOperationStatuses/{id}) and/or `Location`
+ * (…/containerappOperationResults/{id}), see src/emulator/README.md "Container Apps". The SDK's poller
+ * follows whichever came; miauth then reads the app again (applyChange), which is the read-back.
+ */
+async function writeContainerApp(
+  arm: ArmClients,
+  p: PlannedChange,
+  current: ResourceIdentity,
+  request: WireIdentity,
+  opts: ApplyOptions,
+): Promise<WriteOutcome> {
+  const { target } = p;
+  const what = describeTarget(target);
+  const client = (await arm.containerApps(p.subscriptionId)).containerApps;
+  const seen: { reply?: RawReply; first?: RawReply } = {};
+  const name = `PATCH ${current.resourceId}`;
+  opts.abortSignal?.throwIfAborted();
+  try {
+    const poller = await client.beginUpdate(
+      target.resourceGroup,
+      target.name,
+      // `location` is required by the SDK's model; it is the app's own, so nothing changes with it.
+      { location: current.location ?? "", identity: containerAppIdentity(request) as never },
+      {
+        updateIntervalInMs: opts.pollIntervalMs ?? NO_RETRY_AFTER_POLL_MS,
+        abortSignal: opts.abortSignal,
+        onResponse: (r: RawReply) => {
+          seen.first ??= r;
+          seen.reply = r;
+        },
+      },
+    );
+    if (opts.noWait) return answeredAppWrite(seen.first, current.resourceId);
+    poller.onProgress((state) => opts.onProgress?.(state.status));
+    await poller.pollUntilDone({ abortSignal: opts.abortSignal });
+  } catch (err) {
+    if (deadlinePassed(opts.abortSignal)) {
+      throw new TimeoutError(`${timedOut(opts)} waiting for ${what} to finish updating`, {
+        cause: err,
+        hint: isSuccess(seen.first)
+          ? `the update goes on in Azure; check it with: miauth show --ids ${current.resourceId}, or run again later`
+          : "ARM did not answer the write: unknown whether it was applied; re-run to converge",
+      });
+    }
+    if (opts.abortSignal?.aborted) throw translateAzureError(err);
+    if (httpStatus(err) === undefined && isSuccess(seen.first)) {
+      // core-lro reports a Failed operation as a plain Error carrying the operation's error.
+      const text = (err as Error).message.replace(/\s+/g, " ");
+      return { kind: "uncertain", reason: `updating ${what} failed: ${text}`, cause: err };
+    }
+    return failedWrite(err, seen.first, name, what, opts);
+  }
+  return answeredAppWrite(seen.first, current.resourceId);
+}
+
+/** The PATCH's own reply: a bodiless 201/202 (the operation runs), or the app itself (200). */
+function answeredAppWrite(reply: RawReply | undefined, resourceId: string): WriteOutcome {
+  if (reply && (reply.status === 201 || reply.status === 202) && !reply.bodyAsText)
+    return { kind: "written" };
+  return answeredWrite(reply, { id: resourceId, type: CONTAINER_APP_TYPE });
 }
 
 /**

@@ -62,6 +62,16 @@ export function validateVmName(name: string): string {
   return name;
 }
 
+/** A container app name: 2-32 lower-case letters, digits or hyphens, starting with a letter, no "--". */
+export function validateContainerAppName(name: string, flag = "--containerapp"): string {
+  if (!/^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])$/.test(name) || name.includes("--")) {
+    throw new UsageError(
+      `invalid ${flag} name '${name}': use 2-32 lower-case letters, digits or hyphens, starting with a letter, not ending with a hyphen, without '--'`,
+    );
+  }
+  return name;
+}
+
 export function validateUserAssignedName(name: string): boolean {
   return /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/.test(name);
 }

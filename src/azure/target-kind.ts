@@ -5,7 +5,12 @@ import { NotFoundError } from "../errors.js";
 import type { ArmClients } from "./clients.js";
 import type { Target } from "./target.js";
 
-const KIND_TEXT = { webapp: "web app", functionapp: "function app", vm: "virtual machine" } as const;
+const KIND_TEXT = {
+  webapp: "web app",
+  functionapp: "function app",
+  vm: "virtual machine",
+  containerapp: "container app",
+} as const;
 
 /** A site's kind from ARM's `kind` ("app,linux", "functionapp,linux", …). */
 function siteKind(kind: string | undefined): "webapp" | "functionapp" {
@@ -26,6 +31,8 @@ export async function wrongKindError(
   // A missing group (or subscription) says so itself; a --ids target names its type; a missing slot is
   // a slot of a site that exists (its flags named a site), not another kind of resource.
   if (!(original instanceof NotFoundError) || target.fromId || target.slot !== undefined) return original;
+  // Container apps have no look-alike among the other kinds worth a request.
+  if (target.kind === "containerapp") return original;
   if (original.azureCode === "ResourceGroupNotFound" || original.azureCode === "SubscriptionNotFound")
     return original;
   let actual: keyof typeof KIND_TEXT | undefined;
@@ -64,7 +71,7 @@ export async function wrongKindError(
 
 /** A warning when a site named as a web app is a function app, or the reverse; the command goes on. */
 export function kindWarning(target: Target, kind: string): string | undefined {
-  if (target.kind === "vm" || target.fromId) return undefined;
+  if (target.kind === "vm" || target.kind === "containerapp" || target.fromId) return undefined;
   const actual = siteKind(kind);
   if (actual === target.kind) return undefined;
   return `${target.name} is a ${KIND_TEXT[actual]}, not a ${KIND_TEXT[target.kind]} (its kind is '${kind}'): going on; use --${actual} next time`;

@@ -1,16 +1,18 @@
-// A target is the resource whose identity a command works on: a web app, a function app or a VM.
+// A target is the resource whose identity a command works on: a web app, a function app, a VM or a
+// container app.
 import { UsageError } from "../errors.js";
 import {
   formatResourceId,
   parseResourceId,
   pathSegments,
+  validateContainerAppName,
   validateResourceGroupName,
   validateSiteName,
   validateSlotName,
   validateVmName,
 } from "./ids.js";
 
-const TARGET_KINDS = ["webapp", "functionapp", "vm"] as const;
+const TARGET_KINDS = ["webapp", "functionapp", "vm", "containerapp"] as const;
 
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
@@ -30,6 +32,7 @@ export interface RawTargetOptions {
   webapp?: string;
   functionapp?: string;
   vm?: string;
+  containerapp?: string;
   resourceGroup?: string;
   ids?: string[];
   slot?: string;
@@ -57,6 +60,8 @@ export function hasTarget(raw: RawTargetOptions): boolean {
 function checkSlotFlag(raw: RawTargetOptions): void {
   if (raw.slot === undefined) return;
   if (raw.vm !== undefined) throw new UsageError("--slot is for web apps and function apps, not --vm");
+  if (raw.containerapp !== undefined)
+    throw new UsageError("--slot is for web apps and function apps, not --containerapp");
   if ((raw.ids ?? []).length > 0)
     throw new UsageError(
       "--slot cannot be combined with --ids: give the slot's ID (…/providers/Microsoft.Web/sites/{app}/slots/{slot})",
@@ -84,6 +89,7 @@ export function parseTargets(raw: RawTargetOptions): Target[] {
     if (raw.resourceGroup === undefined) throw new UsageError(`--${kind} needs -g/--resource-group`);
     const resourceGroup = validateResourceGroupName(raw.resourceGroup);
     if (kind === "vm") validateVmName(name);
+    else if (kind === "containerapp") validateContainerAppName(name);
     else validateSiteName(name, `--${kind}`);
     if (raw.slot !== undefined) {
       return [{ kind, resourceGroup, name, slot: validateSlotName(raw.slot, "--slot"), fromId: false }];
@@ -121,8 +127,18 @@ export function parseTargetId(value: string): Target {
       fromId: true,
     };
   }
+  if (type === "microsoft.app/containerapps") {
+    validateContainerAppName(id.name, "container app");
+    return {
+      kind: "containerapp",
+      subscriptionId: id.subscriptionId,
+      resourceGroup: id.resourceGroup,
+      name: id.name,
+      fromId: true,
+    };
+  }
   throw new UsageError(
-    `unsupported resource type '${id.provider}/${id.type}' in --ids: expected Microsoft.Web/sites or Microsoft.Compute/virtualMachines`,
+    `unsupported resource type '${id.provider}/${id.type}' in --ids: expected Microsoft.Web/sites, Microsoft.Compute/virtualMachines or Microsoft.App/containerApps`,
   );
 }
 
@@ -155,7 +171,21 @@ function parseSlotId(value: string): Target | undefined {
   };
 }
 
+/** Whether a target is a site (web app, function app, or one of their slots). */
+export function isSite(target: Target): boolean {
+  return target.kind === "webapp" || target.kind === "functionapp";
+}
+
 export function targetResourceId(target: Target, subscriptionId: string): string {
+  if (target.kind === "containerapp") {
+    return formatResourceId({
+      subscriptionId: target.subscriptionId ?? subscriptionId,
+      resourceGroup: target.resourceGroup,
+      provider: "Microsoft.App",
+      type: "containerApps",
+      name: target.name,
+    });
+  }
   const site = target.kind !== "vm";
   const id = formatResourceId({
     subscriptionId: target.subscriptionId ?? subscriptionId,
@@ -179,11 +209,13 @@ export function describeTarget(target: Target): string {
   const what =
     target.kind === "vm"
       ? "VM"
-      : target.fromId
-        ? "site"
-        : target.kind === "functionapp"
-          ? "function app"
-          : "web app";
+      : target.kind === "containerapp"
+        ? "container app"
+        : target.fromId
+          ? "site"
+          : target.kind === "functionapp"
+            ? "function app"
+            : "web app";
   const slot = target.slot === undefined ? "" : `slot '${target.slot}' of `;
   return `${slot}${what} '${target.name}' in resource group '${target.resourceGroup}'`;
 }

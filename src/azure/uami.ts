@@ -226,7 +226,7 @@ const MSI_API_VERSION = "2024-11-30";
 
 /** Where an identity is attached: a resource that lists it in identity.userAssignedIdentities. */
 export interface Attachment {
-  /** webapp, slot, vm (container apps: containerapp). */
+  /** webapp, slot, vm or containerapp. */
   kind: string;
   id: string;
 }
@@ -241,7 +241,7 @@ export interface AttachmentLookup {
 
 /**
  * One source of attachments: a list of resources in the subscription that carry `identity`. Sites, their
- * slots and VMs are here; a new host kind (container apps) adds one entry to ATTACHMENT_SOURCES.
+ * slots, VMs and container apps are here; a new host kind adds one entry to ATTACHMENT_SOURCES.
  */
 export interface AttachmentSource {
   kind: string;
@@ -279,7 +279,20 @@ export const ATTACHMENT_SOURCES: AttachmentSource[] = [
         l.signal,
       ),
   },
-  // Container apps go here: { kind: "containerapp", list: (l) => listAll(…Microsoft.App/containerApps…) }.
+  {
+    kind: "containerapp",
+    // Through @azure/arm-appcontainers (ContainerApps_ListBySubscription), in the shape the others have.
+    list: async (l) => {
+      const { listContainerAppIdentities } = await import("./container-apps.js");
+      const apps = await listContainerAppIdentities(l.arm, l.subscriptionId, l.signal);
+      return apps.map((a) => ({
+        id: a.id,
+        identity: {
+          userAssignedIdentities: Object.fromEntries(a.userAssignedIdentities.map((u) => [u, {}])),
+        },
+      }));
+    },
+  },
 ];
 
 /** The resources in the subscription whose identity lists the user-assigned identity `id`. */

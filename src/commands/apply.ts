@@ -62,7 +62,7 @@ export async function applyIdentityChange(
   const results: Record<string, unknown>[] = [];
   for (const p of plans) {
     const spinner =
-      p.target.kind === "vm" && p.plan.changed
+      (p.target.kind === "vm" || p.target.kind === "containerapp") && p.plan.changed
         ? startSpinner(ctx.io, `updating ${describeTarget(p.target)}`)
         : undefined;
     const opts: ApplyOptions = {

@@ -16,7 +16,7 @@ export function addChangeOptions(cmd: Command): Command {
   return addTimeoutOption(
     cmd
       .option("--dry-run", "print the planned change, write nothing")
-      .option("--no-wait", "VMs: return once ARM accepted the change"),
+      .option("--no-wait", "VMs and container apps: return once ARM accepted the change"),
     "10m",
     "waiting for a VM update included; the update goes on in Azure",
   );

@@ -4,7 +4,12 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { validateResourceGroupName, validateSiteName, validateVmName } from "../azure/ids.js";
+import {
+  validateContainerAppName,
+  validateResourceGroupName,
+  validateSiteName,
+  validateVmName,
+} from "../azure/ids.js";
 import { parseTargetId } from "../azure/target.js";
 import { UsageError } from "../errors.js";
 import { takesGlobalOptions } from "./global-options.js";
@@ -29,20 +34,23 @@ interface EnvOptions {
   webapp?: string;
   functionapp?: string;
   vm?: string;
+  containerapp?: string;
   resourceGroup?: string;
 }
 
-type HostFlag = "webapp" | "functionapp" | "vm";
+type HostFlag = "webapp" | "functionapp" | "vm" | "containerapp";
 
-/** `env`'s host, from --as ID or --webapp/--functionapp/--vm NAME -g RG; none for the operator's env. */
+/** `env`'s host, from --as ID or --webapp/--functionapp/--vm/--containerapp NAME -g RG; none for the operator's env. */
 function parseHost(
   opts: EnvOptions,
 ): { resourceId: string } | { kind: HostFlag; name: string; resourceGroup: string } | undefined {
-  const flags = (["webapp", "functionapp", "vm"] as const).filter((k) => opts[k] !== undefined);
+  const flags = (["webapp", "functionapp", "vm", "containerapp"] as const).filter(
+    (k) => opts[k] !== undefined,
+  );
   const given = [...(opts.as !== undefined ? ["--as"] : []), ...flags.map((k) => `--${k}`)];
   if (given.length > 1) {
     throw new UsageError(
-      `conflicting ${given.join(" and ")}: give one of --as ID or --webapp/--functionapp/--vm NAME -g RG`,
+      `conflicting ${given.join(" and ")}: give one of --as ID or --webapp/--functionapp/--vm/--containerapp NAME -g RG`,
     );
   }
   const kind = flags[0];
@@ -50,7 +58,7 @@ function parseHost(
     if (opts.resourceGroup !== undefined)
       throw new UsageError(
         opts.as === undefined
-          ? "-g/--resource-group needs --webapp, --functionapp or --vm"
+          ? "-g/--resource-group needs --webapp, --functionapp, --vm or --containerapp"
           : "-g/--resource-group cannot be combined with --as: the ID names the group",
       );
     if (opts.as === undefined) return undefined;
@@ -61,6 +69,7 @@ function parseHost(
   if (opts.resourceGroup === undefined) throw new UsageError(`--${kind} needs -g/--resource-group`);
   const resourceGroup = validateResourceGroupName(opts.resourceGroup);
   if (kind === "vm") validateVmName(name);
+  else if (kind === "containerapp") validateContainerAppName(name);
   else validateSiteName(name, `--${kind}`);
   return { kind, name, resourceGroup };
 }
@@ -114,17 +123,22 @@ export function emulatorCommand(run: Runner): Command {
       "Print the shell exports that point miauth (or an app, with --as or a host flag) at a running emulator",
     )
     .option("--dir <dir>", `the emulator's directory (default: $MIAUTH_EMULATOR_DIR, else ${DEFAULT_DIR})`)
-    .option("--as <resourceId>", "an app on this web app, function app or VM, as its host sets it up now")
+    .option(
+      "--as <resourceId>",
+      "an app on this web app, function app, VM or container app, as its host sets it up now",
+    )
     .option("--webapp <name>", "an app on this web app (with -g)")
     .option("--functionapp <name>", "an app on this function app (with -g)")
     .option("--vm <name>", "an app on this virtual machine (with -g)")
-    .option("-g, --resource-group <name>", "the resource group of --webapp/--functionapp/--vm")
+    .option("--containerapp <name>", "an app in this container app (with -g)")
+    .option("-g, --resource-group <name>", "the resource group of --webapp/--functionapp/--vm/--containerapp")
     .addHelpText(
       "after",
       examples([
         'eval "$(miauth emulator env)"',
         'eval "$(miauth emulator env --webapp msdocs-web -g msdocs-sdk-auth-example)"',
         'eval "$(miauth emulator env --vm msdocs-vm -g msdocs-sdk-auth-example)"',
+        'eval "$(miauth emulator env --containerapp msdocs-aca -g msdocs-sdk-auth-example)"',
         'eval "$(miauth emulator env --as /subscriptions/…/resourceGroups/msdocs-sdk-auth-example/providers/Microsoft.Web/sites/msdocs-web)"',
       ]),
     )

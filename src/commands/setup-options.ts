@@ -46,6 +46,10 @@ export function parseSetupOptions(raw: RawSetupOptions) {
     raw.userAssigned === undefined
       ? undefined
       : parseIdentityRef(raw.userAssigned, "--user-assigned", raw.identityResourceGroup);
+  if (raw.setEnv && targets[0].kind !== "containerapp")
+    throw new UsageError("--set-env is for --containerapp (web and function apps get an app setting)");
+  if (raw.setEnv && raw.appSetting === false)
+    throw new UsageError("--set-env and --no-app-setting conflict: give one");
   return {
     userAssigned,
     target: targets[0],
@@ -54,6 +58,7 @@ export function parseSetupOptions(raw: RawSetupOptions) {
     role: raw.role,
     scope: parseScopeChoice(raw.scope),
     setting: parseSettingName(raw.appSetting),
+    setEnv: raw.setEnv === true,
     dryRun: raw.dryRun === true,
     yes: raw.yes === true,
     waitMs: raw.wait === undefined ? 0 : parseDuration("--wait", raw.wait),

@@ -14,6 +14,7 @@ export interface RawSetupOptions extends RawTargetOptions {
   scope: string;
   /** The setting's name, or false with --no-app-setting. */
   appSetting: string | false;
+  setEnv?: boolean;
   dryRun?: boolean;
   yes?: boolean;
   wait?: string;
@@ -48,10 +49,14 @@ export function setupCommand(run: Runner): Command {
     )
     .option(
       "--app-setting <name>",
-      "web and function apps: the setting that names the account",
+      "web and function apps: the setting that names the account (container apps: the env variable)",
       DEFAULT_SETTING,
     )
     .option("--no-app-setting", "write no app setting")
+    .option(
+      "--set-env",
+      "container apps: set the variable in every container's env (a new revision); else only say what to set",
+    )
     .option("--dry-run", "print the plan as JSON and write nothing")
     .option("--yes", "do not ask before writing (a terminal is asked; a script is not)")
     .addOption(
@@ -73,6 +78,7 @@ export function setupCommand(run: Runner): Command {
         "miauth setup --webapp msdocs-web -g msdocs-sdk-auth-example --storage-account msdocsstorage --dry-run",
         "miauth setup --vm msdocs-vm -g msdocs-sdk-auth-example --storage-account msdocsstorage --scope resource-group --yes",
         "miauth setup --webapp msdocs-web -g msdocs-sdk-auth-example --storage-account msdocsstorage --user-assigned msdocs-shared",
+        "miauth setup --containerapp msdocs-aca -g msdocs-sdk-auth-example --storage-account msdocsstorage --set-env --yes",
       ])}
 Exit codes: 0 done (or nothing to do: "unchanged"), 2 bad input or a declined confirmation, 3 a target,
 account, container or role not found, 4/5 authentication or permission, 1 a step that failed (the JSON

@@ -12,7 +12,9 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 /** az's -n/--name has no meaning here: say which flag names the target, before any request (exit 2). */
 function nameHint(): never {
-  throw new UsageError("miauth has no -n/--name here: use --webapp NAME, --functionapp NAME or --vm NAME");
+  throw new UsageError(
+    "miauth has no -n/--name here: use --webapp NAME, --functionapp NAME, --vm NAME or --containerapp NAME",
+  );
 }
 
 export function addTargetOptions(cmd: Command): Command {
@@ -21,8 +23,9 @@ export function addTargetOptions(cmd: Command): Command {
     .option("--webapp <name>", "web app name (with -g)")
     .option("--functionapp <name>", "function app name (with -g)")
     .option("--vm <name>", "virtual machine name (with -g)")
-    .option("-g, --resource-group <group>", "resource group of --webapp/--functionapp/--vm")
-    .option("--ids <resourceId>", "full resource ID of a site or VM (repeatable)", collect)
+    .option("--containerapp <name>", "container app name (with -g)")
+    .option("-g, --resource-group <group>", "resource group of --webapp/--functionapp/--vm/--containerapp")
+    .option("--ids <resourceId>", "full resource ID of a site, VM or container app (repeatable)", collect)
     .option("--slot <name>", "deployment slot of --webapp/--functionapp (its own identity)");
 }
 

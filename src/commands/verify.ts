@@ -30,11 +30,11 @@ export function verifyCommand(run: Runner): Command {
     ),
   );
   // verify checks one identity: one --ids; -g also names the account's group (control plane).
-  setOptionHelp(cmd, "--ids", "full resource ID of a site or VM");
+  setOptionHelp(cmd, "--ids", "full resource ID of a site, VM or container app");
   setOptionHelp(
     cmd,
     "--resource-group",
-    "resource group of --webapp/--functionapp/--vm, and of --account unless --account-resource-group is given",
+    "resource group of --webapp/--functionapp/--vm/--containerapp, and of --account unless --account-resource-group is given",
   );
   return cmd
     .option(

@@ -4,7 +4,8 @@ import { renderIdentity } from "./arm/resource-identity.js";
 import { type Faults, parseFault } from "./faults.js";
 import type { Ctx, Reply } from "./http.js";
 import type { RequestLog } from "./log.js";
-import { settleAllNow, settleOperations } from "./providers/compute.js";
+import { settleAllNow } from "./providers/compute.js";
+import { settleContainerApps } from "./providers/container-apps.js";
 import { findRole } from "./rbac/roles.js";
 import { buildState, identityHost, type Settings, type State, storageAccountNamed } from "./state.js";
 import type { HostKind, HostSelector } from "./tokens/hosts.js";
@@ -24,10 +25,10 @@ export interface ControlDeps {
   hostEnv?: (sel: HostSelector) => Record<string, string> | string;
 }
 
-/** GET /hosts/env?resourceId=ID, or ?webapp|functionapp|vm=NAME&resourceGroup=RG: what `env --as` prints. */
+/** GET /hosts/env?resourceId=ID, or ?webapp|functionapp|vm|containerapp=NAME&resourceGroup=RG: what `env --as` prints. */
 function hostEnvReply(deps: ControlDeps, ctx: Ctx): Reply {
   const q = ctx.query;
-  const kinds = (["webapp", "functionapp", "vm"] as HostKind[]).filter((k) => q.has(k));
+  const kinds = (["webapp", "functionapp", "vm", "containerapp"] as HostKind[]).filter((k) => q.has(k));
   const resourceId = q.get("resourceId");
   const group = q.get("resourceGroup");
   let sel: HostSelector;
@@ -36,7 +37,7 @@ function hostEnvReply(deps: ControlDeps, ctx: Ctx): Reply {
     sel = { kind: kinds[0], name: q.get(kinds[0]) ?? "", resourceGroup: group };
   else
     return badRequest(
-      "expected resourceId=ID, or one of webapp, functionapp, vm =NAME with resourceGroup=RG",
+      "expected resourceId=ID, or one of webapp, functionapp, vm, containerapp =NAME with resourceGroup=RG",
     );
   const env = deps.hostEnv?.(sel) ?? "the emulator is still starting";
   if (typeof env === "string") return controlError(404, "NotFound", env);
@@ -48,7 +49,7 @@ function badRequest(message: string): Reply {
 }
 
 export function dumpState(state: State): Record<string, unknown> {
-  settleOperations(state);
+  settleContainerApps(state);
   return {
     tenantId: state.tenantId,
     subscriptions: state.subscriptions,
@@ -70,6 +71,12 @@ export function dumpState(state: State): Record<string, unknown> {
       provisioningState: v.provisioningState,
       identity: renderIdentity(state, v.identity, "compute") ?? null,
     })),
+    containerApps: Object.values(state.containerApps).map((a) => ({
+      id: a.id,
+      provisioningState: a.provisioningState,
+      identity: renderIdentity(state, a.identity, "compute") ?? null,
+      containers: a.containers,
+    })),
     userAssignedIdentities: Object.values(state.userAssignedIdentities),
     storageAccounts: Object.values(state.storageAccounts),
     roleAssignments: state.roleAssignments.map((a) => ({
@@ -81,7 +88,9 @@ export function dumpState(state: State): Record<string, unknown> {
       ...p,
       replicated: Date.now() >= knownAt,
     })),
-    operations: Object.values(state.operations).map(({ previousIdentity: _, ...op }) => op),
+    operations: Object.values(state.operations).map(
+      ({ previousIdentity: _, previousContainers: _c, ...op }) => op,
+    ),
   };
 }
 
@@ -166,7 +175,8 @@ const settleBody = v.optional(v.strictObject({}));
 
 function settle(deps: ControlDeps, body: unknown): Reply {
   if (!v.is(settleBody, body)) return badRequest("body: expected none (every running operation ends)");
-  const ended = settleAllNow(deps.state).map(({ previousIdentity: _, ...op }) => op);
+  const ended = settleAllNow(deps.state).map(({ previousIdentity: _, previousContainers: _c, ...op }) => op);
+  settleContainerApps(deps.state);
   return { status: 200, body: { value: ended } };
 }
 
@@ -184,7 +194,7 @@ function advanceClock(deps: ControlDeps, body: unknown): Reply {
   for (const a of state.roleAssignments) a.dataPlaneAt -= ms;
   for (const p of Object.values(state.directory)) p.knownAt -= ms;
   for (const op of Object.values(state.operations)) if (op.status === "InProgress") op.settleAt -= ms;
-  settleOperations(state);
+  settleContainerApps(state);
   return { status: 200, body: { advancedMs: ms } };
 }
 

@@ -205,6 +205,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       ...Object.values(state.sites),
       ...Object.values(state.slots),
       ...Object.values(state.vms),
+      ...Object.values(state.containerApps),
     ].map((r) => r.id),
     pid: process.pid,
   };

@@ -11,6 +11,7 @@ import { type Ctx, header, type Reply, readBody, sendTruncated } from "./http.js
 import { RequestLog, withRequestLog } from "./log.js";
 import { authorizationRoutes } from "./providers/authorization.js";
 import { computeRoutes } from "./providers/compute.js";
+import { containerAppsRoutes } from "./providers/container-apps.js";
 import { listRoutes } from "./providers/lists.js";
 import { managedIdentityRoutes } from "./providers/managed-identity.js";
 import { resourceRoutes } from "./providers/resources.js";
@@ -99,6 +100,7 @@ export function createEmulatorServer(
     ...webRoutes(state),
     ...webConfigRoutes(state),
     ...computeRoutes(state, settings),
+    ...containerAppsRoutes(state, settings),
     ...storageRoutes(state, settings, world),
     ...managedIdentityRoutes(state, settings),
     ...listRoutes(state, settings),

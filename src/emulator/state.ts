@@ -48,6 +48,33 @@ export interface Vm extends Resource {
   version: number;
 }
 
+/** One entry of a container's `env`: a value, or a reference to one of the app's secrets. */
+export interface ContainerEnvVar {
+  name: string;
+  value?: string;
+  secretRef?: string;
+}
+
+/** A container of a container app's template, as ARM holds it (fields the emulator does not model kept as sent). */
+export interface AppContainer extends Record<string, unknown> {
+  name: string;
+  image: string;
+  env?: ContainerEnvVar[];
+}
+
+/** A Microsoft.App container app: identity, template containers and the revision they make. */
+export interface ContainerApp extends Resource {
+  identity: IdentityState;
+  /** The managed environment's name (`…/managedEnvironments/{name}`) and default domain. */
+  environment: string;
+  defaultDomain: string;
+  containers: AppContainer[];
+  /** Goes up with every change of the template: the revision suffix counter. */
+  revision: number;
+  provisioningState: string;
+  currentOperation?: string;
+}
+
 export interface Uami extends Resource {
   principalId: string;
   clientId: string;
@@ -85,11 +112,14 @@ export interface RoleAssignment {
 
 export interface Operation {
   id: string;
+  /** The lower-cased ID of the resource the operation changes (a VM, or a container app). */
   vmKey: string;
   startTime: string;
   settleAt: number;
   fail: boolean;
   previousIdentity: IdentityState;
+  /** Container apps: the template's containers before the PATCH, put back when it fails. */
+  previousContainers?: AppContainer[];
   status: "InProgress" | "Succeeded" | "Failed";
   endTime?: string;
 }
@@ -127,6 +157,8 @@ export interface State {
   /** Deployment slots, keyed by their lower-cased ID `…/sites/{app}/slots/{slot}`. */
   slots: Record<string, Slot>;
   vms: Record<string, Vm>;
+  /** Microsoft.App container apps, keyed by their lower-cased ID. */
+  containerApps: Record<string, ContainerApp>;
   storageAccounts: Record<string, StorageAccount>;
   userAssignedIdentities: Record<string, Uami>;
   roleAssignments: RoleAssignment[];
@@ -180,6 +212,10 @@ function identityFrom(w: WorldIdentity | undefined, uamis: Record<string, Uami>)
   return system ? { system, user } : { user };
 }
 
+function groupLocation(world: World, name: string): string {
+  return world.resourceGroups.find((g) => g.name.toLowerCase() === name.toLowerCase())?.location ?? "eastus";
+}
+
 function byKey<T extends { id: string }>(items: T[]): Record<string, T> {
   return Object.fromEntries(items.map((i) => [i.id.toLowerCase(), i]));
 }
@@ -210,7 +246,7 @@ function customRoles(world: World, firstSub: string, now: string): RoleDefinitio
   }));
 }
 
-function buildDirectory(world: World, uamis: Uami[], hosts: (Site | Vm)[]): Directory {
+function buildDirectory(world: World, uamis: Uami[], hosts: (Site | Vm | ContainerApp)[]): Directory {
   const directory: Directory = {};
   const known = (principalId: string, type: PrincipalType, more: Partial<Principal>) =>
     addPrincipal(directory, { principalId, type, ...more, knownAt: 0 });
@@ -294,6 +330,22 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
       version: 1,
     })),
   );
+  const containerApps = byKey(
+    (world.containerApps ?? []).map(
+      (a): ContainerApp => ({
+        ...base(world, a, "Microsoft.App/containerApps", resourceGroups),
+        identity: identityFrom(a.identity, uamis),
+        environment: a.environment ?? `${a.resourceGroup}-env`,
+        // <env>-<hash>.<region>.azurecontainerapps.io; the hash is derived here (**guess** at its form).
+        defaultDomain: `${(a.environment ?? `${a.resourceGroup}-env`).toLowerCase()}-${stableGuid(a.name).slice(0, 8)}.${a.location ?? groupLocation(world, a.resourceGroup)}.azurecontainerapps.io`,
+        containers: (
+          a.containers ?? [{ name: a.name, image: "mcr.microsoft.com/k8se/quickstart:latest" }]
+        ).map((c) => structuredClone(c) as AppContainer),
+        revision: 1,
+        provisioningState: "Succeeded",
+      }),
+    ),
+  );
   const storageAccounts = byKey(
     (world.storageAccounts ?? []).map((s) => ({
       ...base(world, s, "Microsoft.Storage/storageAccounts", resourceGroups),
@@ -305,6 +357,7 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
     ...Object.values(sites),
     ...Object.values(slots),
     ...Object.values(vms),
+    ...Object.values(containerApps),
   ]);
   const roleAssignments = world.roleAssignments.map((a): RoleAssignment => {
     const scope = a.scope.replaceAll("{subscriptionId}", firstSub);
@@ -341,6 +394,7 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
     sites,
     slots,
     vms,
+    containerApps,
     storageAccounts,
     userAssignedIdentities: uamis,
     roleAssignments,
@@ -356,8 +410,8 @@ export function storageAccountNamed(state: State, name: string): StorageAccount 
 }
 
 /** Resources that have a managed identity endpoint of their own (system identity and attached ones). */
-export function identityHost(state: State, key: string): Site | Vm | undefined {
-  return state.sites[key] ?? state.slots[key] ?? state.vms[key];
+export function identityHost(state: State, key: string): Site | Vm | ContainerApp | undefined {
+  return state.sites[key] ?? state.slots[key] ?? state.vms[key] ?? state.containerApps[key];
 }
 
 /** Start-up settings the handlers read; baseUrl is filled in once the server listens. */

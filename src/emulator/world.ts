@@ -133,6 +133,25 @@ const worldSchema = object(
         identity,
       }),
     ),
+    /** Microsoft.App container apps: identity, and the template's containers with their env. */
+    containerApps: v.optional(
+      listOf({
+        ...placed,
+        /** The managed environment's name; default "{resourceGroup}-env". */
+        environment: v.optional(text),
+        identity,
+        /** Default: one container named after the app, with no env. */
+        containers: v.optional(
+          listOf({
+            name: text,
+            image: text,
+            env: v.optional(
+              listOf({ name: text, value: v.optional(v.string()), secretRef: v.optional(text) }),
+            ),
+          }),
+        ),
+      }),
+    ),
     storageAccounts: v.optional(listOf(storageAccount)),
     roleDefinitions: v.optional(listOf(roleDefinition)),
     /** Users, groups and service principals of the directory, besides the identities the world defines. */
@@ -191,6 +210,8 @@ export const DEFAULT_WORLD: World = {
     },
   ],
   virtualMachines: [{ resourceGroup: "msdocs-sdk-auth-example", name: "msdocs-vm" }],
+  // A container app with no identity yet (issue 13).
+  containerApps: [{ resourceGroup: "msdocs-sdk-auth-example", name: "msdocs-aca" }],
   storageAccounts: [
     {
       resourceGroup: "msdocs-sdk-auth-example",
@@ -253,7 +274,7 @@ function checkReferences(w: World): void {
     });
   place("resourceGroups", w.resourceGroups);
   place("userAssignedIdentities", w.userAssignedIdentities);
-  for (const key of ["sites", "virtualMachines"] as const) {
+  for (const key of ["sites", "virtualMachines", "containerApps"] as const) {
     place(key, w[key]);
     w[key]?.forEach((r, i) => {
       checkIdentity(r.identity, `${key}[${i}].identity`, uamis);

@@ -38,10 +38,13 @@ export function planSummary(plan: SetupPlan, p: Io["paint"]): string {
 export function resultSummary(r: SetupResult, p: Io["paint"]): string {
   const lines: (string | null)[] = [oneLine(`setup ${r.result}: ${r.target}`), ...steps(r.steps, p)];
   if (r.result !== "failed") {
-    const variable = r.setting?.name ?? "AZURE_STORAGE_ACCOUNT_NAME";
+    const variable = r.setting?.name ?? Object.keys(r.variables ?? {})[0] ?? "AZURE_STORAGE_ACCOUNT_NAME";
+    const app = /\/providers\/Microsoft\.App\/containerApps\//i.test(r.target);
     if (r.variables)
       lines.push(
-        "the app on the VM needs:",
+        app
+          ? "the container app's template needs, as env (a new revision; --set-env does it):"
+          : "the app on the VM needs:",
         ...Object.entries(r.variables).map(([k, v]) => oneLine(`  export ${k}=${v}`)),
       );
     lines.push(

@@ -203,7 +203,7 @@ describe("-n/--name", () => {
       expect(r.code, flag.join(" ")).toBe(2);
       expect(r.stdout).toBe("");
       expect(r.stderr.split("\n")[0]).toBe(
-        "error: miauth has no -n/--name here: use --webapp NAME, --functionapp NAME or --vm NAME",
+        "error: miauth has no -n/--name here: use --webapp NAME, --functionapp NAME, --vm NAME or --containerapp NAME",
       );
     }
     expect(await emu.current.requests()).toEqual([]);

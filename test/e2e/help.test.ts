@@ -21,7 +21,10 @@ const HARNESS = join(ROOT, "test/helpers/watch-options.mjs");
 
 /** Runs that together reach every option's reading, per command (leaf) path. */
 const RUNS: Record<string, (e: TestEmulator) => string[][]> = {
-  enable: () => [["enable", "--webapp", "msdocs-web", "-g", RG, "--dry-run"]],
+  enable: () => [
+    ["enable", "--webapp", "msdocs-web", "-g", RG, "--dry-run"],
+    ["enable", "--containerapp", "msdocs-aca", "-g", RG, "--dry-run"],
+  ],
   disable: () => [["disable", "--webapp", "msdocs-web", "-g", RG, "--dry-run"]],
   show: () => [["show", "--webapp", "msdocs-web", "-g", RG]],
   "roles list": () => [["roles", "list", "--name", "Reader"]],
@@ -95,6 +98,17 @@ const RUNS: Record<string, (e: TestEmulator) => string[][]> = {
       "msdocs-uami",
       "--identity-resource-group",
       RG,
+      "--dry-run",
+    ],
+    [
+      "setup",
+      "--containerapp",
+      "msdocs-aca",
+      "-g",
+      RG,
+      "--storage-account",
+      "msdocsstorage",
+      "--set-env",
       "--dry-run",
     ],
   ],
@@ -274,13 +288,13 @@ describe("each command's help offers only options its action reads", () => {
 
   it("verify takes one --ids, and its -g also names the account's group", async () => {
     const verify = ownOptions(await help("verify"));
-    expect(describedAs(verify, "--ids <resourceId>")).toBe("full resource ID of a site or VM");
+    expect(describedAs(verify, "--ids <resourceId>")).toBe("full resource ID of a site, VM or container app");
     expect(describedAs(verify, "-g, --resource-group <group>")).toBe(
-      "resource group of --webapp/--functionapp/--vm, and of --account unless --account-resource-group is given",
+      "resource group of --webapp/--functionapp/--vm/--containerapp, and of --account unless --account-resource-group is given",
     );
     // Where --ids may name several, help says so.
     expect(describedAs(ownOptions(await help("show")), "--ids <resourceId>")).toBe(
-      "full resource ID of a site or VM (repeatable)",
+      "full resource ID of a site, VM or container app (repeatable)",
     );
     // Still one at a time when repeated: an error, not the last one silently.
     const r = await runCli(

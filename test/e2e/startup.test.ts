@@ -168,6 +168,7 @@ describe("lazy loading", () => {
     expect(loaded.packages).toContain("@azure/identity");
     const unwanted = [
       "@azure/arm-compute",
+      "@azure/arm-appcontainers",
       "@azure/arm-authorization",
       "@azure/arm-storage",
       "@azure/storage-blob",
@@ -189,6 +190,22 @@ describe("lazy loading", () => {
       expect(other.code, args.join(" ")).toBe(0);
       expect(other.packages.has("@azure/arm-msi"), args.join(" ")).toBe(false);
     }
+  });
+
+  it("enable --containerapp loads the Container Apps SDK, no App Service, compute or storage", async () => {
+    const loaded = await loadsOf(
+      ["enable", "--containerapp", "msdocs-aca", "-g", RG, "--dry-run"],
+      emu.current.env,
+    );
+    expect(loaded.code).toBe(0);
+    expect(loaded.packages).toContain("@azure/arm-appcontainers");
+    const unwanted = [
+      "@azure/arm-appservice",
+      "@azure/arm-compute",
+      "@azure/arm-storage",
+      "@azure/storage-blob",
+    ];
+    expect(unwanted.filter((p) => loaded.packages.has(p))).toEqual([]);
   });
 
   it("assign-role loads the storage SDK only for --storage-account", async () => {

@@ -9,6 +9,7 @@ import { type EmulatorHandle, type EmulatorOptions, startEmulator } from "../../
 export const RG = "msdocs-sdk-auth-example";
 export const WEB = "api-version=2025-05-01";
 export const COMPUTE = "api-version=2026-03-01";
+export const CONTAINER_APPS = "api-version=2025-07-01";
 
 export interface Response {
   status: number;
@@ -314,12 +315,13 @@ export class TestEmulator {
   }
 
   /**
-   * Arranges a test without running the CLI: turns on the system-assigned identity of a site or VM
+   * Arranges a test without running the CLI: turns on the system-assigned identity of a site, VM or container app
    * (`id`) with one PATCH as the operator, keeping its user-assigned identities, and returns the new
    * principal ID. For tests whose subject is another command; `enable` itself is tested through the CLI.
    */
   async enableSystem(id: string): Promise<string> {
-    const path = `${id}?${/\/Microsoft\.Web\//i.test(id) ? WEB : COMPUTE}`;
+    const app = /\/Microsoft\.App\//i.test(id);
+    const path = `${id}?${/\/Microsoft\.Web\//i.test(id) ? WEB : app ? CONTAINER_APPS : COMPUTE}`;
     const before = await this.arm("GET", path);
     const identity = (before.body.identity ?? {}) as { userAssignedIdentities?: Record<string, unknown> };
     const users = Object.keys(identity.userAssignedIdentities ?? {});
@@ -333,7 +335,7 @@ export class TestEmulator {
     };
     const r = await this.arm("PATCH", path, body);
     if (r.status >= 300) throw new Error(`enable ${id}: ${r.status} ${JSON.stringify(r.body)}`);
-    if (/\/Microsoft\.Compute\//i.test(id)) await this.settle();
+    if (app || /\/Microsoft\.Compute\//i.test(id)) await this.settle();
     const after = await this.arm("GET", path);
     const principalId = (after.body.identity as { principalId?: string } | undefined)?.principalId;
     if (!principalId) throw new Error(`enable ${id}: no principal ID after the PATCH`);

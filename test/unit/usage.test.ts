@@ -28,7 +28,7 @@ const READER_ID = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const SCOPE_FORMS =
   "expected /subscriptions/{id}[/resourceGroups/{group}[/providers/{namespace}/{type}/{name}…]]";
 const ID_FORM = "expected /subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}";
-const TARGET_FLAGS = "--webapp, --functionapp, --vm (with -g) or --ids";
+const TARGET_FLAGS = "--webapp, --functionapp, --vm, --containerapp (with -g) or --ids";
 const DURATION_SYNTAX =
   "use a whole number of seconds or a whole number with s, m, h or d, e.g. 30s, 5m or 1h";
 const RG_RULE = "use 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'";
@@ -364,7 +364,7 @@ describe("targets: enable, disable, show", () => {
       name: "--ids of an unsupported type",
       args: ["enable", "--ids", `${RG_ID}/providers/Microsoft.Storage/storageAccounts/s1`],
       error:
-        "unsupported resource type 'Microsoft.Storage/storageAccounts' in --ids: expected Microsoft.Web/sites or Microsoft.Compute/virtualMachines",
+        "unsupported resource type 'Microsoft.Storage/storageAccounts' in --ids: expected Microsoft.Web/sites, Microsoft.Compute/virtualMachines or Microsoft.App/containerApps",
     },
     {
       name: "--ids of a subscription",
@@ -553,7 +553,7 @@ describe("assign-role and unassign-role", () => {
       name: "no assignee",
       args: ["assign-role", "--role", "Reader", "-g", RG],
       error:
-        "no assignee: use --assignee ID, --assignees-file FILE, --identity NAME|ID, or --webapp/--functionapp/--vm NAME -g RG / --ids ID",
+        "no assignee: use --assignee ID, --assignees-file FILE, --identity NAME|ID, or --webapp/--functionapp/--vm/--containerapp NAME -g RG / --ids ID",
     },
     {
       name: "--identity that is neither a name nor an identity's ID",
@@ -623,13 +623,13 @@ describe("assign-role and unassign-role", () => {
       name: "an assignee and a target: not both",
       args: ["assign-role", "--assignee", P, "--webapp", "msdocs-web", "-g", RG, "--role", "Reader"],
       error:
-        "give the assignee either as --assignee/--assignees-file or as --webapp/--functionapp/--vm/--ids, not both",
+        "give the assignee either as --assignee/--assignees-file or as --webapp/--functionapp/--vm/--containerapp/--ids, not both",
     },
     {
       name: "unassign-role: an assignees file and --ids: not both",
       args: ["unassign-role", "--assignees-file", ONE_ID, "--ids", SITE, "--role", "Reader"],
       error:
-        "give the assignee either as --assignee/--assignees-file or as --webapp/--functionapp/--vm/--ids, not both",
+        "give the assignee either as --assignee/--assignees-file or as --webapp/--functionapp/--vm/--containerapp/--ids, not both",
     },
     {
       name: "--concurrency 0",
@@ -863,7 +863,8 @@ describe("verify", () => {
     {
       name: "a target and --principal: not both",
       args: ["verify", "--webapp", "msdocs-web", "-g", RG, "--principal", P, "--account", "msdocsstorage"],
-      error: "give either a target (--webapp/--functionapp/--vm/--ids) or --principal, not both",
+      error:
+        "give either a target (--webapp/--functionapp/--vm/--containerapp/--ids) or --principal, not both",
     },
     {
       name: "two --ids: one identity at a time",
@@ -982,11 +983,12 @@ describe("emulator", () => {
       `${RG_ID}/providers/Microsoft.Web/sites/msdocs-func`,
       `${SITE}/slots/staging`,
       `${RG_ID}/providers/Microsoft.Compute/virtualMachines/msdocs-vm`,
+      `${RG_ID}/providers/Microsoft.App/containerApps/msdocs-aca`,
     ];
     await refuse({
       name: "env --as a site the emulator does not have",
       args: ["emulator", "env", "--dir", emu.current.handle.dir, "--as", other],
-      error: `no web app, function app or virtual machine '${other}' in the emulator (known: ${known.join(", ")})`,
+      error: `no web app, function app, virtual machine or container app '${other}' in the emulator (known: ${known.join(", ")})`,
     });
   });
 });

@@ -7,6 +7,7 @@ import { readAppSettings, type SettingsTarget, setAppSetting } from "../app-sett
 import type { AppSettingsOps } from "../app-settings-client.js";
 import { type AssignmentResult, assignRole } from "../assignments.js";
 import type { ArmClients } from "../clients.js";
+import { planEnv, readTemplate, setContainerEnv } from "../container-apps.js";
 import { applyChange, type IdentityResult, type PlannedChange, planChange } from "../identity.js";
 import type { IdentityView } from "../identity-merge.js";
 import type { IdentityRef } from "../identity-pick.js";
@@ -32,6 +33,8 @@ export interface SetupInput {
   scope: ScopeChoice;
   /** The app setting that names the account (web and function apps); null: none is written. */
   setting: string | null;
+  /** Container apps: set `setting` as an env variable in every container of the template (a new revision). */
+  setEnv?: boolean;
   dryRun: boolean;
   /** How long the final check waits for the assignment to show (0: one look). */
   waitMs: number;
@@ -55,7 +58,7 @@ export interface SetupHooks {
   timedOutText: string;
 }
 
-export type StepName = "user-assigned" | "identity" | "role" | "app-setting" | "client-id" | "verify";
+export type StepName = "user-assigned" | "identity" | "role" | "app-setting" | "env" | "client-id" | "verify";
 export type StepResult =
   | "created"
   | "updated"
@@ -89,7 +92,7 @@ export interface SetupPlan {
 export interface SetupResult extends SetupPlan {
   result: "unchanged" | "updated" | "would-change" | "failed" | "declined";
   dryRun: boolean;
-  /** A VM has no app settings: what its app must be given instead. */
+  /** A VM or a container app (without --set-env) has no app settings: what its app must be given instead. */
   variables?: Record<string, string>;
 }
 
@@ -188,7 +191,11 @@ async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Prom
   } else steps.push({ step: "role", result: "would-create", detail: `${roleDetail} (for the new identity)` });
 
   let setting: SetupPlan["setting"] = null;
-  if (target.kind !== "vm" && input.setting !== null) {
+  if (target.kind === "containerapp") {
+    steps.push(await planContainerEnv(c, input, sub, h));
+    if (input.setEnv && input.setting !== null)
+      setting = { name: input.setting, value: input.storageAccount };
+  } else if (target.kind !== "vm" && input.setting !== null) {
     setting = { name: input.setting, value: input.storageAccount };
     const current = await readAppSettings(
       await c.appSettings(),
@@ -213,7 +220,7 @@ async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Prom
           : "--no-app-setting",
     });
   if (ua) {
-    if (target.kind !== "vm") {
+    if (target.kind !== "vm" && target.kind !== "containerapp") {
       const current = await readAppSettings(
         await c.appSettings(),
         settingsTarget(target, identity.current.resourceId),
@@ -237,7 +244,7 @@ async function makePlan(c: SetupClients, input: SetupInput, h: SetupHooks): Prom
       steps.push({
         step: "client-id",
         result: "skipped",
-        detail: `a VM has no app settings: give the app ${CLIENT_ID_SETTING} (below)`,
+        detail: `${target.kind === "vm" ? "a VM" : "a container app"} has no app settings: give the app ${CLIENT_ID_SETTING} (below)`,
       });
   }
   steps.push({ step: "verify", result: "skipped", detail: "the control-plane check, after the changes" });
@@ -275,6 +282,36 @@ async function planUami(
   return { ref: uref, existing };
 }
 
+/**
+ * A container app's settings are env variables in its template: planned only with --set-env (a change
+ * makes a new revision); otherwise the result's `variables` say what to set there.
+ */
+async function planContainerEnv(
+  c: SetupClients,
+  input: SetupInput,
+  sub: string,
+  h: SetupHooks,
+): Promise<SetupStep> {
+  if (input.setting === null) return { step: "env", result: "skipped", detail: "--no-app-setting" };
+  const detail = `${input.setting}=${input.storageAccount} in every container's env`;
+  if (!input.setEnv)
+    return {
+      step: "env",
+      result: "skipped",
+      detail: `a container app has no app settings: set ${input.setting} in its template's env (--set-env does, making a new revision)`,
+    };
+  const current = await readTemplate(c.arm, input.target, sub, h.signal);
+  const env = planEnv(current.containers, input.setting, input.storageAccount);
+  const fresh = Object.values(env.before).every((v) => v === null);
+  return {
+    step: "env",
+    result: !env.changed ? "unchanged" : fresh ? "would-create" : "would-update",
+    detail: `${detail}${env.changed ? " (a new revision)" : ""}`,
+    before: env.before,
+    after: input.storageAccount,
+  };
+}
+
 const changes = (steps: SetupStep[]) =>
   steps.some((s) => s.result === "would-create" || s.result === "would-update");
 
@@ -299,9 +336,15 @@ export class SetupFailed extends Error {
 export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks): Promise<SetupResult> {
   const p = await makePlan(c, input, h);
   const { plan } = p;
-  const variables: Record<string, string> | undefined =
-    input.target.kind === "vm" ? { AZURE_STORAGE_ACCOUNT_NAME: input.storageAccount } : undefined;
-  if (variables && p.uami?.existing) variables[CLIENT_ID_SETTING] = p.uami.existing.clientId;
+  // A VM has no app settings, and a container app's are its template's env (only with --set-env): what
+  // the app must be given is said in `variables`.
+  const noSettings = input.target.kind === "vm" || input.target.kind === "containerapp";
+  const unset = input.target.kind === "containerapp" && !input.setEnv && input.setting !== null;
+  const wanted: Record<string, string> = {};
+  if (input.target.kind === "vm") wanted.AZURE_STORAGE_ACCOUNT_NAME = input.storageAccount;
+  if (unset) wanted[input.setting as string] = input.storageAccount;
+  if (noSettings && p.uami?.existing) wanted[CLIENT_ID_SETTING] = p.uami.existing.clientId;
+  const variables = Object.keys(wanted).length > 0 || (noSettings && p.uami) ? wanted : undefined;
   // The result first, then the plan's facts and steps, as a reader scans the JSON.
   const out = (result: SetupResult["result"], fields: Partial<SetupPlan> = {}): SetupResult => ({
     result,
@@ -339,7 +382,7 @@ export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks
         result: made ? "created" : "unchanged",
         detail: `${u.name} (principal ${u.principalId}, client ID ${u.clientId})`,
       });
-      if (variables) variables[CLIENT_ID_SETTING] = u.clientId;
+      if (noSettings && variables) variables[CLIENT_ID_SETTING] = u.clientId;
     } catch (e) {
       fail("user-assigned", e);
     }
@@ -400,8 +443,24 @@ export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks
     fail("role", e);
   }
 
-  // 3. The app setting the guide's code reads, every other setting kept.
-  if (plan.setting) {
+  // 3. The app setting the guide's code reads, every other setting kept (a container app: its env).
+  if (plan.setting && input.target.kind === "containerapp") {
+    try {
+      const e = await setContainerEnv(c.arm, input.target, sub, plan.setting.name, plan.setting.value, {
+        signal: h.signal,
+        timedOutText: h.timedOutText,
+      });
+      steps.push({
+        step: "env",
+        result: e.result,
+        detail: `${e.name}=${e.value} in every container's env${e.result === "unchanged" ? "" : ` (revision ${e.revision ?? "?"})`}`,
+        before: e.before,
+        after: e.value,
+      });
+    } catch (e) {
+      fail("env", e);
+    }
+  } else if (plan.setting) {
     try {
       const s = await setAppSetting(
         await c.appSettings(),
@@ -423,7 +482,7 @@ export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks
   } else steps.push(plan.steps.find((x) => x.step === "app-setting") as SetupStep);
 
   // 3b. --user-assigned: AZURE_CLIENT_ID, so that the app's DefaultAzureCredential picks that identity.
-  if (uami && input.target.kind !== "vm") {
+  if (uami && !noSettings) {
     try {
       const s = await setAppSetting(
         await c.appSettings(),

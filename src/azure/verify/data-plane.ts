@@ -11,7 +11,7 @@ import {
   replyErrorCode,
   tokenFailureReason,
 } from "../errors.js";
-import { appServiceHost, type HostRef, vmHost } from "../hosts.js";
+import { appServiceHost, containerAppHost, type HostRef, vmHost } from "../hosts.js";
 import { NothingAnswers, OffMachineRefused } from "../loopback.js";
 import { buildReport, roleFor } from "./diagnosis.js";
 import { identifyCredential, type TokenIdentity } from "./token-identity.js";
@@ -110,7 +110,7 @@ function identityEndpointCode(code: string | undefined, text: string): string {
 async function hostFor(code: string | undefined, signal: AbortSignal | undefined): Promise<HostRef | null> {
   if (!code || !["NoManagedIdentity", "NoDefaultManagedIdentity", "ManagedIdentityNotOnHost"].includes(code))
     return null;
-  return appServiceHost(process.env) ?? (await vmHost(process.env, signal));
+  return appServiceHost(process.env) ?? containerAppHost(process.env) ?? (await vmHost(process.env, signal));
 }
 
 function firstLine(err: unknown): string {

@@ -28,7 +28,9 @@ export interface DiagnosisContext {
 
 function hostText(host: HostRef | undefined): string {
   if (!host) return "this resource";
-  const what = { webapp: "web app", functionapp: "function app", vm: "VM" }[host.kind];
+  const what = { webapp: "web app", functionapp: "function app", vm: "VM", containerapp: "container app" }[
+    host.kind
+  ];
   return `${host.slot === undefined ? "" : `slot '${host.slot}' of `}the ${what} '${host.name}'`;
 }
 

@@ -8,6 +8,7 @@ import { armError, groupMissing, resourceNotFound } from "./replies.js";
 const KNOWN_TYPES: Record<string, (s: State) => Record<string, unknown>> = {
   "microsoft.web/sites": (s) => s.sites,
   "microsoft.compute/virtualmachines": (s) => s.vms,
+  "microsoft.app/containerapps": (s) => s.containerApps,
   "microsoft.storage/storageaccounts": (s) => s.storageAccounts,
   "microsoft.managedidentity/userassignedidentities": (s) => s.userAssignedIdentities,
 };

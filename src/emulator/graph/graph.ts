@@ -183,9 +183,11 @@ function listServicePrincipals(ctx: Ctx, state: State): Reply {
     [
       state.operator.principalId,
       ...Object.values(state.userAssignedIdentities).map((u) => u.principalId),
-      ...[...Object.values(state.sites), ...Object.values(state.vms)].flatMap((h) =>
-        h.identity.system ? [h.identity.system.principalId] : [],
-      ),
+      ...[
+        ...Object.values(state.sites),
+        ...Object.values(state.vms),
+        ...Object.values(state.containerApps),
+      ].flatMap((h) => (h.identity.system ? [h.identity.system.principalId] : [])),
     ].map((id) => id.toLowerCase()),
   );
   let match: (p: Principal) => boolean = () => true;

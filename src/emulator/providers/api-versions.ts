@@ -183,3 +183,17 @@ export const RESOURCE_GROUP_API_VERSIONS = [
   "2024-11-01",
   "2025-04-01",
 ] as const;
+
+/**
+ * Microsoft.App containerApps (ContainerApps.json): the stable versions, under
+ * Microsoft.App/stable/{version}/ and, from 2025-01-01, Microsoft.App/ContainerApps/stable/{version}/.
+ * Preview versions are left out (the SDKs miauth pins send stable ones).
+ */
+export const APP_CONTAINER_APPS_API_VERSIONS = [
+  "2022-03-01",
+  "2022-10-01",
+  "2023-05-01",
+  "2024-03-01",
+  "2025-01-01",
+  "2025-07-01",
+] as const;
