@@ -119,6 +119,7 @@ const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   verify: async () => (await import("./commands/verify.js")).verifyCommand,
   setup: async () => (await import("./commands/setup.js")).setupCommand,
   doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
+  identity: async () => (await import("./commands/identity.js")).identityCommand,
   emulator: async () => (await import("./commands/emulator.js")).emulatorCommand,
   completion: async () => (await import("./commands/completion.js")).completionCommand,
   version: async () => (await import("./commands/version.js")).versionCommand,

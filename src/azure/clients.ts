@@ -2,6 +2,7 @@
 // The SDK packages are imported lazily so `miauth --help` and `--version` stay fast.
 import type { AuthorizationManagementClient } from "@azure/arm-authorization";
 import type { ComputeManagementClient } from "@azure/arm-compute";
+import type { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import type { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { StorageManagementClient } from "@azure/arm-storage";
 import type { TokenCredential } from "@azure/core-auth";
@@ -31,6 +32,8 @@ export interface ArmClients {
   storage(subscriptionId: string): Promise<StorageManagementClient>;
   /** A site's app settings (list and replace). */
   appSettings(subscriptionId: string): Promise<AppSettingsOps>;
+  /** User-assigned identities and their federated identity credentials. */
+  msi(subscriptionId: string): Promise<ManagedServiceIdentityClient>;
 }
 
 // Short first delay for 5xx and resets; 429s wait as retryNoticePolicy (policies.ts) decides.
@@ -88,6 +91,11 @@ export function createArmClients(s: ClientSettings): ArmClients {
       once(`appSettings/${sub}`, async () => {
         const { createAppSettingsOps } = await import("./app-settings-client.js");
         return createAppSettingsOps(s.credential, sub, modular);
+      }),
+    msi: (sub) =>
+      once(`msi/${sub}`, async () => {
+        const { ManagedServiceIdentityClient } = await import("@azure/arm-msi");
+        return new ManagedServiceIdentityClient(s.credential, sub, classic);
       }),
     storage: (sub) =>
       once(`storage/${sub}`, async () => {

@@ -11,6 +11,7 @@ import { type Ctx, header, type Reply, readBody, sendTruncated } from "./http.js
 import { RequestLog, withRequestLog } from "./log.js";
 import { authorizationRoutes } from "./providers/authorization.js";
 import { computeRoutes } from "./providers/compute.js";
+import { federatedCredentialRoutes } from "./providers/federated-credentials.js";
 import { managedIdentityRoutes } from "./providers/managed-identity.js";
 import { resourceRoutes } from "./providers/resources.js";
 import { storageRoutes } from "./providers/storage.js";
@@ -100,6 +101,7 @@ export function createEmulatorServer(
     ...computeRoutes(state, settings),
     ...storageRoutes(state, settings, world),
     ...managedIdentityRoutes(state, settings),
+    ...federatedCredentialRoutes(state, settings),
     ...authorizationRoutes(state, settings),
   );
   const log = new RequestLog();
