@@ -55,6 +55,8 @@ export interface Attempt {
 
 export interface ChainOptions {
   authorityHost: string;
+  /** A loopback authority (the emulator's): no instance discovery at login.microsoftonline.com. */
+  disableInstanceDiscovery?: boolean;
   httpClient: HttpClient;
   /** Only ManagedIdentityCredential asked alone skips the SDK's IMDS probe request. */
   alone: boolean;
@@ -72,6 +74,7 @@ export function buildCredential(
   // One attempt each: the report says what happened, it does not wait out the SDK's retries.
   const options = {
     authorityHost: o.authorityHost,
+    ...(o.disableInstanceDiscovery && { disableInstanceDiscovery: true }),
     httpClient: o.httpClient,
     retryOptions: { maxRetries: 0 },
   };

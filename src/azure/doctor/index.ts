@@ -6,7 +6,7 @@ import type { HttpClient } from "@azure/core-rest-pipeline";
 import { AuthError, NotFoundError, PermissionError, UnexpectedReplyError } from "../../errors.js";
 import type { ArmClients } from "../clients.js";
 import type { Cloud } from "../clouds.js";
-import { NoManagedIdentityError, type Stop } from "../credential.js";
+import { authorityOptions, NoManagedIdentityError, type Stop } from "../credential.js";
 import { appServiceWithoutIdentity, vmHost } from "../hosts.js";
 import { listSubscriptions, pickSubscription, subscriptionFromLocal } from "../subscription.js";
 import { decodeClaims } from "../verify/token-identity.js";
@@ -140,7 +140,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const chain = chainFor(env);
   const identity = await import("@azure/identity");
   const options = {
-    authorityHost: input.cloud.authorityHost,
+    ...authorityOptions(input.cloud, env),
     httpClient: input.httpClient,
     alone: chain.names.length === 1,
   };
