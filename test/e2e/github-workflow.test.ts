@@ -114,6 +114,64 @@ describe("a GitHub Actions workflow through workload identity federation", () =>
     expect(existsSync(trap.mark)).toBe(false);
   });
 
+  it("doctor in the job names WorkloadIdentityCredential, the identity and the subject it signed in as", async () => {
+    await federateMain();
+    const { env, trap } = await workflowEnv("--ref", "refs/heads/main");
+    const r = await runCli(["doctor"], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const report = json<{
+      winner: string;
+      host: { kind: string; name: string };
+      federation: Record<string, unknown>;
+    }>(r);
+    expect(report.winner).toBe("WorkloadIdentityCredential");
+    expect(report.host).toMatchObject({ kind: "github-actions", name: "octo-org/app" });
+    expect(report.federation).toEqual({
+      credential: "WorkloadIdentityCredential",
+      clientId: CLIENT_ID,
+      tenantId: emu.current.handle.tenantId,
+      principalId: PRINCIPAL,
+      issuer: "https://token.actions.githubusercontent.com",
+      subject: "repo:octo-org/app:ref:refs/heads/main",
+      audience: "api://AzureADTokenExchange",
+      refused: null,
+      accepts: null,
+      acceptsUnknown: null,
+    });
+    expect(r.stderr).toMatch(/^winner: WorkloadIdentityCredential, ManagedIdentity c2f4e6a8-/m);
+    expect(r.stderr).toContain("federated token: subject 'repo:octo-org/app:ref:refs/heads/main'");
+    expect(r.stdout + r.stderr).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
+    expect(existsSync(trap.mark)).toBe(false);
+  });
+
+  it("doctor when the exchange is refused says which subject GitHub sent (exit 4)", async () => {
+    await federateMain();
+    const { env, trap } = await workflowEnv("--environment", "production");
+    const r = await runCli(["doctor"], {
+      env: { ...env, AZURE_TOKEN_CREDENTIALS: "WorkloadIdentityCredential" },
+    });
+    expect(r.code, r.stderr).toBe(4);
+    const report = json<{
+      winner: string | null;
+      federation: Record<string, unknown>;
+      suggestions: string[];
+    }>(r);
+    expect(report.winner).toBeNull();
+    expect(report.federation).toMatchObject({
+      clientId: CLIENT_ID,
+      principalId: null,
+      subject: "repo:octo-org/app:environment:production",
+      refused: { code: "AADSTS70021" },
+      // The job's only credential is the refused one: ARM cannot be asked which subjects are accepted.
+      accepts: null,
+      acceptsUnknown: expect.stringMatching(/^ARM could not list/),
+    });
+    expect(r.stderr).toContain("refused: AADSTS70021");
+    expect(r.stderr).toContain("Assertion Subject: 'repo:octo-org/app:environment:production'");
+    expect(report.suggestions[0]).toContain("subject 'repo:octo-org/app:environment:production'");
+    expect(existsSync(trap.mark)).toBe(false);
+  });
+
   it("bad input to --as-github-workflow is one line and exit 2", async () => {
     const cases: [string[], RegExp][] = [
       [["emulator", "env", "--as-github-workflow", "nope"], /invalid --as-github-workflow 'nope'/],

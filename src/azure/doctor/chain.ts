@@ -114,6 +114,8 @@ export interface ChainResult {
   winner: CredentialName | null;
   /** The winner's token: read for its claims only, never printed. */
   token: AccessToken | null;
+  /** What each failed or unavailable credential threw (doctor reads Entra's refusal of a federated token from it). */
+  errors: Partial<Record<CredentialName, unknown>>;
 }
 
 const PASSES_ON = new Set(["CredentialUnavailableError", "AuthenticationRequiredError"]);
@@ -141,6 +143,7 @@ export async function walkChain(
   let winner: CredentialName | null = null;
   let token: AccessToken | null = null;
   let stopped: string | null = null;
+  const errors: Partial<Record<CredentialName, unknown>> = {};
   for (const name of names) {
     if (winner !== null || stopped !== null) {
       attempts.push({
@@ -175,9 +178,10 @@ export async function walkChain(
       if (signal.aborted) throw err;
       const ms = Math.round(performance.now() - t0);
       const passes = err instanceof Error && PASSES_ON.has(err.name);
+      errors[name] = err;
       attempts.push({ name, status: passes ? "unavailable" : "failed", reason: reasonOf(ours() ?? err), ms });
       if (!passes) stopped = name;
     }
   }
-  return { attempts, winner, token };
+  return { attempts, winner, token, errors };
 }
