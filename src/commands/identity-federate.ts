@@ -8,7 +8,6 @@ import { examples } from "./shared.js";
 import { addTimeoutOption } from "./timeout.js";
 
 interface FederateOptions {
-  name: string;
   resourceGroup?: string;
   github?: string;
   branch?: string;
@@ -69,44 +68,45 @@ async function parseMode(o: FederateOptions): Promise<Mode> {
 
 /** Adds `federate` to the `identity` group. */
 export function addFederateCommand(identity: Command, run: Runner): Command {
-  const handler = run<FederateOptions>(async (ctx, o) => {
-    if (!validateUserAssignedName(o.name))
-      throw new UsageError(
-        `invalid identity name '${o.name}': use 3-128 letters, digits, '-' or '_', starting with a letter or digit`,
+  const handler = (name: string) =>
+    run<FederateOptions>(async (ctx, o) => {
+      if (!validateUserAssignedName(name))
+        throw new UsageError(
+          `invalid identity name '${name}': use 3-128 letters, digits, '-' or '_', starting with a letter or digit`,
+        );
+      if (o.resourceGroup === undefined) throw new UsageError("identity federate needs -g/--resource-group");
+      const resourceGroup = validateResourceGroupName(o.resourceGroup);
+      const mode = await parseMode(o);
+      const f = await import("../azure/federation.js");
+      const arm = await ctx.arm();
+      const id = { subscriptionId: await ctx.subscriptionId(), resourceGroup, name };
+      if (mode.kind === "list") {
+        ctx.print(await f.listFederatedCredentials(arm, id, ctx.signal), { table: (v) => v });
+        return;
+      }
+      if (mode.kind === "remove") {
+        const removed = await f.removeFederatedCredential(arm, id, mode.credential, ctx.signal);
+        if (removed.result === "absent")
+          ctx.warn(`'${name}' has no federated credential '${mode.credential}': nothing to remove`);
+        ctx.print(removed);
+        return;
+      }
+      const result = await f.federate(
+        arm,
+        id,
+        {
+          name: mode.credential,
+          issuer: f.GITHUB_ISSUER,
+          subject: mode.subject,
+          audiences: [f.TOKEN_EXCHANGE_AUDIENCE],
+        },
+        ctx.signal,
       );
-    if (o.resourceGroup === undefined) throw new UsageError("identity federate needs -g/--resource-group");
-    const resourceGroup = validateResourceGroupName(o.resourceGroup);
-    const mode = await parseMode(o);
-    const f = await import("../azure/federation.js");
-    const arm = await ctx.arm();
-    const id = { subscriptionId: await ctx.subscriptionId(), resourceGroup, name: o.name };
-    if (mode.kind === "list") {
-      ctx.print(await f.listFederatedCredentials(arm, id, ctx.signal), { table: (v) => v });
-      return;
-    }
-    if (mode.kind === "remove") {
-      const removed = await f.removeFederatedCredential(arm, id, mode.credential, ctx.signal);
-      if (removed.result === "absent")
-        ctx.warn(`'${o.name}' has no federated credential '${mode.credential}': nothing to remove`);
-      ctx.print(removed);
-      return;
-    }
-    const result = await f.federate(
-      arm,
-      id,
-      {
-        name: mode.credential,
-        issuer: f.GITHUB_ISSUER,
-        subject: mode.subject,
-        audiences: [f.TOKEN_EXCHANGE_AUDIENCE],
-      },
-      ctx.signal,
-    );
-    ctx.print(result);
-    ctx.io.stderr.write(
-      `${result.result === "created" ? "Added" : "Already there:"} federated credential '${result.credential.name}' for ${result.credential.subject}.\nA workflow that signs in with it:\n\n${f.workflowSnippet(result, result.credential.subject, "--account <storage-account>")}\n`,
-    );
-  });
+      ctx.print(result);
+      ctx.io.stderr.write(
+        `${result.result === "created" ? "Added" : "Already there:"} federated credential '${result.credential.name}' for ${result.credential.subject}.\nA workflow that signs in with it:\n\n${f.workflowSnippet(result, result.credential.subject, "--account <storage-account>")}\n`,
+      );
+    });
   addTimeoutOption(
     identity
       .command("federate")
@@ -136,8 +136,6 @@ a workflow snippet on stderr. Re-running writes nothing when the credential is a
 `,
       ),
     "2m",
-  ).action((name: string, opts: Omit<FederateOptions, "name">, cmd: Command) =>
-    handler({ ...opts, name }, cmd),
-  );
+  ).action((name: string, opts: FederateOptions, cmd: Command) => handler(name)(opts, cmd));
   return identity;
 }

@@ -70,6 +70,7 @@ const DEFINITIONS = [
   "verify",
   "setup",
   "doctor",
+  "identity",
   "emulator",
   "completion",
   "version",
@@ -92,6 +93,7 @@ const DEFINITION_CODE = new Set([
   "src/azure/target.ts",
   "src/azure/scope.ts",
   "src/azure/principal-types.ts",
+  "src/commands/identity-federate.ts",
   ...DEFINITIONS,
 ]);
 
