@@ -111,6 +111,16 @@ describe("miauth identity federate", () => {
     expect(json<unknown[]>(after)).toHaveLength(1);
   });
 
+  it("an identity that does not exist is not found (3)", async () => {
+    const r = await runCli(
+      ["identity", "federate", "nosuch-uami", "-g", RG, "--github", "octo-org/app", "--branch", "main"],
+      { env: emu.current.env },
+    );
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr.split("\n")[0]).toMatch(/nosuch-uami/);
+    expect(await emu.current.writes()).toEqual([]);
+  });
+
   it("bad input is one line and exit 2 before any request", async () => {
     const bad: [string[], RegExp][] = [
       [["--github", "octo-org/app"], /needs one of --branch/],
