@@ -76,7 +76,7 @@ export async function handleEntra(ctx: Ctx, deps: EntraDeps): Promise<Reply> {
       400,
       "invalid_tenant",
       90002,
-      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      `Tenant '${tenant}' not found. This may happen if there are no active subscriptions for the tenant. Check to make sure you have the correct tenant ID. Check with your subscription administrator.`,
     );
   }
   const authority = `${settings.baseUrl}/${state.tenantId}`;
