@@ -122,7 +122,7 @@ export function federatedCredentialRoutes(state: State, settings: Settings): Rou
         const name = nameOf(ctx);
         if (!NAME.test(name))
           return badRequest(
-            `The federated identity credential name '${name}' is invalid: use 3-120 letters, digits, '-' or '_', starting with a letter or digit.`,
+            `The federated identity credential name '${name}' is not valid. It must be 3 to 120 characters long, begin with an alphanumeric character and hold only alphanumerics, hyphens and underscores.`,
           );
         const read = readJson(ctx);
         if ("status" in read) return read;

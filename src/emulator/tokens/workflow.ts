@@ -28,7 +28,7 @@ function pickIdentity(state: State, w: WorkflowRequest): Uami | string {
   const all = Object.values(state.userAssignedIdentities);
   if (w.clientId !== undefined) {
     const found = all.find((u) => u.clientId.toLowerCase() === w.clientId?.toLowerCase());
-    return found ?? `no user-assigned identity with client ID '${w.clientId}' in the emulator`;
+    return found ?? `the emulator holds no identity whose client ID is '${w.clientId}'`;
   }
   const prefix = `repo:${w.repository}:`;
   const trusting = all.filter((u) =>
@@ -38,7 +38,7 @@ function pickIdentity(state: State, w: WorkflowRequest): Uami | string {
   );
   const [only, ...more] = trusting;
   if (!only)
-    return `no user-assigned identity in the emulator trusts workflows of ${w.repository}: add one with 'miauth identity federate NAME -g RG --github ${w.repository} --branch main', or give --client-id`;
+    return `no user-assigned identity in the emulator trusts workflows of ${w.repository}: federate one first (miauth identity federate IDENTITY --resource-group GROUP --github ${w.repository} --branch main), or give --client-id`;
   if (more.length > 0)
     return `several identities trust workflows of ${w.repository} (${trusting.map((u) => u.name).join(", ")}): give --client-id`;
   return only;
