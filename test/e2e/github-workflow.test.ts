@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { json, runCli } from "../helpers/cli.js";
-import { RG, useEmulator } from "../helpers/emulator.js";
+import { RG, send, useEmulator } from "../helpers/emulator.js";
 
 const emu = useEmulator();
 const UAMI = "msdocs-uami";
@@ -77,6 +77,21 @@ describe("a GitHub Actions workflow through workload identity federation", () =>
       aud: "api://AzureADTokenExchange",
       repository: "octo-org/app",
     });
+    // As a job with `id-token: write`: it may ask for a token itself, with its bearer secret only.
+    const url = `${env.ACTIONS_ID_TOKEN_REQUEST_URL}&audience=${encodeURIComponent("api://AzureADTokenExchange")}`;
+    const asked = await send(url, emu.api.ca, "GET", {
+      Authorization: `Bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}`,
+    });
+    expect(asked.status).toBe(200);
+    const value = JSON.parse(
+      Buffer.from(String(asked.json.value).split(".")[1] ?? "", "base64url").toString(),
+    );
+    expect(value).toMatchObject({
+      sub: "repo:octo-org/app:ref:refs/heads/main",
+      aud: "api://AzureADTokenExchange",
+    });
+    const refused = await send(url, emu.api.ca, "GET", { Authorization: "Bearer nope" });
+    expect(refused.status).toBe(401);
   });
 
   it("the right subject: verify passes as the identity through DefaultAzureCredential's WorkloadIdentityCredential", async () => {
@@ -121,11 +136,11 @@ describe("a GitHub Actions workflow through workload identity federation", () =>
     expect(r.code, r.stderr).toBe(0);
     const report = json<{
       winner: string;
-      host: { kind: string; name: string };
+      host: { kind: string; name: string; oidc: boolean };
       federation: Record<string, unknown>;
     }>(r);
     expect(report.winner).toBe("WorkloadIdentityCredential");
-    expect(report.host).toMatchObject({ kind: "github-actions", name: "octo-org/app" });
+    expect(report.host).toMatchObject({ kind: "github-actions", name: "octo-org/app", oidc: true });
     expect(report.federation).toEqual({
       credential: "WorkloadIdentityCredential",
       clientId: CLIENT_ID,
@@ -141,6 +156,7 @@ describe("a GitHub Actions workflow through workload identity federation", () =>
     expect(r.stderr).toMatch(/^winner: WorkloadIdentityCredential, ManagedIdentity c2f4e6a8-/m);
     expect(r.stderr).toContain("federated token: subject 'repo:octo-org/app:ref:refs/heads/main'");
     expect(r.stdout + r.stderr).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
+    expect(r.stdout + r.stderr).not.toContain(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
     expect(existsSync(trap.mark)).toBe(false);
   });
 
@@ -170,6 +186,15 @@ describe("a GitHub Actions workflow through workload identity federation", () =>
     expect(r.stderr).toContain("Assertion Subject: 'repo:octo-org/app:environment:production'");
     expect(report.suggestions[0]).toContain("subject 'repo:octo-org/app:environment:production'");
     expect(existsSync(trap.mark)).toBe(false);
+  });
+
+  it("an AZURE_AUTHORITY_HOST that is not an https URL is exit 2, one line, before any request", async () => {
+    const r = await runCli(["identity", "federate", UAMI, "-g", RG, "--list"], {
+      env: { ...emu.current.env, AZURE_AUTHORITY_HOST: "http://127.0.0.1:1" },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toMatch(/invalid AZURE_AUTHORITY_HOST 'http:\/\/127\.0\.0\.1:1'/);
+    expect(await emu.current.requests()).toEqual([]);
   });
 
   it("bad input to --as-github-workflow is one line and exit 2", async () => {

@@ -4,8 +4,8 @@
 // ID. The assertion is accepted when it is signed by the emulator's GitHub issuer and a federated
 // credential of that identity has its issuer, subject and audience. Error bodies are Entra's shape;
 // texts and sources in README, "Workload identity federation".
-import { randomUUID } from "node:crypto";
-import type { Ctx, Reply } from "../http.js";
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { type Ctx, header, type Reply } from "../http.js";
 import type { Settings, State } from "../state.js";
 import type { GithubIssuer } from "./github.js";
 import type { JwtService } from "./jwt.js";
@@ -24,7 +24,7 @@ export function isEntraPath(path: string): boolean {
 }
 
 export function isGithubPath(path: string): boolean {
-  return /^\/github\/\.well-known\/(openid-configuration|jwks)$/.test(path);
+  return /^\/github\/(\.well-known\/(openid-configuration|jwks)|idtoken)$/.test(path);
 }
 
 /** Entra's error body: {error, error_description, error_codes, timestamp, trace_id, correlation_id, error_uri}. */
@@ -53,6 +53,7 @@ export async function handleGithub(ctx: Ctx, deps: EntraDeps): Promise<Reply> {
   if (ctx.method !== "GET") return { status: 405, body: { message: "Method not allowed" } };
   const base = `${deps.settings.baseUrl}/github`;
   if (ctx.path.endsWith("/jwks")) return { status: 200, body: await deps.github.jwks() };
+  if (ctx.path.endsWith("/idtoken")) return idToken(ctx, deps);
   // The real document's issuer is GitHub's; its keys here are the emulator's, on loopback.
   return {
     status: 200,
@@ -66,6 +67,25 @@ export async function handleGithub(ctx: Ctx, deps: EntraDeps): Promise<Reply> {
       scopes_supported: ["openid"],
     },
   };
+}
+
+/**
+ * A job's OIDC token request: GET ACTIONS_ID_TOKEN_REQUEST_URL[&audience=A] with `Authorization: Bearer
+ * ACTIONS_ID_TOKEN_REQUEST_TOKEN`, answered `{value}` (what actions/toolkit's core.getIDToken sends and
+ * reads, packages/core/src/oidc-utils.ts). The 401 text is a guess.
+ */
+async function idToken(ctx: Ctx, deps: EntraDeps): Promise<Reply> {
+  const job = deps.github.job(ctx.query.get("job") ?? "");
+  const given = Buffer.from(/^bearer (.+)$/i.exec(header(ctx, "authorization") ?? "")?.[1] ?? "");
+  const secret = Buffer.from(job?.secret ?? "");
+  if (!job || given.length !== secret.length || !timingSafeEqual(given, secret))
+    return {
+      status: 401,
+      body: { message: "Unauthorized: the token request needs this job's bearer token." },
+    };
+  const audience = ctx.query.get("audience") ?? undefined;
+  const { token } = await deps.github.issue(job.workflow, 300, audience);
+  return { status: 200, body: { count: 1, value: token } };
 }
 
 export async function handleEntra(ctx: Ctx, deps: EntraDeps): Promise<Reply> {

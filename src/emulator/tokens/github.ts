@@ -29,7 +29,11 @@ export type AssertionCheck =
   | { ok: false; reason: "invalid" | "expired" };
 
 export interface GithubIssuer {
-  issue(w: Workflow, lifetimeSeconds: number): Promise<{ token: string; subject: string }>;
+  /** `audience` defaults to GitHub's: the URL of the repository owner. */
+  issue(w: Workflow, lifetimeSeconds: number, audience?: string): Promise<{ token: string; subject: string }>;
+  /** A job that may request tokens (ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN): its ID and bearer secret. */
+  addJob(w: Workflow): { id: string; secret: string };
+  job(id: string): { workflow: Workflow; secret: string } | undefined;
   /** Signature (this issuer's key), expiry and the presence of iss/sub; audience and trust are Entra's checks. */
   check(token: string): Promise<AssertionCheck>;
   jwks(): Promise<{ keys: Record<string, unknown>[] }>;
@@ -38,15 +42,23 @@ export interface GithubIssuer {
 export async function createGithubIssuer(): Promise<GithubIssuer> {
   const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
   const kid = randomBytes(16).toString("hex").toUpperCase();
+  const jobs = new Map<string, { workflow: Workflow; secret: string }>();
   return {
-    async issue(w, lifetimeSeconds) {
+    addJob(workflow) {
+      const id = randomBytes(8).toString("hex");
+      const secret = randomBytes(24).toString("base64url");
+      jobs.set(id, { workflow, secret });
+      return { id, secret };
+    },
+    job: (id) => jobs.get(id),
+    async issue(w, lifetimeSeconds, audience) {
       const now = Math.floor(Date.now() / 1000);
       const [owner = ""] = w.repository.split("/");
       const subject = subjectOf(w);
       const claims: Record<string, unknown> = {
         jti: randomUUID(),
         sub: subject,
-        aud: EXCHANGE_AUDIENCE,
+        aud: audience ?? `https://github.com/${owner}`,
         ref: w.ref,
         ref_type: w.ref.startsWith("refs/tags/") ? "tag" : "branch",
         repository: w.repository,

@@ -1,12 +1,13 @@
 // What a GitHub Actions job has after its OIDC step, for `emulator env --as-github-workflow`: a GitHub
 // token for the job's subject in a file (AZURE_FEDERATED_TOKEN_FILE, as DefaultAzureCredential's
 // WorkloadIdentityCredential reads it), the identity's client ID, the tenant, the authority host (the
-// emulator's Entra endpoint), and GitHub's own GITHUB_ACTIONS, GITHUB_REPOSITORY and GITHUB_REF.
+// emulator's Entra endpoint), and GitHub's own GITHUB_ACTIONS, GITHUB_REPOSITORY, GITHUB_REF and, as in a
+// job with `permissions: id-token: write`, ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { State, Uami } from "../state.js";
-import { GITHUB_ISSUER, type GithubIssuer, type Workflow } from "./github.js";
+import { EXCHANGE_AUDIENCE, GITHUB_ISSUER, type GithubIssuer, type Workflow } from "./github.js";
 
 export interface WorkflowRequest extends Workflow {
   clientId?: string;
@@ -21,6 +22,8 @@ export const WORKFLOW_VARIABLES = [
   "GITHUB_ACTIONS",
   "GITHUB_REPOSITORY",
   "GITHUB_REF",
+  "ACTIONS_ID_TOKEN_REQUEST_URL",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
 ] as const;
 
 /** The identity the job signs in as: the one --client-id names, else the only one trusting the repository. */
@@ -52,7 +55,10 @@ export async function workflowEnv(
 ): Promise<Record<string, string> | string> {
   const identity = pickIdentity(state, w);
   if (typeof identity === "string") return identity;
-  const { token } = await github.issue(w, o.lifetimeSeconds);
+  // azure/login asks for this audience; the file holds what it got.
+  const { token } = await github.issue(w, o.lifetimeSeconds, EXCHANGE_AUDIENCE);
+  // A job with `permissions: id-token: write` may ask for more (azure/login does, through these two).
+  const job = github.addJob(w);
   const folder = join(o.dir, "github");
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const file = join(folder, `oidc-token-${randomBytes(6).toString("hex")}.jwt`);
@@ -65,5 +71,7 @@ export async function workflowEnv(
     GITHUB_ACTIONS: "true",
     GITHUB_REPOSITORY: w.repository,
     GITHUB_REF: w.ref,
+    ACTIONS_ID_TOKEN_REQUEST_URL: `${o.authorityHost}/github/idtoken?api-version=2.0&job=${job.id}`,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: job.secret,
   };
 }
