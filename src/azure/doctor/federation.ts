@@ -3,6 +3,7 @@
 // token carries, read from AZURE_FEDERATED_TOKEN_FILE's claims (the token itself is never printed). When
 // Entra refuses the exchange, the subjects the identity accepts, if ARM lets us list its credentials.
 import { readFile } from "node:fs/promises";
+import { AuthError } from "../../errors.js";
 import type { ArmClients } from "../clients.js";
 import { federationRefusal } from "../federated-refusal.js";
 import { listFederatedCredentials } from "../federation.js";
@@ -96,7 +97,10 @@ export async function federationReport(o: {
   } catch (err) {
     if (o.signal.aborted) throw err;
     const text = err instanceof Error ? err.message : String(err);
-    report.acceptsUnknown = `ARM could not list the identity's federated credentials: ${text.split("\n")[0]}`;
+    report.acceptsUnknown =
+      err instanceof AuthError
+        ? "ARM could not list the identity's federated credentials: no credential signs in here"
+        : `ARM could not list the identity's federated credentials: ${text.split("\n")[0]}`;
   }
   return report;
 }
