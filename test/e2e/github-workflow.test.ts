@@ -126,6 +126,12 @@ describe("a GitHub Actions workflow through workload identity federation", () =>
       name: "credential",
       code: "FederatedTokenRefused",
     });
+    // An ARM command in that job names the credential Entra refused, not MSAL's error class.
+    const arm = await runCli(["identity", "federate", UAMI, "-g", RG, "--list"], {
+      env: { ...env, AZURE_TOKEN_CREDENTIALS: "WorkloadIdentityCredential" },
+    });
+    expect(arm.code).toBe(4);
+    expect(arm.stderr.split("\n")[0]).toContain("tried WorkloadIdentityCredential (AADSTS70021:");
     expect(existsSync(trap.mark)).toBe(false);
   });
 
