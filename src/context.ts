@@ -2,7 +2,12 @@
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { ArmClients } from "./azure/clients.js";
 import { type Cloud, parseArmEndpoint, parseCloud, parseGraphEndpoint } from "./azure/clouds.js";
-import { type CredentialNotice, checkTokenCredentials, type SharedCredential } from "./azure/credential.js";
+import {
+  authorityOptions,
+  type CredentialNotice,
+  checkTokenCredentials,
+  type SharedCredential,
+} from "./azure/credential.js";
 import type { GraphClient } from "./azure/graph.js";
 import { endpointGuardPolicy } from "./azure/loopback.js";
 import { MAX_RETRIES, retryNoticePolicy, tracePolicy } from "./azure/policies.js";
@@ -55,6 +60,8 @@ export function parseGlobals(raw: RawGlobalOptions, env: NodeJS.ProcessEnv): Glo
   }
   checkTokenCredentials(env);
   const cloud = parseCloud(raw.cloud ?? env.MIAUTH_CLOUD);
+  // AZURE_AUTHORITY_HOST, checked before any credential is built or any request sent.
+  authorityOptions(cloud, env);
   const endpoint = raw.armEndpoint ?? env.MIAUTH_ARM_ENDPOINT;
   return {
     subscription: raw.subscription,

@@ -21,6 +21,7 @@ const ENVIRONMENT: [string[], string][] = [
   [["AZURE_DEFAULTS_GROUP"], "default -g for a target named without one (else az's defaults.group)"],
   [["MIAUTH_GRAPH_ENDPOINT"], "Microsoft Graph base URL, for an --assignee given by name"],
   [["AZURE_TOKEN_CREDENTIALS"], "narrow DefaultAzureCredential: dev, prod or one credential"],
+  [["AZURE_AUTHORITY_HOST"], "Entra authority for credentials (a loopback one: no instance discovery)"],
   [
     [
       "AZURE_TENANT_ID",

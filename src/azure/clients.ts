@@ -33,7 +33,7 @@ export interface ArmClients {
   storage(subscriptionId: string): Promise<StorageManagementClient>;
   /** A site's app settings (list and replace). */
   appSettings(subscriptionId: string): Promise<AppSettingsOps>;
-  /** User-assigned identities (Microsoft.ManagedIdentity). */
+  /** User-assigned identities and their federated identity credentials (Microsoft.ManagedIdentity). */
   msi(subscriptionId: string): Promise<ManagedServiceIdentityClient>;
   /** Microsoft.App container apps (@azure/arm-appcontainers). */
   containerApps(subscriptionId: string): Promise<ContainerAppsAPIClient>;

@@ -12,7 +12,7 @@ import { UsageError } from "../errors.js";
 import type { Cloud } from "./clouds.js";
 import { isTransientTokenError, loadPipeline, tokenFailureReason } from "./errors.js";
 import { appServiceWithoutIdentity, type HostRef } from "./hosts.js";
-import { checkDestination, nothingAnswers, OffMachineRefused } from "./loopback.js";
+import { checkDestination, isLoopbackUrl, nothingAnswers, OffMachineRefused } from "./loopback.js";
 import { backoffMs } from "./policies.js";
 
 /**
@@ -42,6 +42,35 @@ export function checkTokenCredentials(env: NodeJS.ProcessEnv): void {
       `invalid AZURE_TOKEN_CREDENTIALS '${value}': use dev, prod or one of ${TOKEN_CREDENTIALS.slice(2).join(", ")}`,
     );
   }
+}
+
+/**
+ * The Entra authority the credentials sign in at: AZURE_AUTHORITY_HOST when set (as @azure/identity reads
+ * it when no authorityHost option is given), else the cloud's. For a loopback authority (the emulator's
+ * token endpoint) MSAL's instance discovery, a request to login.microsoftonline.com/common/discovery/instance,
+ * is turned off with `disableInstanceDiscovery` (MSAL then trusts the authority as a known one and reads
+ * only its own {authority}/v2.0/.well-known/openid-configuration).
+ */
+export function authorityOptions(
+  cloud: Cloud,
+  env: NodeJS.ProcessEnv,
+): { authorityHost: string; disableInstanceDiscovery?: boolean } {
+  const given = env.AZURE_AUTHORITY_HOST?.trim();
+  if (!given) return { authorityHost: cloud.authorityHost };
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new UsageError(
+      `invalid AZURE_AUTHORITY_HOST '${given.replace(/[?#].*$/s, "")}': expected an https URL`,
+    );
+  }
+  if (url.protocol !== "https:" || url.username || url.password || url.search || url.hash)
+    throw new UsageError(
+      `invalid AZURE_AUTHORITY_HOST '${url.origin}': expected an https URL without a query`,
+    );
+  const authorityHost = given.replace(/\/+$/, "");
+  return isLoopbackUrl(authorityHost) ? { authorityHost, disableInstanceDiscovery: true } : { authorityHost };
 }
 
 /** Retries of a token request that failed transiently (503, 5xx, 429, a reset). */
@@ -89,7 +118,7 @@ export async function createCredential(cloud: Cloud, notice: CredentialNotice): 
   const identity = await import("@azure/identity");
   const stop: Stop = {};
   const options = {
-    authorityHost: cloud.authorityHost,
+    ...authorityOptions(cloud, process.env),
     retryOptions: { maxRetries: 0 },
     httpClient: await boundHttpClient(notice, stop),
   };

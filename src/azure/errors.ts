@@ -261,6 +261,8 @@ function credentialError(e: RestLike): MiauthError {
 const CREDENTIAL_NAMES: [RegExp, string][] = [
   [/EnvironmentCredential/, "EnvironmentCredential"],
   [/WorkloadIdentityCredential|workload identity/i, "WorkloadIdentityCredential"],
+  // Entra's refusal of a federated token (AADSTS70021 …), which MSAL passes on without a credential's name.
+  [/No matching federated identity record/i, "WorkloadIdentityCredential"],
   [/ManagedIdentityCredential|managed identity/i, "ManagedIdentityCredential"],
   [/Visual Studio Code/, "VisualStudioCodeCredential"],
   [/Azure Developer CLI|azd/, "AzureDeveloperCliCredential"],

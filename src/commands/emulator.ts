@@ -31,6 +31,11 @@ function shellQuote(value: string): string {
 interface EnvOptions {
   dir?: string;
   as?: string;
+  asGithubWorkflow?: string;
+  ref?: string;
+  environment?: string;
+  pullRequest?: boolean;
+  clientId?: string;
   webapp?: string;
   functionapp?: string;
   vm?: string;
@@ -72,6 +77,56 @@ function parseHost(
   else if (kind === "containerapp") validateContainerAppName(name);
   else validateSiteName(name, `--${kind}`);
   return { kind, name, resourceGroup };
+}
+
+/** --as-github-workflow and its job flags: which job, before any request. */
+function parseWorkflow(
+  opts: EnvOptions,
+):
+  | { repository: string; ref: string; environment?: string; pullRequest?: boolean; clientId?: string }
+  | undefined {
+  const jobFlags = [
+    opts.ref !== undefined && "--ref",
+    opts.environment !== undefined && "--environment",
+    opts.pullRequest && "--pull-request",
+    opts.clientId !== undefined && "--client-id",
+  ].filter((x): x is string => typeof x === "string");
+  if (opts.asGithubWorkflow === undefined) {
+    if (jobFlags.length > 0)
+      throw new UsageError(`${jobFlags.join(", ")} needs --as-github-workflow OWNER/REPO`);
+    return undefined;
+  }
+  const hostFlags = [
+    opts.as !== undefined && "--as",
+    opts.webapp !== undefined && "--webapp",
+    opts.functionapp !== undefined && "--functionapp",
+    opts.vm !== undefined && "--vm",
+    opts.resourceGroup !== undefined && "-g",
+  ].filter((x): x is string => typeof x === "string");
+  if (hostFlags.length > 0)
+    throw new UsageError(
+      `--as-github-workflow cannot be combined with ${hostFlags.join(", ")}: a runner is no Azure host`,
+    );
+  const repository = opts.asGithubWorkflow;
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/.test(repository))
+    throw new UsageError(`invalid --as-github-workflow '${repository}': use OWNER/REPO`);
+  const ref = opts.ref ?? (opts.pullRequest ? "refs/pull/1/merge" : "refs/heads/main");
+  if (!/^refs\/(heads|tags|pull)\/[^\s:]+$/.test(ref))
+    throw new UsageError(`invalid --ref '${ref}': use refs/heads/BRANCH, refs/tags/TAG or refs/pull/N/merge`);
+  if (opts.environment !== undefined && !/^[^\s:]+$/.test(opts.environment))
+    throw new UsageError(`invalid --environment '${opts.environment}'`);
+  if (
+    opts.clientId !== undefined &&
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(opts.clientId)
+  )
+    throw new UsageError(`invalid --client-id '${opts.clientId}': expected a GUID`);
+  return {
+    repository,
+    ref,
+    ...(opts.environment !== undefined && { environment: opts.environment }),
+    ...(opts.pullRequest && { pullRequest: true }),
+    ...(opts.clientId !== undefined && { clientId: opts.clientId }),
+  };
 }
 
 interface StartOptions {
@@ -132,10 +187,22 @@ export function emulatorCommand(run: Runner): Command {
     .option("--vm <name>", "an app on this virtual machine (with -g)")
     .option("--containerapp <name>", "an app in this container app (with -g)")
     .option("-g, --resource-group <name>", "the resource group of --webapp/--functionapp/--vm/--containerapp")
+    .option(
+      "--as-github-workflow <owner/repo>",
+      "a GitHub Actions job of this repository after its OIDC step (workload identity federation)",
+    )
+    .option("--ref <ref>", "the job's GITHUB_REF (with --as-github-workflow; default refs/heads/main)")
+    .option("--environment <name>", "the job's deployment environment (with --as-github-workflow)")
+    .option("--pull-request", "a job triggered by a pull request (with --as-github-workflow)")
+    .option(
+      "--client-id <id>",
+      "the identity the job signs in as (with --as-github-workflow; default: the only one trusting the repository)",
+    )
     .addHelpText(
       "after",
       examples([
         'eval "$(miauth emulator env)"',
+        'eval "$(miauth emulator env --as-github-workflow octo-org/app --ref refs/heads/main)"',
         'eval "$(miauth emulator env --webapp msdocs-web -g msdocs-sdk-auth-example)"',
         'eval "$(miauth emulator env --vm msdocs-vm -g msdocs-sdk-auth-example)"',
         'eval "$(miauth emulator env --containerapp msdocs-aca -g msdocs-sdk-auth-example)"',
@@ -144,12 +211,34 @@ export function emulatorCommand(run: Runner): Command {
     )
     .action(
       run<EnvOptions>(async (ctx, opts) => {
+        const workflow = parseWorkflow(opts);
         const host = parseHost(opts);
         const dir = resolve(opts.dir ?? (ctx.env.MIAUTH_EMULATOR_DIR || DEFAULT_DIR));
         if (!existsSync(resolve(dir, "emulator.json"))) {
           throw new UsageError(`no emulator found in '${dir}'`, {
             hint: "start one first: miauth emulator start",
           });
+        }
+        if (workflow !== undefined) {
+          const { workflowEnvFromInfo, HOST_VARIABLES, WORKFLOW_VARIABLES } = await import(
+            "../emulator/index.js"
+          );
+          let vars: Record<string, string>;
+          try {
+            vars = await workflowEnvFromInfo(resolve(dir, "emulator.json"), workflow);
+          } catch (err) {
+            throw new UsageError((err as Error).message);
+          }
+          // A runner has no host identity endpoint and no AZURE_TOKEN_CREDENTIALS (env.sh sets both).
+          const absent = [...HOST_VARIABLES, ...WORKFLOW_VARIABLES, "AZURE_TOKEN_CREDENTIALS"].filter(
+            (k) => !(k in vars),
+          );
+          ctx.io.stdout.write(
+            `unset ${absent.join(" ")}\n${Object.entries(vars)
+              .map(([k, v]) => `export ${k}=${shellQuote(v)}\n`)
+              .join("")}`,
+          );
+          return;
         }
         if (host === undefined) {
           ctx.io.stdout.write(await readFile(resolve(dir, "env.sh"), "utf8"));

@@ -10,6 +10,7 @@ import {
 import type { UamiRef } from "../azure/uami.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
+import { addFederateCommand } from "./identity-federate.js";
 import type { Runner } from "./runner.js";
 import { examples } from "./shared.js";
 import { addTimeoutOption } from "./timeout.js";
@@ -166,5 +167,7 @@ export function identityCommand(run: Runner): Command {
       ]),
     );
   for (const make of IDENTITY_SUBCOMMANDS) group.addCommand(make(run));
+  // identity federate: GitHub Actions workload identity federation (its own file).
+  addFederateCommand(group, run);
   return group;
 }

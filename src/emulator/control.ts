@@ -8,8 +8,10 @@ import { settleAllNow } from "./providers/compute.js";
 import { settleContainerApps } from "./providers/container-apps.js";
 import { findRole } from "./rbac/roles.js";
 import { buildState, identityHost, type Settings, type State, storageAccountNamed } from "./state.js";
+import type { GithubIssuer } from "./tokens/github.js";
 import type { HostKind, HostSelector } from "./tokens/hosts.js";
 import type { JwtService, TokenSubject } from "./tokens/jwt.js";
+import type { WorkflowRequest } from "./tokens/workflow.js";
 import type { World } from "./world.js";
 
 export interface ControlDeps {
@@ -23,6 +25,26 @@ export interface ControlDeps {
   blob?: { reset(): Promise<void> };
   /** Set once the emulator listens: a host's environment now, or why there is no such host. */
   hostEnv?: (sel: HostSelector) => Record<string, string> | string;
+  github: GithubIssuer;
+  /** Set once the emulator listens: a GitHub Actions job's environment after its OIDC step, or why not. */
+  workflowEnv?: (w: WorkflowRequest) => Promise<Record<string, string> | string>;
+}
+
+const WorkflowBody = v.object({
+  repository: v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/)),
+  ref: v.pipe(v.string(), v.regex(/^refs\/(heads|tags|pull)\/\S+$/)),
+  environment: v.optional(v.pipe(v.string(), v.minLength(1))),
+  pullRequest: v.optional(v.boolean()),
+  clientId: v.optional(v.string()),
+});
+
+/** POST /github/workflow {repository, ref, environment?, pullRequest?, clientId?}: what `env --as-github-workflow` prints. */
+async function workflowReply(deps: ControlDeps, body: unknown): Promise<Reply> {
+  const parsed = v.safeParse(WorkflowBody, body);
+  if (!parsed.success) return badRequest(`body: ${parsed.issues[0]?.message ?? "invalid"}`);
+  const env = (await deps.workflowEnv?.(parsed.output)) ?? "the emulator is still starting";
+  if (typeof env === "string") return { status: 404, body: { error: { code: "NotFound", message: env } } };
+  return { status: 200, body: { env } };
 }
 
 /** GET /hosts/env?resourceId=ID, or ?webapp|functionapp|vm|containerapp=NAME&resourceGroup=RG: what `env --as` prints. */
@@ -215,6 +237,8 @@ export async function handleControl(ctx: Ctx, deps: ControlDeps): Promise<Reply>
   switch (route) {
     case "GET /__emulator/hosts/env":
       return hostEnvReply(deps, ctx);
+    case "POST /__emulator/github/workflow":
+      return workflowReply(deps, body);
     case "GET /__emulator/requests":
       return { status: 200, body: { value: deps.log.entries } };
     case "DELETE /__emulator/requests":

@@ -11,11 +11,14 @@ import { createCertificates } from "./certs.js";
 import { createEmulatorServer } from "./server.js";
 import { buildState, DEFAULT_STATE_OPTIONS, type Settings } from "./state.js";
 import { identityPathFor } from "./tokens/endpoint.js";
+import { createGithubIssuer } from "./tokens/github.js";
 import { findHost, type HostSelector, hostVariables } from "./tokens/hosts.js";
 import { createJwtService } from "./tokens/jwt.js";
+import { type WorkflowRequest, workflowEnv } from "./tokens/workflow.js";
 import { DEFAULT_WORLD, loadWorld, validateWorld, type World } from "./world.js";
 
 export { HOST_VARIABLES, type HostKind, type HostSelector } from "./tokens/hosts.js";
+export { WORKFLOW_VARIABLES, type WorkflowRequest } from "./tokens/workflow.js";
 export type { World } from "./world.js";
 export { DEFAULT_WORLD, loadWorld, validateWorld } from "./world.js";
 
@@ -64,6 +67,11 @@ export interface EmulatorHandle {
    * identity variables only while the site has an identity; a VM's IMDS); throws if there is no such host.
    */
   envFor(resourceId: string): Record<string, string>;
+  /**
+   * Environment of a GitHub Actions job after its OIDC step (a federated token file for the job's subject,
+   * the identity's client ID, the emulator as authority host); throws when no identity fits.
+   */
+  envForWorkflow(w: WorkflowRequest): Promise<Record<string, string>>;
   /** http://127.0.0.1:PORT of each VM's IMDS, by lower-cased resource ID. */
   imds: Record<string, string>;
   /** The blob data plane; undefined when it is off or Azurite is not installed. */
@@ -155,13 +163,18 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     tokenLifetimeSeconds: opts.tokenLifetimeSeconds ?? 3600,
     identityHeader: randomBytes(24).toString("base64url"),
   };
-  const [certs, jwt] = await Promise.all([createCertificates(), createJwtService(state.tenantId)]);
+  const [certs, jwt, github] = await Promise.all([
+    createCertificates(),
+    createJwtService(state.tenantId),
+    createGithubIssuer(),
+  ]);
   const { server, log, faults, control, imdsListener } = createEmulatorServer(
     certs,
     state,
     world,
     settings,
     jwt,
+    github,
   );
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);
@@ -224,6 +237,18 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     });
     return envForResource(info, vars);
   };
+  control.workflowEnv = async (w) => {
+    const vars = await workflowEnv(
+      state,
+      github,
+      { dir, authorityHost: url, lifetimeSeconds: settings.tokenLifetimeSeconds },
+      w,
+    );
+    if (typeof vars === "string") return vars;
+    // A runner has no AZURE_TOKEN_CREDENTIALS: DefaultAzureCredential's whole chain, as in a real job.
+    const { AZURE_TOKEN_CREDENTIALS: _all, ...env } = envForResource(info, vars);
+    return env;
+  };
   // The operator's verify reaches the emulator's blob plane, never the account's Azure host name.
   const operatorEnv: Record<string, string> =
     info.blobGateUrl && info.storageAccount
@@ -245,6 +270,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     operatorEnv,
     envFor(resourceId) {
       const env = control.hostEnv?.({ resourceId }) ?? "not started";
+      if (typeof env === "string") throw new Error(env);
+      return env;
+    },
+    async envForWorkflow(w) {
+      const env = (await control.workflowEnv?.(w)) ?? "not started";
       if (typeof env === "string") throw new Error(env);
       return env;
     },
@@ -334,9 +364,39 @@ export async function identityEnvFromInfo(
       ? { resourceId: selector.resourceId }
       : { [selector.kind]: selector.name, resourceGroup: selector.resourceGroup },
   );
-  const url = `${info.url}/__emulator/hosts/env?${query}`;
+  return controlEnv(info, ca, "GET", `/__emulator/hosts/env?${query}`);
+}
+
+/** For `miauth emulator env --as-github-workflow` in another process, as identityEnvFromInfo is for --as. */
+export async function workflowEnvFromInfo(
+  infoFile: string,
+  w: WorkflowRequest,
+): Promise<Record<string, string>> {
+  let info: EmulatorInfo;
+  let ca: Buffer;
+  try {
+    info = JSON.parse(readFileSync(infoFile, "utf8")) as EmulatorInfo;
+    ca = readFileSync(info.caPath);
+  } catch (e) {
+    throw new Error(
+      `cannot read emulator info ${infoFile}: is the emulator running? (${(e as Error).message})`,
+    );
+  }
+  return controlEnv(info, ca, "POST", "/__emulator/github/workflow", JSON.stringify(w));
+}
+
+async function controlEnv(
+  info: EmulatorInfo,
+  ca: Buffer,
+  method: string,
+  path: string,
+  payload?: string,
+): Promise<Record<string, string>> {
+  const url = `${info.url}${path}`;
   const reply = await new Promise<{ status: number; text: string }>((ok, fail) => {
-    const req = httpsRequest(url, { ca, timeout: 10_000 }, (res) => {
+    const headers: Record<string, string> =
+      payload === undefined ? {} : { "Content-Type": "application/json" };
+    const req = httpsRequest(url, { ca, timeout: 10_000, method, headers }, (res) => {
       let text = "";
       res.on("data", (d) => {
         text += d;
@@ -348,7 +408,7 @@ export async function identityEnvFromInfo(
     req.on("error", (e) =>
       fail(new Error(`nothing answers at ${info.url}: is the emulator running? (${e.message})`)),
     );
-    req.end();
+    req.end(payload);
   });
   let body: { env?: Record<string, string>; error?: { message?: string } };
   try {

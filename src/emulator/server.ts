@@ -12,6 +12,7 @@ import { RequestLog, withRequestLog } from "./log.js";
 import { authorizationRoutes } from "./providers/authorization.js";
 import { computeRoutes } from "./providers/compute.js";
 import { containerAppsRoutes } from "./providers/container-apps.js";
+import { federatedCredentialRoutes } from "./providers/federated-credentials.js";
 import { listRoutes } from "./providers/lists.js";
 import { managedIdentityRoutes } from "./providers/managed-identity.js";
 import { resourceRoutes } from "./providers/resources.js";
@@ -20,6 +21,8 @@ import { webRoutes } from "./providers/web.js";
 import { webConfigRoutes } from "./providers/web-config.js";
 import type { Settings, State } from "./state.js";
 import { handleIdentity } from "./tokens/endpoint.js";
+import { handleEntra, handleGithub, isEntraPath, isGithubPath } from "./tokens/entra.js";
+import type { GithubIssuer } from "./tokens/github.js";
 import { handleImds } from "./tokens/imds.js";
 import type { JwtService } from "./tokens/jwt.js";
 import type { World } from "./world.js";
@@ -94,6 +97,7 @@ export function createEmulatorServer(
   world: World,
   settings: Settings,
   jwt: JwtService,
+  github: GithubIssuer,
 ): ServerParts {
   const router = new Router().add(
     ...resourceRoutes(state),
@@ -104,16 +108,21 @@ export function createEmulatorServer(
     ...storageRoutes(state, settings, world),
     ...managedIdentityRoutes(state, settings),
     ...listRoutes(state, settings),
+    ...federatedCredentialRoutes(state, settings),
     ...authorizationRoutes(state, settings),
   );
   const log = new RequestLog();
   const faults = new Faults();
-  const control: ControlDeps = { state, world, settings, log, faults, jwt };
+  const control: ControlDeps = { state, world, settings, log, faults, jwt, github };
   const limits = new RateLimits();
 
   const dispatch = async (ctx: Ctx): Promise<Reply> =>
     ctx.kind === "identity"
-      ? handleIdentity(ctx, { state, settings, jwt })
+      ? isEntraPath(ctx.path)
+        ? handleEntra(ctx, { state, settings, jwt, github })
+        : isGithubPath(ctx.path)
+          ? handleGithub(ctx, { state, settings, jwt, github })
+          : handleIdentity(ctx, { state, settings, jwt })
       : ctx.kind === "graph"
         ? handleGraph(ctx, { state, jwt })
         : handleArm(ctx, { state, jwt, router });
@@ -133,7 +142,12 @@ export function createEmulatorServer(
       headers: req.headers,
       rawBody: await readBody(req),
       // Microsoft Graph's paths start with its version; no ARM path does.
-      kind: /^\/msi(\/|$)/i.test(path) ? "identity" : /^\/(v1\.0|beta)(\/|$)/.test(path) ? "graph" : "arm",
+      kind:
+        /^\/msi(\/|$)/i.test(path) || isEntraPath(path) || isGithubPath(path)
+          ? "identity"
+          : /^\/(v1\.0|beta)(\/|$)/.test(path)
+            ? "graph"
+            : "arm",
       params: {},
       takeLroFailure: () => false,
     };

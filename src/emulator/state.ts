@@ -132,6 +132,14 @@ export interface Operator {
   graphPermissions: string[];
 }
 
+/** A federated identity credential of a user-assigned identity (…/federatedIdentityCredentials/{name}). */
+export interface FederatedCredential {
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences: string[];
+}
+
 export interface StateOptions {
   /** How long a principal created at run time stays unknown to ARM's directory lookup. */
   replicationDelayMs: number;
@@ -161,6 +169,8 @@ export interface State {
   containerApps: Record<string, ContainerApp>;
   storageAccounts: Record<string, StorageAccount>;
   userAssignedIdentities: Record<string, Uami>;
+  /** Federated identity credentials, by the lower-cased ID of the user-assigned identity they belong to. */
+  federatedCredentials: Record<string, FederatedCredential[]>;
   roleAssignments: RoleAssignment[];
   customRoles: RoleDefinition[];
   directory: Directory;
@@ -397,6 +407,7 @@ export function buildState(world: World, options: Partial<StateOptions> = {}): S
     containerApps,
     storageAccounts,
     userAssignedIdentities: uamis,
+    federatedCredentials: {},
     roleAssignments,
     customRoles: custom,
     directory,

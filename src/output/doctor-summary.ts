@@ -50,6 +50,24 @@ export function doctorSummary(r: DoctorReport, p: Io["paint"]): string {
       ),
     );
   } else lines.push(`winner: none ${p.err("(no credential works)")}`);
+  const f = r.federation;
+  if (f) {
+    lines.push(
+      oneLine(
+        `federated token: subject '${f.subject ?? "unknown"}', issuer ${f.issuer ?? "unknown"}, audience ${f.audience ?? "unknown"}; identity: client ID ${f.clientId ?? "unset"}${f.principalId ? `, principal ${f.principalId}` : ""}`,
+      ),
+    );
+    if (f.refused) {
+      lines.push(oneLine(`  ${p.err("refused")}: ${f.refused.message}`));
+      lines.push(
+        oneLine(
+          f.accepts
+            ? `  the identity accepts: ${f.accepts.length ? f.accepts.map((s) => `'${s}'`).join(", ") : "no subject (it has no federated credential for this issuer)"}`
+            : `  the subjects it accepts are unknown: ${f.acceptsUnknown ?? "not asked"}`,
+        ),
+      );
+    }
+  }
   // From here on, every line is plain text with values from outside: each is made one line.
   const tail: string[] = [];
   tail.push(

@@ -20,6 +20,7 @@ const COMMANDS = [
   "verify",
   "setup",
   "doctor",
+  "identity",
   "emulator",
   "completion",
   "version",
@@ -60,6 +61,7 @@ describe("miauth completion", () => {
     expect(await complete(bash, "miauth ")).toEqual([...COMMANDS, "help"]);
     expect(await complete(bash, "miauth roles ")).toEqual(["list", "help"]);
     expect(await complete(bash, "miauth emulator st")).toEqual(["start"]);
+    expect(await complete(bash, "miauth identity fe")).toEqual(["federate"]);
     expect(await complete(bash, "miauth -o ")).toEqual(OUTPUT);
     // A global option's value is skipped when finding the command; its values are offered after it too.
     expect(await complete(bash, "miauth -o table ena")).toEqual(["enable"]);

@@ -17,6 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), "miauth-help-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const P = "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5";
+const UAMI_CLIENT = "e1d3c5b7-9a2f-4e6d-8c0b-3f5a7d9e1c2b";
 const HARNESS = join(ROOT, "test/helpers/watch-options.mjs");
 
 /** Runs that together reach every option's reading, per command (leaf) path. */
@@ -83,7 +84,22 @@ const RUNS: Record<string, (e: TestEmulator) => string[][]> = {
     ["verify", "--client-id", P, "--account", "msdocsstorage"],
   ],
   "emulator start": () => [["emulator", "start", "--dir", join(dir, "emulator")]],
-  "emulator env": (e) => [["emulator", "env", "--dir", e.handle.dir, "--webapp", "msdocs-web", "-g", RG]],
+  "emulator env": (e) => [
+    ["emulator", "env", "--dir", e.handle.dir, "--webapp", "msdocs-web", "-g", RG],
+    [
+      "emulator",
+      "env",
+      "--dir",
+      e.handle.dir,
+      "--as-github-workflow",
+      "octo-org/app",
+      "--client-id",
+      UAMI_CLIENT,
+    ],
+  ],
+  "identity federate": () => [
+    ["identity", "federate", "msdocs-uami", "-g", RG, "--github", "octo-org/app", "--branch", "main"],
+  ],
   setup: () => [
     ["setup", "--webapp", "msdocs-web", "-g", RG, "--storage-account", "msdocsstorage", "--dry-run"],
     [

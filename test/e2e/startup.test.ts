@@ -71,6 +71,7 @@ const DEFINITIONS = [
   "verify",
   "setup",
   "doctor",
+  "identity",
   "emulator",
   "completion",
   "version",
@@ -93,6 +94,7 @@ const DEFINITION_CODE = new Set([
   "src/azure/target.ts",
   "src/azure/scope.ts",
   "src/azure/principal-types.ts",
+  "src/commands/identity-federate.ts",
   ...DEFINITIONS,
 ]);
 

@@ -185,6 +185,7 @@ describe("who and suggestions", () => {
     chain: { source: "the full DefaultAzureCredential chain", credentials },
     winner,
     identity: null,
+    federation: null,
     subscription: null,
     arm: null,
   });

@@ -17,6 +17,10 @@ const AZURE_TEXTS = [
   "Multiple user assigned identities exist, please specify the clientId / resourceId of the identity in the token request",
   // ARM RoleAssignmentExists (azure-rest-api-specs examples, az CLI reports).
   "The role assignment already exists. The ID of the existing role assignment is",
+  // Entra AADSTS700016 "Application with identifier '…' was not found in the directory '…'" (public reports).
+  "' was not found in the directory '",
+  // Entra AADSTS70021, a federated token no credential matches (Azure/azure-workload-identity#616).
+  "No matching federated identity record found for presented assertion. Assertion Issuer: '",
   // ARM UnmatchedPrincipalType, typo included (Azure/azure-dev#5814, #3992, #2427).
   "' , which is different from specified PrinciaplType '",
 ];

@@ -55,6 +55,8 @@ export interface Attempt {
 
 export interface ChainOptions {
   authorityHost: string;
+  /** A loopback authority (the emulator's): no instance discovery at login.microsoftonline.com. */
+  disableInstanceDiscovery?: boolean;
   httpClient: HttpClient;
   /** Only ManagedIdentityCredential asked alone skips the SDK's IMDS probe request. */
   alone: boolean;
@@ -72,6 +74,7 @@ export function buildCredential(
   // One attempt each: the report says what happened, it does not wait out the SDK's retries.
   const options = {
     authorityHost: o.authorityHost,
+    ...(o.disableInstanceDiscovery && { disableInstanceDiscovery: true }),
     httpClient: o.httpClient,
     retryOptions: { maxRetries: 0 },
   };
@@ -111,6 +114,8 @@ export interface ChainResult {
   winner: CredentialName | null;
   /** The winner's token: read for its claims only, never printed. */
   token: AccessToken | null;
+  /** What each failed or unavailable credential threw (doctor reads Entra's refusal of a federated token from it). */
+  errors: Partial<Record<CredentialName, unknown>>;
 }
 
 const PASSES_ON = new Set(["CredentialUnavailableError", "AuthenticationRequiredError"]);
@@ -138,6 +143,7 @@ export async function walkChain(
   let winner: CredentialName | null = null;
   let token: AccessToken | null = null;
   let stopped: string | null = null;
+  const errors: Partial<Record<CredentialName, unknown>> = {};
   for (const name of names) {
     if (winner !== null || stopped !== null) {
       attempts.push({
@@ -172,9 +178,10 @@ export async function walkChain(
       if (signal.aborted) throw err;
       const ms = Math.round(performance.now() - t0);
       const passes = err instanceof Error && PASSES_ON.has(err.name);
+      errors[name] = err;
       attempts.push({ name, status: passes ? "unavailable" : "failed", reason: reasonOf(ours() ?? err), ms });
       if (!passes) stopped = name;
     }
   }
-  return { attempts, winner, token };
+  return { attempts, winner, token, errors };
 }

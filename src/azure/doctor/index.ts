@@ -6,7 +6,7 @@ import type { HttpClient } from "@azure/core-rest-pipeline";
 import { AuthError, NotFoundError, PermissionError, UnexpectedReplyError } from "../../errors.js";
 import type { ArmClients } from "../clients.js";
 import type { Cloud } from "../clouds.js";
-import { NoManagedIdentityError, type Stop } from "../credential.js";
+import { authorityOptions, NoManagedIdentityError, type Stop } from "../credential.js";
 import { appServiceWithoutIdentity, vmHost } from "../hosts.js";
 import { listSubscriptions, pickSubscription, subscriptionFromLocal } from "../subscription.js";
 import { decodeClaims } from "../verify/token-identity.js";
@@ -18,6 +18,7 @@ import {
   reasonOf,
   walkChain,
 } from "./chain.js";
+import { type FederationReport, federationReport } from "./federation.js";
 import { detectHost, type HostReport } from "./host.js";
 
 export interface DoctorInput {
@@ -51,6 +52,8 @@ export interface DoctorReport {
   chain: { source: string; credentials: Attempt[] };
   winner: CredentialName | null;
   identity: WhoReport | null;
+  /** With AZURE_FEDERATED_TOKEN_FILE: the identity and the subject WorkloadIdentityCredential presents. */
+  federation: FederationReport | null;
   subscription: { id: string; name: string | null; source: string } | null;
   /** Null when not checked (no credential works). */
   arm: {
@@ -98,6 +101,13 @@ export function suggestionsFor(report: Omit<DoctorReport, "suggestions">, env: N
       );
     return out;
   }
+  const refused = report.federation?.refused ? report.federation : null;
+  if (refused) {
+    out.push(
+      `no federated credential of the identity (client ID ${refused.clientId ?? "unset"}) accepts subject '${refused.subject ?? "unknown"}': add one with miauth identity federate NAME -g RG --github OWNER/REPO and the job's --branch, --environment, --pull-request or --tag`,
+    );
+    return out;
+  }
   const failed = tried.find((c) => c.status === "failed");
   if (failed) {
     out.push(
@@ -140,7 +150,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const chain = chainFor(env);
   const identity = await import("@azure/identity");
   const options = {
-    authorityHost: input.cloud.authorityHost,
+    ...authorityOptions(input.cloud, env),
     httpClient: input.httpClient,
     alone: chain.names.length === 1,
   };
@@ -225,11 +235,24 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
       };
     }
   }
+  const federation = await federationReport({
+    env,
+    attempt: walked.attempts.find((a) => a.name === "WorkloadIdentityCredential"),
+    error: walked.errors.WorkloadIdentityCredential,
+    winnerClaims:
+      walked.winner === "WorkloadIdentityCredential" && walked.token
+        ? decodeClaims(walked.token.token)
+        : null,
+    subscriptionId: () => subscription?.id,
+    arm: input.arm,
+    signal,
+  });
   const report = {
     host,
     chain: { source: chain.source, credentials: walked.attempts },
     winner: walked.winner,
     identity: who,
+    federation,
     subscription,
     arm,
   };

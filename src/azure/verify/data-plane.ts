@@ -1,5 +1,6 @@
 // Data-plane verify: act exactly as the guide's app does (DefaultAzureCredential + BlobServiceClient)
 // and try each operation it needs. The probe blob is created only if absent and always removed.
+
 import { randomUUID } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
@@ -11,6 +12,7 @@ import {
   replyErrorCode,
   tokenFailureReason,
 } from "../errors.js";
+import { federationRefusal } from "../federated-refusal.js";
 import { appServiceHost, containerAppHost, type HostRef, vmHost } from "../hosts.js";
 import { NothingAnswers, OffMachineRefused } from "../loopback.js";
 import { buildReport, roleFor } from "./diagnosis.js";
@@ -75,6 +77,7 @@ export function errorCode(err: unknown): string {
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
   const azure = replyErrorCode(err);
   if (azure) return azure;
+  if (federationRefusal(err)) return "FederatedTokenRefused";
   if (tokenUnavailable(err)) return "TokenEndpointUnavailable";
   if (e.cause?.code) return e.cause.code;
   const net =
@@ -119,6 +122,8 @@ function firstLine(err: unknown): string {
     return "the request was aborted before its reply was complete (a broken connection or the SDK's own time limit)";
   if (isTransientTokenError(err))
     return `the managed identity endpoint is unavailable (${tokenFailureReason(err)})`;
+  const refused = federationRefusal(err);
+  if (refused) return refused.text;
   const text = (err as Error)?.message ?? String(err);
   return (endpointDescription(text) ?? text.split("\n")[0] ?? text).replace(/\s+/g, " ").trim();
 }

@@ -166,6 +166,13 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
         exitCode: 4,
         retryable: false,
       };
+    case "FederatedTokenRefused":
+      return {
+        cause: `Entra refused the workflow's federated token: no federated credential of the identity matches it (${message})`,
+        fix: "add one for the subject the job sends: miauth identity federate NAME -g RG --github OWNER/REPO with --branch, --environment, --pull-request or --tag (miauth doctor names the subjects the identity accepts)",
+        exitCode: 4,
+        retryable: false,
+      };
     case "CredentialUnavailable":
       return {
         cause: "no credential of DefaultAzureCredential's chain could get a token",

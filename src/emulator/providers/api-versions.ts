@@ -122,6 +122,14 @@ export const USER_ASSIGNED_IDENTITY_API_VERSIONS = [
   "2026-05-31",
 ] as const;
 
+/**
+ * userAssignedIdentities/federatedIdentityCredentials (ManagedIdentity.json): from 2022-01-31-preview, the
+ * first version whose spec has FederatedIdentityCredentials_*.
+ */
+export const FEDERATED_CREDENTIAL_API_VERSIONS = USER_ASSIGNED_IDENTITY_API_VERSIONS.filter(
+  (v) => v >= "2022-01-31-preview",
+);
+
 /** Microsoft.Authorization roleDefinitions (authorization-RoleDefinitionsCalls.json). */
 export const ROLE_DEFINITION_API_VERSIONS = [
   "2015-07-01",

@@ -98,6 +98,8 @@ function remove(state: State, ctx: Ctx): Reply {
   const u = state.userAssignedIdentities[keyOf(ctx)];
   if (!u) return { status: 204 };
   delete state.userAssignedIdentities[keyOf(ctx)];
+  // Its federated credentials are child resources: they go with it.
+  delete state.federatedCredentials[u.id.toLowerCase()];
   removePrincipal(state, u.principalId);
   return { status: 200 };
 }
