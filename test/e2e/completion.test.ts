@@ -20,7 +20,6 @@ const COMMANDS = [
   "verify",
   "setup",
   "doctor",
-  "identity",
   "emulator",
   "completion",
   "version",

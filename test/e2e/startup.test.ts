@@ -71,7 +71,6 @@ const DEFINITIONS = [
   "verify",
   "setup",
   "doctor",
-  "identity",
   "emulator",
   "completion",
   "version",

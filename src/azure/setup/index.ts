@@ -479,7 +479,7 @@ export async function runSetup(c: SetupClients, input: SetupInput, h: SetupHooks
     } catch (e) {
       fail("app-setting", e);
     }
-  } else steps.push(plan.steps.find((x) => x.step === "app-setting") as SetupStep);
+  } else steps.push(plan.steps.find((x) => x.step === "app-setting" || x.step === "env") as SetupStep);
 
   // 3b. --user-assigned: AZURE_CLIENT_ID, so that the app's DefaultAzureCredential picks that identity.
   if (uami && !noSettings) {

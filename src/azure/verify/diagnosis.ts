@@ -169,7 +169,7 @@ export function diagnose(code: string | undefined, message: string, ctx: Diagnos
     case "FederatedTokenRefused":
       return {
         cause: `Entra refused the workflow's federated token: no federated credential of the identity matches it (${message})`,
-        fix: "add one for the subject the job sends: miauth identity federate NAME -g RG --github OWNER/REPO with --branch, --environment, --pull-request or --tag (miauth doctor names the subjects the identity accepts)",
+        fix: "run miauth doctor in the job: it names the subject GitHub sends and the subjects the identity accepts; then add a federated credential for that subject with miauth identity federate (see miauth identity federate --help)",
         exitCode: 4,
         retryable: false,
       };
