@@ -440,23 +440,37 @@ async function writeVm(
       return written.kind === "written" ? { ...written, after: finalVm(done, current.resourceId) } : written;
     }
   } catch (err) {
-    if (deadlinePassed(opts.abortSignal)) {
-      throw new TimeoutError(`${timedOut(opts)} waiting for ${what} to finish updating`, {
-        cause: err,
-        hint: isSuccess(seen.reply)
-          ? `the update goes on in Azure; check it with: miauth show --ids ${current.resourceId}, or run again later`
-          : "ARM did not answer the write: unknown whether it was applied; re-run to converge",
-      });
-    }
-    if (opts.abortSignal?.aborted) throw translateAzureError(err);
-    if (httpStatus(err) === undefined && isSuccess(seen.reply)) {
-      // core-lro reports a Failed operation as a plain Error carrying the operation's error.
-      const text = (err as Error).message.replace(/\s+/g, " ");
-      return { kind: "uncertain", reason: `updating ${what} failed: ${text}`, cause: err };
-    }
-    return failedWrite(err, seen.reply, name, what, opts);
+    return lroFailure(err, seen.reply, { name, what, resourceId: current.resourceId }, opts);
   }
   return answeredWrite(seen.reply, { id: current.resourceId, type: VM_TYPE });
+}
+
+/**
+ * How a long-running write (a VM's or a container app's PATCH) failed, given the PATCH's own reply: the
+ * deadline (exit 6, saying whether the update goes on), Ctrl-C, a Failed operation after an accepted
+ * PATCH (uncertain: the resource is read to tell), or the PATCH's own failure.
+ */
+function lroFailure(
+  err: unknown,
+  reply: RawReply | undefined,
+  w: { name: string; what: string; resourceId: string },
+  opts: ApplyOptions,
+): WriteOutcome {
+  if (deadlinePassed(opts.abortSignal)) {
+    throw new TimeoutError(`${timedOut(opts)} waiting for ${w.what} to finish updating`, {
+      cause: err,
+      hint: isSuccess(reply)
+        ? `the update goes on in Azure; check it with: miauth show --ids ${w.resourceId}, or run again later`
+        : "ARM did not answer the write: unknown whether it was applied; re-run to converge",
+    });
+  }
+  if (opts.abortSignal?.aborted) throw translateAzureError(err);
+  if (httpStatus(err) === undefined && isSuccess(reply)) {
+    // core-lro reports a Failed operation as a plain Error carrying the operation's error.
+    const text = (err as Error).message.replace(/\s+/g, " ");
+    return { kind: "uncertain", reason: `updating ${w.what} failed: ${text}`, cause: err };
+  }
+  return failedWrite(err, reply, w.name, w.what, opts);
 }
 
 /** Container Apps spells the combined identity type without the space Web and Compute use. */
@@ -502,21 +516,7 @@ async function writeContainerApp(
     poller.onProgress((state) => opts.onProgress?.(state.status));
     await poller.pollUntilDone({ abortSignal: opts.abortSignal });
   } catch (err) {
-    if (deadlinePassed(opts.abortSignal)) {
-      throw new TimeoutError(`${timedOut(opts)} waiting for ${what} to finish updating`, {
-        cause: err,
-        hint: isSuccess(seen.first)
-          ? `the update goes on in Azure; check it with: miauth show --ids ${current.resourceId}, or run again later`
-          : "ARM did not answer the write: unknown whether it was applied; re-run to converge",
-      });
-    }
-    if (opts.abortSignal?.aborted) throw translateAzureError(err);
-    if (httpStatus(err) === undefined && isSuccess(seen.first)) {
-      // core-lro reports a Failed operation as a plain Error carrying the operation's error.
-      const text = (err as Error).message.replace(/\s+/g, " ");
-      return { kind: "uncertain", reason: `updating ${what} failed: ${text}`, cause: err };
-    }
-    return failedWrite(err, seen.first, name, what, opts);
+    return lroFailure(err, seen.first, { name, what, resourceId: current.resourceId }, opts);
   }
   return answeredAppWrite(seen.first, current.resourceId);
 }
