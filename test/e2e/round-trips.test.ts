@@ -287,7 +287,9 @@ describe("verify --wait: about one probe a second, the assignment seen within a 
     checkRate(all);
     expect(denied.length).toBeGreaterThanOrEqual(3);
     console.log(`verify --wait, 3 s propagation: seen ${at(passed) - due} ms after it took effect`);
-    expect(at(passed) - due).toBeGreaterThanOrEqual(0);
+    // The log stamps a request when it arrives and the gate decides a moment later: a probe that
+    // arrived a few ms before the assignment took effect can be the one that passes (seen: -4 ms).
+    expect(at(passed) - due).toBeGreaterThanOrEqual(-50);
     expect(at(passed) - due).toBeLessThanOrEqual(1000);
   }, 30_000);
 
