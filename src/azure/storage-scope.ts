@@ -5,6 +5,7 @@ import type { ArmClients } from "./clients.js";
 import { translateAzureError } from "./errors.js";
 import { parseResourceId } from "./ids.js";
 import { checkEveryPage, checkResourceBody, type RawReply, unreadableReply } from "./replies.js";
+import { readStorageAccount, STORAGE_ACCOUNT_TYPE } from "./storage-account.js";
 
 export interface StorageRef {
   account: string;
@@ -22,7 +23,7 @@ export interface StorageScope {
   unchecked?: string;
 }
 
-const ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts";
+const ACCOUNT_TYPE = STORAGE_ACCOUNT_TYPE;
 const CONTAINER_TYPE = "Microsoft.Storage/storageAccounts/blobServices/containers";
 
 /** The account's ID from ARM's reply, parsed and rebuilt; only its own name is accepted. */
@@ -47,27 +48,13 @@ export async function resolveStorageScope(
   const storage = await arm.storage(subscriptionId);
   let accountId: string;
   if (ref.resourceGroup !== undefined) {
-    const id = `/subscriptions/${subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/${ACCOUNT_TYPE}/${ref.account}`;
-    const seen: { reply?: RawReply } = {};
-    try {
-      await storage.storageAccounts.getProperties(ref.resourceGroup, ref.account, {
-        abortSignal,
-        onResponse: (r: RawReply) => {
-          seen.reply = r;
-        },
-      });
-    } catch (err) {
-      const status = seen.reply?.status ?? 0;
-      if (status < 200 || status > 299)
-        throw (
-          unreadableReply(err, `GET ${id}`) ??
-          translateAzureError(err, {
-            what: `storage account '${ref.account}' in resource group '${ref.resourceGroup}'`,
-          })
-        );
-    }
-    if (!seen.reply) throw new MiauthError(`no reply to GET ${id}`);
-    const body = checkResourceBody(seen.reply, { id, type: ACCOUNT_TYPE });
+    const { id, body } = await readStorageAccount(
+      arm,
+      subscriptionId,
+      ref.resourceGroup,
+      ref.account,
+      abortSignal,
+    );
     accountId = accountIdOf(body.id, ref.account) ?? id;
   } else {
     // Account names are global in Azure: one list of the subscription's accounts finds its group.

@@ -1,14 +1,13 @@
 // Control-plane verify: for a given identity, read its role assignments and the storage account from ARM
 // and say whether Azure RBAC lets it do what the app needs (no token of the identity is ever used).
-import { MiauthError } from "../../errors.js";
 import type { ArmClients } from "../clients.js";
 import { parseBlobEndpoint } from "../clouds.js";
-import { translateAzureError } from "../errors.js";
 import { readIdentity } from "../identity.js";
 import { hasSystemAssigned } from "../identity-merge.js";
 import { pickAttached } from "../identity-pick.js";
 import { parseResourceId } from "../ids.js";
-import { checkResourceBody, type RawReply, unreadableReply, unusable } from "../replies.js";
+import { unusable } from "../replies.js";
+import { readStorageAccount } from "../storage-account.js";
 import { describeTarget, targetFlags } from "../target.js";
 import { kindWarning } from "../target-kind.js";
 import { buildReport, roleFor } from "./diagnosis.js";
@@ -156,8 +155,6 @@ export interface NetworkRules {
   blobEndpoint: string | null;
 }
 
-const STORAGE_TYPE = "Microsoft.Storage/storageAccounts";
-
 /** The account's network settings, from a reply checked to be this account (an HTML 200 is not "allowed"). */
 export async function accountNetworkRules(
   arm: ArmClients,
@@ -166,31 +163,10 @@ export async function accountNetworkRules(
   account: string,
   abortSignal?: AbortSignal,
 ): Promise<NetworkRules> {
-  const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${STORAGE_TYPE}/${account}`;
-  const seen: { reply?: RawReply } = {};
-  try {
-    await (await arm.storage(subscriptionId)).storageAccounts.getProperties(resourceGroup, account, {
-      abortSignal,
-      onResponse: (r: RawReply) => {
-        seen.reply = r;
-      },
-    });
-  } catch (err) {
-    // The SDK throws on some 2xx bodies after onResponse saw them: those are judged below.
-    const status = seen.reply?.status ?? 0;
-    if (status < 200 || status > 299)
-      throw (
-        unreadableReply(err, `GET ${id}`) ??
-        translateAzureError(err, {
-          what: `storage account '${account}' in resource group '${resourceGroup}'`,
-        })
-      );
-  }
-  if (!seen.reply) throw new MiauthError(`no reply to GET ${id}`);
-  const body = checkResourceBody(seen.reply, { id, type: STORAGE_TYPE });
+  const { body, reply } = await readStorageAccount(arm, subscriptionId, resourceGroup, account, abortSignal);
   const properties = body.properties;
   if (typeof properties !== "object" || properties === null || Array.isArray(properties))
-    return unusable(seen.reply, "it has no 'properties' object");
+    return unusable(reply, "it has no 'properties' object");
   const p = properties as {
     publicNetworkAccess?: unknown;
     networkRuleSet?: { defaultAction?: unknown };
