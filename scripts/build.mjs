@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { build } from "esbuild";
+import { startupPatches } from "./startup-patches.mjs";
 
 const dist = new URL("../dist/", import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -20,8 +21,10 @@ for (const name of Object.keys(pkg.devDependencies)
 sdkVersions["@azure/msal-node"] = requireFrom("../node_modules/@azure/identity/package.json")(
   "@azure/msal-node/package.json",
 ).version;
+const patches = startupPatches();
 rmSync(dist, { recursive: true, force: true });
 await build({
+  plugins: [patches.plugin],
   absWorkingDir: new URL("..", import.meta.url).pathname,
   entryPoints: { cli: "src/cli.ts", "emulator/index": "src/emulator/index.ts" },
   outdir: "dist",
@@ -51,6 +54,8 @@ await build({
   },
   logLevel: "warning",
 });
+
+patches.check();
 
 // The maps keep our sources (stack traces and a reader under --debug) but not the bundled packages'
 // (they are most of the maps' size; their lines still map to file and line, e.g. node_modules/@azure/…).

@@ -1,5 +1,9 @@
 // miauth doctor through the built CLI against the emulator: the operator's machine, an app on its host
 // with and without an identity, and no credential at all. Tokens and the identity header never print.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import forge from "node-forge";
 import { describe, expect, it } from "vitest";
 import { json, runCli } from "../helpers/cli.js";
 import { RG, useEmulator } from "../helpers/emulator.js";
@@ -131,5 +135,46 @@ describe("miauth doctor", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: invalid AZURE_TOKEN_CREDENTIALS 'Nope'/);
     expect(await emu.current.requests()).toEqual([]);
+  });
+});
+
+// A certificate credential signs a client assertion with jsonwebtoken, which the bundle loads only then
+// (scripts/startup-patches.mjs): the assertion still reaches Entra, whose refusal is the one for a JWT it
+// cannot check (the emulator's Entra trusts only GitHub's tokens), not an error before any request.
+describe("miauth doctor with a certificate credential", () => {
+  it("signs the client assertion and sends it to Entra", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "miauth-cert-"));
+    try {
+      const keys = forge.pki.rsa.generateKeyPair(2048);
+      const cert = forge.pki.createCertificate();
+      cert.publicKey = keys.publicKey;
+      cert.serialNumber = "01";
+      cert.validity.notBefore = new Date();
+      cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+      cert.setSubject([{ name: "commonName", value: "miauth-test" }]);
+      cert.setIssuer([{ name: "commonName", value: "miauth-test" }]);
+      cert.sign(keys.privateKey, forge.md.sha256.create());
+      const pem = join(dir, "cert.pem");
+      writeFileSync(pem, forge.pki.privateKeyToPem(keys.privateKey) + forge.pki.certificateToPem(cert));
+      const env = {
+        ...emu.current.env,
+        AZURE_TOKEN_CREDENTIALS: "EnvironmentCredential",
+        AZURE_TENANT_ID: emu.handle.tenantId,
+        AZURE_CLIENT_ID: "e1d3c5b7-9a2f-4e6d-8c0b-3f5a7d9e1c2b",
+        AZURE_CLIENT_CERTIFICATE_PATH: pem,
+        AZURE_AUTHORITY_HOST: emu.handle.url,
+      };
+      const r = await runCli(["doctor", "-o", "json"], { env });
+      expect(r.code).toBe(4);
+      const report = json<Report>(r);
+      expect(report.chain.credentials).toMatchObject([{ name: "EnvironmentCredential", status: "failed" }]);
+      expect(report.chain.credentials[0]?.reason).toMatch(/Status code: 400/);
+      const posts = (await emu.current.requests()).filter(
+        (q) => q.method === "POST" && q.path === `/${emu.handle.tenantId}/oauth2/v2.0/token`,
+      );
+      expect(posts.map((q) => q.status)).toEqual([400]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

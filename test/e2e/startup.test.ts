@@ -32,6 +32,8 @@ interface Loaded {
   sources: Set<string>;
   /** The npm packages bundled into those chunks. */
   packages: Set<string>;
+  /** Node's own modules the process loaded, e.g. "internal/deps/undici/undici". */
+  builtins: Set<string>;
 }
 
 async function loadsOf(args: string[], env: Record<string, string> = {}): Promise<Loaded> {
@@ -57,7 +59,9 @@ async function loadsOf(args: string[], env: Record<string, string> = {}): Promis
       else sources.add(source.replace(/^.*?\bsrc\//, "src/"));
     }
   }
-  return { code: r.code, stdout: r.stdout, sources, packages };
+  const builtins = new Set(urls.filter((u) => u.startsWith("builtin:")).map((u) => u.slice(8)));
+  expect(builtins.has("fs")).toBe(true);
+  return { code: r.code, stdout: r.stdout, sources, packages, builtins };
 }
 
 const DEFINITIONS = [
@@ -179,6 +183,20 @@ describe("lazy loading", () => {
     expect(unwanted.filter((p) => loaded.packages.has(p))).toEqual([]);
     expect([...loaded.sources].filter((s) => s.startsWith("src/emulator/"))).toEqual([]);
     expect(DEFINITIONS.filter((d) => loaded.sources.has(d))).toEqual(["src/commands/enable.ts"]);
+  });
+
+  // Node's fetch (undici) is loaded by the first read of any of its globals, FormData included, which the
+  // SDKs' HTTP pipeline made for every request (~20 ms); scripts/startup-patches.mjs defers that read.
+  it.each([
+    [["enable", "--webapp", "msdocs-web", "-g", RG]],
+    [["roles", "list", "--name", "Reader"]],
+    [["assign-role", "--assignee", "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5", "-g", RG, "--role", "Reader"]],
+    [["show", "--webapp", "msdocs-web", "-g", RG]],
+  ])("%j sends its requests without loading Node's fetch (undici)", async (args) => {
+    const loaded = await loadsOf(args, emu.current.env);
+    expect(loaded.code).toBe(0);
+    expect(loaded.builtins.has("https")).toBe(true);
+    expect([...loaded.builtins].filter((b) => b.includes("undici"))).toEqual([]);
   });
 
   it("identity loads the managed identity SDK; enable, verify and --help do not", async () => {

@@ -1,0 +1,57 @@
+// Start-up patches: code in bundled packages that costs every command time at start for a feature no
+// command uses, rewritten at bundle time so the cost is paid only by a run that uses the feature. Each
+// patch names the exact text it replaces; the build fails if that text is not there (a new version of
+// the package must be looked at again), and if a patch matched no file. Behaviour is unchanged: the
+// same code runs, later or behind a cheaper test. test/e2e/startup.test.ts checks the effect.
+import { readFileSync } from "node:fs";
+
+const FORM_DATA_TEST = 'typeof FormData !== "undefined" && body instanceof FormData';
+
+export const PATCHES = [
+  {
+    // Node loads its fetch implementation (undici: ~20 ms of a ~200 ms command on Node 20) the first
+    // time anything reads one of its globals, even `typeof FormData`. The HTTP pipeline's form-data
+    // policy does that for every request, though no request here has a FormData body: ask the body
+    // first (a FormData says so in its Symbol.toStringTag), read the global only for one that claims to be.
+    name: "FormData read only for a FormData body",
+    file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/](formData|client[\\/]sendRequest)\.js$/,
+    from: FORM_DATA_TEST,
+    to: `body !== null && typeof body === "object" && body[Symbol.toStringTag] === "FormData" && ${FORM_DATA_TEST}`,
+  },
+  {
+    // MSAL signs a client assertion (certificate credentials) with jsonwebtoken, which with semver, jws
+    // and lodash's pieces is evaluated at start by every command (~5-8 ms), though only a certificate
+    // credential signs anything. Load it when a token is signed.
+    name: "jsonwebtoken loaded when an assertion is signed",
+    file: /[\\/]@azure[\\/]msal-node[\\/]dist[\\/]client[\\/]ClientAssertion\.mjs$/,
+    from: "import jwt from 'jsonwebtoken';",
+    to: 'const jwt = { sign: (...args) => require("jsonwebtoken").sign(...args) };',
+  },
+];
+
+/** The esbuild plugin that applies PATCHES; `check()` after the build fails if one matched no file. */
+export function startupPatches() {
+  const applied = new Set();
+  return {
+    plugin: {
+      name: "startup-patches",
+      setup(build) {
+        for (const patch of PATCHES) {
+          build.onLoad({ filter: patch.file }, (args) => {
+            const text = readFileSync(args.path, "utf8");
+            if (!text.includes(patch.from))
+              throw new Error(
+                `${args.path}: "${patch.name}" no longer matches; review scripts/startup-patches.mjs`,
+              );
+            applied.add(patch.name);
+            return { contents: text.replaceAll(patch.from, patch.to), loader: "js" };
+          });
+        }
+      },
+    },
+    check() {
+      const missed = PATCHES.filter((p) => !applied.has(p.name)).map((p) => p.name);
+      if (missed.length) throw new Error(`start-up patches matched no file: ${missed.join("; ")}`);
+    },
+  };
+}
