@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import forge from "node-forge";
 import { describe, expect, it } from "vitest";
+import { createCertificates } from "../../src/emulator/certs.js";
 import { json, runCli } from "../helpers/cli.js";
 import { RG, useEmulator } from "../helpers/emulator.js";
 
@@ -145,17 +145,10 @@ describe("miauth doctor with a certificate credential", () => {
   it("signs the client assertion and sends it to Entra", async () => {
     const dir = mkdtempSync(join(tmpdir(), "miauth-cert-"));
     try {
-      const keys = forge.pki.rsa.generateKeyPair(2048);
-      const cert = forge.pki.createCertificate();
-      cert.publicKey = keys.publicKey;
-      cert.serialNumber = "01";
-      cert.validity.notBefore = new Date();
-      cert.validity.notAfter = new Date(Date.now() + 86_400_000);
-      cert.setSubject([{ name: "commonName", value: "miauth-test" }]);
-      cert.setIssuer([{ name: "commonName", value: "miauth-test" }]);
-      cert.sign(keys.privateKey, forge.md.sha256.create());
+      // A key and its certificate (the emulator's server pair: any RSA certificate will do).
+      const { keyPem, certPem } = await createCertificates();
       const pem = join(dir, "cert.pem");
-      writeFileSync(pem, forge.pki.privateKeyToPem(keys.privateKey) + forge.pki.certificateToPem(cert));
+      writeFileSync(pem, keyPem + certPem);
       const env = {
         ...emu.current.env,
         AZURE_TOKEN_CREDENTIALS: "EnvironmentCredential",
