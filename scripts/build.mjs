@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { build } from "esbuild";
+import { saveHelp } from "./saved-help.mjs";
 import { startupPatches } from "./startup-patches.mjs";
 
 const dist = new URL("../dist/", import.meta.url);
@@ -68,3 +69,6 @@ for (const file of readdirSync(dist, { recursive: true })) {
   );
   writeFileSync(url, JSON.stringify(map));
 }
+
+// Last: it runs the built CLI (with no dist/help.json yet, so commander prints every help).
+await saveHelp(new URL("..", import.meta.url));

@@ -108,6 +108,24 @@ export async function main(rawArgv: string[], deps: MainDeps = {}): Promise<numb
 
 type CommandFactory = (run: Runner) => Command;
 
+/**
+ * Every command's path (`[]` for miauth itself): the build saves each one's help as commander prints it
+ * into a pipe (dist/help.json, which bin/miauth.js prints for `… --help` into a pipe).
+ */
+export async function commandPaths(): Promise<string[][]> {
+  const never: Runner = () => async () => {
+    throw new Error("commandPaths() runs no command");
+  };
+  const program = buildProgram(never, createIo(process.env), await loadCommands([]));
+  const paths: string[][] = [];
+  const visit = (cmd: Command, path: string[]) => {
+    paths.push(path);
+    for (const sub of cmd.commands) visit(sub, [...path, sub.name()]);
+  };
+  visit(program, []);
+  return paths;
+}
+
 // Each command's definition is its own chunk, loaded only when needed; each action loads its own code.
 const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
   enable: async () => (await import("./commands/enable.js")).enableCommand,

@@ -2,6 +2,7 @@
 // per action), and the module compile cache on Node >= 22.1. What a run loads is read from the loader:
 // test/helpers/record-loads.mjs logs every module file; each dist/ chunk's source map names the
 // sources (ours and the packages') bundled into it.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,7 +37,8 @@ interface Loaded {
   builtins: Set<string>;
 }
 
-async function loadsOf(args: string[], env: Record<string, string> = {}): Promise<Loaded> {
+/** What a run loads; `terminal`: with stdout a terminal of that many columns (help is commander's there). */
+async function loadsOf(args: string[], env: Record<string, string> = {}, terminal?: number): Promise<Loaded> {
   const log = join(tempDir("miauth-loads-"), "loads.log");
   const r = await runCli(args, {
     env: {
@@ -44,6 +46,7 @@ async function loadsOf(args: string[], env: Record<string, string> = {}): Promis
       MIAUTH_TEST_LOADS: log,
       NODE_OPTIONS: `${baseEnv().NODE_OPTIONS} --import ${RECORDER}`,
     },
+    ...(terminal === undefined ? {} : { terminal: { columns: terminal } }),
   });
   const urls = readFileSync(log, "utf8").split("\n");
   // The recorder saw the run (the bin at least), so an empty list of chunks means none were loaded.
@@ -143,8 +146,8 @@ describe("lazy loading", () => {
     expect(outsideDefinitions(loaded)).toEqual(["src/commands/completion-scripts.ts"]);
   });
 
-  it("--help loads every command's definition and no action code, no Azure SDK", async () => {
-    const loaded = await loadsOf(["--help"]);
+  it("--help on a terminal loads every command's definition and no action code, no Azure SDK", async () => {
+    const loaded = await loadsOf(["--help"], {}, 100);
     expect(loaded.code).toBe(0);
     expect(loaded.stdout).toMatch(/^Commands:$/m);
     expect([...loaded.packages].sort()).toEqual(["chalk", "commander"]);
@@ -157,8 +160,8 @@ describe("lazy loading", () => {
     [["--output", "json", "roles", "list", "--help"], "roles"],
     [["verify", "--help"], "verify"],
     [["assign-role", "--help"], "assign-role"],
-  ])("%j loads only that command's definition", async (args, command) => {
-    const loaded = await loadsOf(args);
+  ])("%j on a terminal loads only that command's definition", async (args, command) => {
+    const loaded = await loadsOf(args, {}, 100);
     expect(loaded.code).toBe(0);
     expect(loaded.stdout).toMatch(/^Usage: miauth /);
     expect(DEFINITIONS.filter((d) => loaded.sources.has(d))).toEqual([`src/commands/${command}.ts`]);
@@ -268,6 +271,49 @@ describe("lazy loading", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
+  });
+});
+
+describe("help into a pipe", () => {
+  const saved = (): Record<string, string> =>
+    JSON.parse(readFileSync(join(ROOT, "dist/help.json"), "utf8")) as Record<string, string>;
+
+  it("is the build's saved copy of commander's text, printed without loading the bundle", async () => {
+    for (const [args, key] of [
+      [["--help"], ""],
+      [["-h"], ""],
+      [["roles", "list", "--help"], "roles list"],
+      [["identity", "federate", "-h"], "identity federate"],
+    ] as const) {
+      const loaded = await loadsOf([...args]);
+      expect(loaded.code, args.join(" ")).toBe(0);
+      expect(loaded.stdout, args.join(" ")).toBe(saved()[key]);
+      expect([...loaded.sources, ...loaded.packages], args.join(" ")).toEqual([]);
+    }
+  });
+
+  it("is, for every command, what commander prints into a pipe", async () => {
+    const r = spawnSync(process.execPath, [join(ROOT, "test/helpers/commander-help.mjs"), ROOT], {
+      encoding: "utf8",
+      env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined, CLICOLOR_FORCE: undefined },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const commander = JSON.parse(r.stdout) as Record<string, string>;
+    expect(Object.keys(commander)).toEqual(
+      expect.arrayContaining(["", "enable", "roles list", "identity federate"]),
+    );
+    expect(saved()).toEqual(commander);
+  });
+
+  it("with other arguments, or on a terminal, is commander's (wrapped to the terminal's width)", async () => {
+    const wide = await loadsOf(["--help"], {}, 120);
+    expect(wide.code).toBe(0);
+    expect(wide.packages).toContain("commander");
+    expect(Math.max(...wide.stdout.split("\n").map((l) => l.length))).toBeGreaterThan(80);
+    const withGlobal = await loadsOf(["--output", "json", "roles", "list", "--help"]);
+    expect(withGlobal.code).toBe(0);
+    expect(withGlobal.packages).toContain("commander");
+    expect(withGlobal.stdout).toBe(saved()["roles list"]);
   });
 });
 
