@@ -24,7 +24,7 @@ sdkVersions["@azure/msal-node"] = requireFrom("../node_modules/@azure/identity/p
 ).version;
 const patches = startupPatches();
 rmSync(dist, { recursive: true, force: true });
-await build({
+const result = await build({
   plugins: [patches.plugin],
   absWorkingDir: new URL("..", import.meta.url).pathname,
   entryPoints: { cli: "src/cli.ts", "emulator/index": "src/emulator/index.ts" },
@@ -54,7 +54,10 @@ await build({
     js: 'import { createRequire as __miauthRequire } from "node:module"; const require = __miauthRequire(import.meta.url);',
   },
   logLevel: "warning",
+  metafile: true,
 });
+if (process.env.MIAUTH_BUILD_META)
+  writeFileSync(process.env.MIAUTH_BUILD_META, JSON.stringify(result.metafile));
 
 patches.check();
 

@@ -1,6 +1,7 @@
 // Builds the command line and is the one place where an error becomes a message and an exit code.
 import { Command, CommanderError, Help, Option } from "commander";
 import { CLOUDS } from "./azure/clouds.js";
+import "./commands/definition-kit.js";
 import { globalOptionsTakenBy } from "./commands/global-options.js";
 import type { Action, Handler, Runner, RunOptions } from "./commands/runner.js";
 import { withValues } from "./commands/shared.js";
@@ -51,10 +52,7 @@ export async function main(rawArgv: string[], deps: MainDeps = {}): Promise<numb
       lifecycle = options;
       const opts = (deps.watchOptions ? deps.watchOptions(cmd, given as object) : given) as typeof given;
       // The context and the output code are loaded only when a command runs, never for --help.
-      const [{ Context, parseGlobals }, { loadFormat }] = await Promise.all([
-        import("./context.js"),
-        import("./output/format.js"),
-      ]);
+      const { Context, parseGlobals, loadFormat, applyDefaultGroup } = await import("./commands/actions.js");
       const globals = parseGlobals(cmd.optsWithGlobals<RawGlobalOptions>(), env);
       debug = globals.debug;
       await loadFormat(globals.output);
@@ -70,10 +68,8 @@ export async function main(rawArgv: string[], deps: MainDeps = {}): Promise<numb
         }, options.cleanupGraceMs ?? DEFAULT_CLEANUP_GRACE_MS).unref();
       };
       // A target named without -g takes the Azure CLI's default group (commands with -g and a target).
-      if (cmd.options.some((o) => o.long === "--webapp")) {
-        const { applyDefaultGroup } = await import("./commands/default-group.js");
+      if (cmd.options.some((o) => o.long === "--webapp"))
         await applyDefaultGroup(ctx, opts as Parameters<typeof applyDefaultGroup>[1]);
-      }
       // Only a command that offers --timeout has one (the emulator, completion and version do not).
       const timeout = cmd.options.some((o) => o.long === "--timeout")
         ? (opts as { timeout?: string }).timeout

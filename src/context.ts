@@ -1,14 +1,17 @@
 // What every command receives: io, the validated global options, and lazily built Azure clients.
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { ArmClients } from "./azure/clients.js";
+import { createArmClients } from "./azure/clients.js";
 import { type Cloud, parseArmEndpoint, parseCloud, parseGraphEndpoint } from "./azure/clouds.js";
 import {
   authorityOptions,
   type CredentialNotice,
   checkTokenCredentials,
+  createCredential,
   type SharedCredential,
 } from "./azure/credential.js";
 import type { GraphClient } from "./azure/graph.js";
+import { createGraphClient } from "./azure/graph.js";
 import { endpointGuardPolicy } from "./azure/loopback.js";
 import { MAX_RETRIES, retryNoticePolicy, tracePolicy } from "./azure/policies.js";
 import { type SubscriptionChoice, subscriptionFromArm, subscriptionFromLocal } from "./azure/subscription.js";
@@ -162,9 +165,7 @@ export class Context {
 
   /** DefaultAzureCredential, built once on first use, its token requests bounded and announced. */
   credential(): Promise<SharedCredential> {
-    this.cred ??= import("./azure/credential.js").then(({ createCredential }) =>
-      createCredential(this.globals.cloud, this.credentialNotice()),
-    );
+    this.cred ??= createCredential(this.globals.cloud, this.credentialNotice());
     return this.cred;
   }
 
@@ -191,10 +192,7 @@ export class Context {
    */
   graph(): Promise<GraphClient> {
     this.graphClient ??= (async () => {
-      const [{ createGraphClient }, credential] = await Promise.all([
-        import("./azure/graph.js"),
-        this.credential(),
-      ]);
+      const credential = await this.credential();
       this.verbose(
         `Microsoft Graph endpoint ${this.globals.graphEndpoint} (token audience ${this.globals.cloud.graphScope})`,
       );
@@ -268,21 +266,16 @@ export class Context {
   }
 
   private async buildClients(): Promise<ArmClients> {
-    // ARM's token is asked for while the SDK code loads: every ARM command needs it first.
-    const [{ createArmClients }, credential] = await Promise.all([
-      import("./azure/clients.js"),
-      this.credential().then(async (c) => {
-        // Not while the subscription is bad input: that is one line before any request.
-        if (
-          await this.localSubscription().then(
-            () => true,
-            () => false,
-          )
-        )
-          c.prefetch(this.globals.cloud.armScope);
-        return c;
-      }),
-    ]);
+    // ARM's token is asked for now, while the SDK package loads (arm.web() etc.): every ARM command
+    // needs it first. Not while the subscription is bad input: that is one line before any request.
+    const credential = await this.credential();
+    if (
+      await this.localSubscription().then(
+        () => true,
+        () => false,
+      )
+    )
+      credential.prefetch(this.globals.cloud.armScope);
     const policies = this.pipelinePolicies("ARM");
     this.verbose(`ARM endpoint ${this.globals.armEndpoint} (token audience ${this.globals.cloud.armScope})`);
     return createArmClients({

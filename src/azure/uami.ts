@@ -2,9 +2,10 @@
 // @azure/arm-msi): create (idempotent), show, list, delete (refused while attached), and where one is
 // attached. Plain functions; the clients come in, results go out.
 import { UnexpectedReplyError, UsageError } from "../errors.js";
-import { listAll } from "./arm-list.js";
+import { getOne, listAll } from "./arm-list.js";
 import { assignmentsOf, type IdentityAssignment } from "./assignments.js";
 import type { ArmClients } from "./clients.js";
+import { listContainerAppIdentities } from "./container-apps.js";
 import { azureErrorCode, httpStatus, translateAzureError } from "./errors.js";
 import type { IdentityRef } from "./identity-pick.js";
 import { parseResourceId, sameId } from "./ids.js";
@@ -192,7 +193,6 @@ export async function createUami(
 }
 
 async function groupLocation(arm: ArmClients, ref: UamiRef, signal?: AbortSignal): Promise<string> {
-  const { getOne } = await import("./arm-list.js");
   const group = await getOne(
     arm,
     ref.subscriptionId,
@@ -283,7 +283,6 @@ export const ATTACHMENT_SOURCES: AttachmentSource[] = [
     kind: "containerapp",
     // Through @azure/arm-appcontainers (ContainerApps_ListBySubscription), in the shape the others have.
     list: async (l) => {
-      const { listContainerAppIdentities } = await import("./container-apps.js");
       const apps = await listContainerAppIdentities(l.arm, l.subscriptionId, l.signal);
       return apps.map((a) => ({
         id: a.id,

@@ -9,6 +9,7 @@ import {
 } from "../azure/user-assigned.js";
 import type { Context } from "../context.js";
 import { PermissionError, UsageError } from "../errors.js";
+import { askYesNo } from "../output/prompt.js";
 import { type Resolved, resolveRoleRequest, runForEach } from "./role-flow.js";
 import { needsConfirmation, parseRoleOptions, type RawAssignOptions } from "./role-options.js";
 
@@ -84,7 +85,6 @@ function refuseBroad(role: string, scope: string): UsageError {
 
 async function confirm(ctx: Context, roleName: string, scope: string): Promise<void> {
   if (!ctx.io.stdinIsTTY) throw refuseBroad(roleName, scope);
-  const { askYesNo } = await import("../output/prompt.js");
   if (!(await askYesNo(ctx.io, `Assign '${roleName}' at ${scope}?`, ctx.signal)))
     throw new UsageError("not confirmed; nothing was assigned");
 }

@@ -1,3 +1,4 @@
+import "./definition-kit.js";
 import { Command } from "commander";
 import { addRoleOptions, type RawAssignOptions } from "./role-flags.js";
 import type { Runner } from "./runner.js";
@@ -33,7 +34,7 @@ export function assignRoleCommand(run: Runner): Command {
     )
     .action(
       run<RawAssignOptions>(async (ctx, raw) => {
-        const { assignRoleAction } = await import("./assign-role-run.js");
+        const { assignRoleAction } = await import("./actions.js");
         await assignRoleAction(ctx, raw);
       }),
     );

@@ -2,6 +2,7 @@
 // reason miauth ever contacts it.
 import type { AssigneeLookup } from "../azure/assignee.js";
 import type { ResolvedAssignee } from "../azure/graph.js";
+import { resolveAssignees } from "../azure/graph.js";
 import { checkDestination } from "../azure/loopback.js";
 import type { Context } from "../context.js";
 
@@ -14,7 +15,7 @@ export async function lookUpAssignees(ctx: Context, lookups: AssigneeLookup[]): 
     `Microsoft Graph, to look up ${lookups[0]?.flag} '${lookups[0]?.given}'`,
     "set MIAUTH_GRAPH_ENDPOINT to the emulator's (its env.sh does), or pass the principal's object ID",
   );
-  const [{ resolveAssignees }, graph] = await Promise.all([import("../azure/graph.js"), ctx.graph()]);
+  const graph = await ctx.graph();
   const found = await resolveAssignees(graph, lookups, ctx.signal);
   for (const f of found)
     ctx.verbose(`'${f.given}' is ${f.principalType} '${f.displayName}', object ID ${f.principalId}`);

@@ -1,5 +1,6 @@
 // `miauth completion SHELL`: a completion script made from the program itself (every command's options
 // and their values, as --help lists them), so it cannot drift from the commands.
+import "./definition-kit.js";
 import { Argument, Command } from "commander";
 import { UsageError } from "../errors.js";
 import { takesGlobalOptions } from "./global-options.js";

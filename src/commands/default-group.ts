@@ -1,4 +1,6 @@
 // -g for a target named by --webapp/--functionapp/--vm, when not given: the Azure CLI's default group.
+
+import { defaultResourceGroup } from "../azure/defaults.js";
 import type { Context } from "../context.js";
 
 interface RawGroupOptions {
@@ -12,7 +14,6 @@ interface RawGroupOptions {
 export async function applyDefaultGroup(ctx: Context, opts: RawGroupOptions): Promise<void> {
   if (opts.resourceGroup !== undefined) return;
   if (opts.webapp === undefined && opts.functionapp === undefined && opts.vm === undefined) return;
-  const { defaultResourceGroup } = await import("../azure/defaults.js");
   const found = await defaultResourceGroup(ctx.env);
   if (!found) return;
   opts.resourceGroup = found.name;

@@ -1,3 +1,4 @@
+import "./definition-kit.js";
 import { Command } from "commander";
 import { parseUserAssignedRefs } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
@@ -54,8 +55,7 @@ export function disableCommand(run: Runner): Command {
           ...changeFlags(opts, { system, addUserAssigned: [], removeUserAssigned: [] }),
           changeFor: userAssignedChange(system, [], userAssigned),
         };
-        const { applyIdentityChange } = await import("./apply.js");
-        const { orphanHooks } = await import("./disable-orphans.js");
+        const { applyIdentityChange, orphanHooks } = await import("./actions.js");
         const hooks = system === "disable" ? orphanHooks(ctx, opts.removeAssignments === true) : {};
         await applyIdentityChange(ctx, targets, flags, hooks);
       }),

@@ -1,6 +1,5 @@
+import "./definition-kit.js";
 import { Command } from "commander";
-import type { Context } from "../context.js";
-import { ExitCode, ReportedFailure } from "../errors.js";
 import type { Runner } from "./runner.js";
 import { examples } from "./shared.js";
 import { addTimeoutOption } from "./timeout.js";
@@ -24,28 +23,10 @@ Exit codes: 0 when a credential works, 4 when none does. The JSON report is on s
 stderr; no token or identity header is ever printed.
 `,
     )
-    .action(run<Record<string, never>>(async (ctx) => doctor(ctx)));
-}
-
-async function doctor(ctx: Context): Promise<void> {
-  const [{ runDoctor }, { boundHttpClient }, { doctorSummary }] = await Promise.all([
-    import("../azure/doctor/index.js"),
-    import("../azure/credential.js"),
-    import("../output/doctor-summary.js"),
-  ]);
-  const stop = {};
-  const report = await runDoctor({
-    env: ctx.env,
-    cloud: ctx.globals.cloud,
-    armEndpoint: ctx.globals.armEndpoint,
-    subscription: ctx.globals.subscription,
-    signal: ctx.signal,
-    httpClient: await boundHttpClient(ctx.credentialNotice(), stop),
-    stop,
-    arm: () => ctx.arm(),
-  });
-  ctx.io.stderr.write(doctorSummary(report, ctx.io.paint));
-  ctx.print(report);
-  if (!report.winner)
-    throw new ReportedFailure("no credential of DefaultAzureCredential's chain works here", ExitCode.auth);
+    .action(
+      run<Record<string, never>>(async (ctx) => {
+        const { doctorAction } = await import("./doctor-run.js");
+        await doctorAction(ctx);
+      }),
+    );
 }

@@ -1,5 +1,6 @@
 // `miauth emulator`: the local Azure (ARM + managed identity) for rehearsing offline.
 // The emulator module is loaded only here, and only when one of these commands runs.
+import "./definition-kit.js";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";

@@ -1,3 +1,4 @@
+import "./definition-kit.js";
 import { Command } from "commander";
 import { parseUserAssignedRefs } from "../azure/ids.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
@@ -51,7 +52,7 @@ export function enableCommand(run: Runner): Command {
           ...changeFlags(opts, { system, addUserAssigned: [], removeUserAssigned: [] }),
           changeFor,
         };
-        const { applyIdentityChange } = await import("./apply.js");
+        const { applyIdentityChange } = await import("./actions.js");
         await applyIdentityChange(ctx, targets, flags);
       }),
     );

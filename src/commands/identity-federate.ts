@@ -26,7 +26,7 @@ type Mode =
 
 /** Flags to a mode, before any request: one-line usage errors (exit 2). */
 async function parseMode(o: FederateOptions): Promise<Mode> {
-  const f = await import("../azure/federation.js");
+  const f = await import("./actions.js");
   const trigger = [
     o.branch !== undefined && "--branch",
     o.environment !== undefined && "--environment",
@@ -77,7 +77,7 @@ export function addFederateCommand(identity: Command, run: Runner): Command {
       if (o.resourceGroup === undefined) throw new UsageError("identity federate needs -g/--resource-group");
       const resourceGroup = validateResourceGroupName(o.resourceGroup);
       const mode = await parseMode(o);
-      const f = await import("../azure/federation.js");
+      const f = await import("./actions.js");
       const arm = await ctx.arm();
       const id = { subscriptionId: await ctx.subscriptionId(), resourceGroup, name };
       if (mode.kind === "list") {

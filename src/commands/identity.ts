@@ -1,5 +1,6 @@
 // `miauth identity …`: user-assigned managed identities themselves. Each subcommand is one factory in
 // IDENTITY_SUBCOMMANDS; another subcommand (in its own file) is registered by adding its factory there.
+import "./definition-kit.js";
 import { Command } from "commander";
 import {
   parseResourceId,
@@ -59,7 +60,7 @@ function createCommand(run: Runner): Command {
         if (raw.location !== undefined && !/^[A-Za-z0-9 ]{1,64}$/.test(raw.location))
           throw new UsageError(`invalid --location '${raw.location}': a region name such as eastus`);
         const ref = await identityRef(ctx, name, { resourceGroup: raw.resourceGroup });
-        const { createUami } = await import("../azure/uami.js");
+        const { createUami } = await import("./actions.js");
         const made = await createUami(await ctx.arm(), ref, {
           location: raw.location,
           dryRun: raw.dryRun === true,
@@ -87,7 +88,7 @@ function showCommand(run: Runner): Command {
     .action((name: string | undefined, opts: object, cmd: Command) =>
       run<RawRefOptions>(async (ctx, raw) => {
         const ref = await identityRef(ctx, name, raw);
-        const { requireUami, findAttachments } = await import("../azure/uami.js");
+        const { requireUami, findAttachments } = await import("./actions.js");
         const arm = await ctx.arm();
         const u = await requireUami(arm, ref, ctx.signal);
         const attachedTo = await findAttachments(arm, ref.subscriptionId, u.id, ctx.signal);
@@ -105,7 +106,7 @@ function listCommand(run: Runner): Command {
       run<{ resourceGroup?: string }>(async (ctx, raw) => {
         const group =
           raw.resourceGroup === undefined ? undefined : validateResourceGroupName(raw.resourceGroup);
-        const { listUamis } = await import("../azure/uami.js");
+        const { listUamis } = await import("./actions.js");
         const sub = await ctx.subscriptionId();
         ctx.print(await listUamis(await ctx.arm(), sub, group, ctx.signal), {
           tableQuery:
@@ -129,7 +130,7 @@ function deleteCommand(run: Runner): Command {
     .action((name: string | undefined, opts: object, cmd: Command) =>
       run<RawRefOptions & { force?: boolean; dryRun?: boolean }>(async (ctx, raw) => {
         const ref = await identityRef(ctx, name, raw);
-        const { deleteUami } = await import("../azure/uami.js");
+        const { deleteUami } = await import("./actions.js");
         const result = await deleteUami(await ctx.arm(), ref, {
           force: raw.force === true,
           dryRun: raw.dryRun === true,

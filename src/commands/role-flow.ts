@@ -10,8 +10,10 @@ import type { PrincipalType } from "../azure/principal-types.js";
 import { type RoleView, resolveRole } from "../azure/roles.js";
 import { resourceGroupScope, scopeSubscription } from "../azure/scope.js";
 import type { StorageRef } from "../azure/storage-scope.js";
+import { resolveStorageScope } from "../azure/storage-scope.js";
 import { describeTarget, type Target, targetFlags } from "../azure/target.js";
 import { kindWarning } from "../azure/target-kind.js";
+import { resolveUami } from "../azure/uami.js";
 import type { Context } from "../context.js";
 import { NotFoundError, ReportedFailure } from "../errors.js";
 import { lookUpAssignees } from "./assignees.js";
@@ -69,7 +71,6 @@ async function givenPrincipals(
 
 /** --identity without a target: the user-assigned identity's principal (object) ID, read through ARM. */
 export async function uamiPrincipal(ctx: Context, ref: IdentityRef, subscriptionId: string): Promise<string> {
-  const { resolveUami } = await import("../azure/uami.js");
   const u = await resolveUami(await ctx.arm(), ref, subscriptionId, ctx.signal);
   ctx.verbose(`--identity ${u.name}: principal ${u.principalId} (client ID ${u.clientId})`);
   return u.principalId;
@@ -77,7 +78,6 @@ export async function uamiPrincipal(ctx: Context, ref: IdentityRef, subscription
 
 /** --storage-account: the account (or container) found through ARM, in the working subscription. */
 async function storageScope(ctx: Context, subscriptionId: string, ref: StorageRef): Promise<string> {
-  const { resolveStorageScope } = await import("../azure/storage-scope.js");
   const found = await resolveStorageScope(await ctx.arm(), subscriptionId, ref, ctx.signal);
   if (found.unchecked)
     ctx.warn(

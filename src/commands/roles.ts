@@ -1,3 +1,4 @@
+import "./definition-kit.js";
 import { Command } from "commander";
 import { validateResourceGroupName } from "../azure/ids.js";
 import { parseScope, resourceGroupScope, scopeSubscription, subscriptionScope } from "../azure/scope.js";
@@ -48,7 +49,7 @@ export function rolesCommand(run: Runner): Command {
         }
         if (opts.customOnly && opts.builtinOnly)
           throw new UsageError("--custom-only and --builtin-only exclude each other");
-        const { checkRoleName, listRoles, filterRoles } = await import("../azure/roles.js");
+        const { checkRoleName, listRoles, filterRoles } = await import("./actions.js");
         const name = opts.name === undefined ? undefined : checkRoleName(opts.name, "--name");
         const fixed = opts.scope !== undefined ? parseScope(opts.scope) : undefined;
         if (opts.resourceGroup !== undefined) validateResourceGroupName(opts.resourceGroup);
@@ -71,7 +72,7 @@ export function rolesCommand(run: Runner): Command {
           opts.dataAction === undefined ? listed : filterRoles(listed, { dataAction: opts.dataAction });
         ctx.print(roles, { tableQuery: TABLE_QUERY });
         if (name === undefined && opts.dataAction === undefined) return;
-        const { noMatchNotes } = await import("./roles-notes.js");
+        const { noMatchNotes } = await import("./actions.js");
         const notes = await noMatchNotes(ctx, {
           scope,
           subscriptionId,

@@ -1,8 +1,7 @@
 // miauth setup: flags → typed input → runSetup → print. Everything is checked before any request.
+import "./definition-kit.js";
 import { Command, Option } from "commander";
 import type { RawTargetOptions } from "../azure/target.js";
-import type { Context } from "../context.js";
-import { ExitCode, type ExitCodeValue, ReportedFailure, UsageError } from "../errors.js";
 import type { Runner } from "./runner.js";
 import { addTargetOptions, examples } from "./shared.js";
 import { addTimeoutOption } from "./timeout.js";
@@ -85,50 +84,10 @@ account, container or role not found, 4/5 authentication or permission, 1 a step
 result says which steps were done); run the same command again to finish.
 `,
     )
-    .action(run<RawSetupOptions>(async (ctx, opts) => setup(ctx, opts)));
-}
-
-async function setup(ctx: Context, raw: RawSetupOptions): Promise<void> {
-  // The validation (and the role and ID parsing it needs) loads with the action, not with --help.
-  const { parseSetupOptions } = await import("./setup-options.js");
-  const input = parseSetupOptions(raw);
-  const [{ runSetup, SetupFailed }, { planSummary, resultSummary }] = await Promise.all([
-    import("../azure/setup/index.js"),
-    import("../output/setup-summary.js"),
-  ]);
-  const arm = await ctx.arm();
-  const subscriptionId = await ctx.subscriptionFor([input.target]);
-  const human = ctx.io.stderrIsTTY || ctx.globals.verbose;
-  try {
-    const result = await runSetup(
-      { arm, appSettings: () => arm.appSettings(input.target.subscriptionId ?? subscriptionId) },
-      { ...input, subscriptionId },
-      {
-        signal: ctx.signal,
-        warn: (line) => ctx.warn(line),
-        timedOutText: ctx.timedOutText(),
-        confirm: async (plan) => {
-          if (human || (ctx.io.stdinIsTTY && !input.yes))
-            ctx.io.stderr.write(planSummary(plan, ctx.io.paint));
-          if (input.yes || !ctx.io.stdinIsTTY) return true;
-          const { askYesNo } = await import("../output/prompt.js");
-          return askYesNo(ctx.io, "Make these changes?", ctx.signal);
-        },
-      },
+    .action(
+      run<RawSetupOptions>(async (ctx, opts) => {
+        const { setupAction } = await import("./setup-run.js");
+        await setupAction(ctx, opts);
+      }),
     );
-    if (result.dryRun && human) ctx.io.stderr.write(planSummary(result, ctx.io.paint));
-    ctx.print(result, { wrote: result.result === "updated" });
-    if (result.result === "declined") throw new UsageError("not confirmed; nothing was changed");
-    if (!result.dryRun) ctx.io.stderr.write(resultSummary(result, ctx.io.paint));
-  } catch (err) {
-    if (!(err instanceof SetupFailed)) throw err;
-    ctx.print(err.result, { wrote: true });
-    ctx.io.stderr.write(resultSummary(err.result, ctx.io.paint));
-    const failed = err.result.steps.find((s) => s.result === "failed");
-    throw new ReportedFailure(
-      `setup stopped at the ${failed?.step ?? "?"} step: ${failed?.error?.message ?? err.message}`,
-      (failed?.error?.exitCode ?? ExitCode.failure) as ExitCodeValue,
-      { hint: "the steps before it are done; run the same command again to finish" },
-    );
-  }
 }

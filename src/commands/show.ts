@@ -1,3 +1,4 @@
+import "./definition-kit.js";
 import { Command } from "commander";
 import type { IdentityAssignment } from "../azure/assignments.js";
 import { parseTargets, type RawTargetOptions } from "../azure/target.js";
@@ -27,8 +28,7 @@ export function showCommand(run: Runner): Command {
     .action(
       run<RawTargetOptions>(async (ctx, opts) => {
         const targets = parseTargets(opts);
-        const { showIdentity } = await import("../azure/identity.js");
-        const { kindWarning } = await import("../azure/target-kind.js");
+        const { showIdentity, kindWarning, showTable } = await import("./actions.js");
         const arm = await ctx.arm();
         const sub = await ctx.subscriptionFor(targets);
         const results = [];
@@ -46,7 +46,6 @@ export function showCommand(run: Runner): Command {
             roleAssignments: await roleAssignments(ctx, target.subscriptionId ?? sub, ids),
           });
         }
-        const { showTable } = await import("../output/identity-table.js");
         ctx.print(oneOrMany(targets, results), { table: showTable });
       }),
     );
@@ -59,7 +58,7 @@ async function roleAssignments(
   principalIds: string[],
 ): Promise<IdentityAssignment[] | null> {
   if (principalIds.length === 0) return [];
-  const { assignmentsOf } = await import("../azure/assignments.js");
+  const { assignmentsOf } = await import("./actions.js");
   try {
     return await assignmentsOf(await ctx.arm(), subscriptionId, principalIds, ctx.signal);
   } catch (err) {

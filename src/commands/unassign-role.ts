@@ -1,3 +1,4 @@
+import "./definition-kit.js";
 import { Command } from "commander";
 import { addRoleOptions, type RawRoleOptions } from "./role-flags.js";
 import type { Runner } from "./runner.js";
@@ -20,12 +21,9 @@ export function unassignRoleCommand(run: Runner): Command {
     )
     .action(
       run<RawRoleOptions>(async (ctx, raw) => {
-        const [{ unassignRole }, { resolveRoleRequest, runForEach }, { parseRoleOptions }] =
-          await Promise.all([
-            import("../azure/assignments.js"),
-            import("./role-flow.js"),
-            import("./role-options.js"),
-          ]);
+        const { unassignRole, resolveRoleRequest, runForEach, parseRoleOptions } = await import(
+          "./actions.js"
+        );
         const opts = parseRoleOptions(raw, "unassign");
         const resolved = await resolveRoleRequest(ctx, opts);
         const arm = await ctx.arm();

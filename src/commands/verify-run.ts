@@ -27,6 +27,7 @@ import type { Context } from "../context.js";
 import { MiauthError, ReportedFailure, UsageError } from "../errors.js";
 import { githubError, renderJunit } from "../output/junit.js";
 import { verifySummary } from "../output/verify-summary.js";
+import { resolveUami } from "./actions.js";
 import { lookUpAssignees } from "./assignees.js";
 import { parseDuration, prepareOutputFile } from "./shared.js";
 import { ACCESS_LEVELS, type RawVerifyOptions } from "./verify.js";
@@ -143,7 +144,6 @@ async function parseInput(ctx: Context, raw: RawVerifyOptions, access: Access): 
         ? principal?.value
         : (await lookUpAssignees(ctx, [principal]))[0]?.principalId;
     if (identity && !targeted) {
-      const { resolveUami } = await import("../azure/uami.js");
       const u = await resolveUami(await ctx.arm(), identity, await ctx.subscriptionId(), ctx.signal);
       ctx.verbose(`--identity ${u.name}: principal ${u.principalId} (client ID ${u.clientId})`);
       principalId = u.principalId;

@@ -1,3 +1,4 @@
+import "./definition-kit.js";
 import { Command, Option } from "commander";
 import type { RawTargetOptions } from "../azure/target.js";
 import type { Runner } from "./runner.js";

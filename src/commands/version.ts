@@ -1,3 +1,4 @@
+import "./definition-kit.js";
 import { Command } from "commander";
 import { takesGlobalOptions } from "./global-options.js";
 import type { Runner } from "./runner.js";
@@ -12,7 +13,7 @@ export function versionCommand(run: Runner): Command {
     )
     .action(
       run(async (ctx) => {
-        const { versionInfo } = await import("../version.js");
+        const { versionInfo } = await import("./actions.js");
         ctx.print(versionInfo());
       }),
     );
