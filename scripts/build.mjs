@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { build } from "esbuild";
 import { saveHelp } from "./saved-help.mjs";
-import { startupPatches } from "./startup-patches.mjs";
+import { requireHttp, startupPatches } from "./startup-patches.mjs";
 
 const dist = new URL("../dist/", import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -25,7 +25,7 @@ sdkVersions["@azure/msal-node"] = requireFrom("../node_modules/@azure/identity/p
 const patches = startupPatches();
 rmSync(dist, { recursive: true, force: true });
 const result = await build({
-  plugins: [patches.plugin],
+  plugins: [patches.plugin, requireHttp],
   absWorkingDir: new URL("..", import.meta.url).pathname,
   entryPoints: { cli: "src/cli.ts", "emulator/index": "src/emulator/index.ts" },
   outdir: "dist",

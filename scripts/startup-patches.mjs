@@ -29,6 +29,27 @@ export const PATCHES = [
   },
 ];
 
+/**
+ * On Node >= 22, importing node:http as an ES module loads undici (~18 ms): the module's ES facade
+ * reads every export, and node:http's WebSocket, CloseEvent and MessageEvent are getters that load it.
+ * Bundled packages import node:http (the HTTP client, the proxy agents): in the bundle they get it
+ * through require(), whose exports object is the same one, its getters read only if used.
+ */
+export const requireHttp = {
+  name: "require-node-http",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?http$/ }, (args) =>
+      args.namespace === "require-node-http"
+        ? undefined
+        : { path: "node:http", namespace: "require-node-http" },
+    );
+    build.onLoad({ filter: /.*/, namespace: "require-node-http" }, () => ({
+      contents: 'module.exports = require("node:http");',
+      loader: "js",
+    }));
+  },
+};
+
 /** The esbuild plugin that applies PATCHES; `check()` after the build fails if one matched no file. */
 export function startupPatches() {
   const applied = new Set();
