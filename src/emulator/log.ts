@@ -16,6 +16,11 @@ export interface LogEntry {
   fault?: string;
   /** The handler's own status when it ran under a raw, truncate, drop, delay-after or hold fault. */
   handlerStatus?: number;
+  /**
+   * Which connection to the emulator's HTTPS server carried it (ARM, Graph, identity): 1 for the first,
+   * and so on; a client that reuses a connection repeats its number.
+   */
+  connection?: number;
 }
 
 export class RequestLog {
@@ -39,6 +44,16 @@ export class RequestLog {
  * fault's type and, when the handler ran under it, the handler's own status.
  */
 export function withRequestLog(log: RequestLog, next: Next): Next {
+  const connections = new WeakMap<object, number>();
+  let opened = 0;
+  const connectionOf = (socket: object): number => {
+    let n = connections.get(socket);
+    if (n === undefined) {
+      n = ++opened;
+      connections.set(socket, n);
+    }
+    return n;
+  };
   return async (ctx) => {
     const time = new Date().toISOString();
     const reply = await next(ctx);
@@ -48,6 +63,7 @@ export function withRequestLog(log: RequestLog, next: Next): Next {
       path: ctx.path,
       status: reply?.status ?? 0,
       kind: ctx.kind,
+      connection: connectionOf(ctx.req.socket),
     };
     const apiVersion = ctx.apiVersion ?? ctx.query.get("api-version") ?? undefined;
     if (apiVersion) entry.apiVersion = apiVersion;

@@ -128,6 +128,38 @@ describe("verify, control plane: request counts", () => {
     expect((await cli(args)).code).toBe(0);
     expect(shape(await emu.current.requests())).toEqual([...denied, "arm GET roleDefinitions/{id}"]);
   });
+
+  it("its ARM requests, through three SDK packages, share one connection (one TLS handshake)", async () => {
+    const principalId = await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
+    await emu.current.assignRole(principalId, "Storage Blob Data Reader");
+    await emu.current.clearLog();
+    const r = await cli([
+      "verify",
+      "--webapp",
+      "msdocs-web",
+      "-g",
+      RG,
+      "--account",
+      ACCOUNT,
+      "--access",
+      "read",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const log = await emu.current.requests();
+    const arm = log.filter((q) => q.kind === "arm");
+    // App Service (modular client), storage and authorization (classic clients), one after another.
+    expect(arm.map((q) => [...q.path.matchAll(/Microsoft\.(\w+)/g)].at(-1)?.[1])).toEqual([
+      "Web",
+      "Storage",
+      "Authorization",
+      "Authorization",
+    ]);
+    expect(new Set(arm.map((q) => q.connection)).size).toBe(1);
+    // The token comes from the identity endpoint, another host in Azure: its own connection.
+    const token = log.find((q) => q.kind === "identity");
+    expect(token?.connection).toBeDefined();
+    expect(arm[0]?.connection).not.toBe(token?.connection);
+  });
 });
 
 describe("200 assignees under 50 ms latency and 10% throttling", () => {

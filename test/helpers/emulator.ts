@@ -147,6 +147,8 @@ export interface LoggedRequest {
   fault?: string;
   /** The handler's own status when it ran under a raw, truncate, drop, delay-after or hold fault. */
   handlerStatus?: number;
+  /** Which connection to the emulator carried it (ARM, Graph, identity): the same number, the same one. */
+  connection?: number;
 }
 
 /** A fault as POST /__emulator/faults takes it (see src/emulator/README.md). */
