@@ -27,6 +27,18 @@ export const PATCHES = [
     from: "import jwt from 'jsonwebtoken';",
     to: 'const jwt = { sign: (...args) => require("jsonwebtoken").sign(...args) };',
   },
+  {
+    // The HTTP pipeline's proxy policy imports both proxy agents, which load debug (it reads the
+    // environment and the terminal's colours at load) and agent-base: ~2-3 ms of every command, though
+    // they are used only through a proxy (HTTPS_PROXY, HTTP_PROXY). Load each when a proxied request
+    // first needs it (`new F(url)` with F returning the agent is the same agent).
+    name: "proxy agents loaded when a proxy is used",
+    file: /[\\/]@typespec[\\/]ts-http-runtime[\\/]dist[\\/]esm[\\/]policies[\\/]proxyPolicy\.js$/,
+    from: 'import { HttpsProxyAgent } from "https-proxy-agent";\nimport { HttpProxyAgent } from "http-proxy-agent";',
+    to:
+      'const HttpsProxyAgent = function (url) { return new (require("https-proxy-agent").HttpsProxyAgent)(url); };\n' +
+      'const HttpProxyAgent = function (url) { return new (require("http-proxy-agent").HttpProxyAgent)(url); };',
+  },
 ];
 
 /**
