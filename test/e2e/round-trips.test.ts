@@ -106,13 +106,15 @@ describe("request counts, first run and re-run", () => {
   });
 });
 
+const VERIFY_READ = ["verify", "--webapp", "msdocs-web", "-g", RG, "--account", ACCOUNT, "--access", "read"];
+
 describe("verify, control plane: request counts", () => {
   const emu = useEmulator({ blob: false });
   const cli = cliOf(emu);
 
   it("one token; the identity, the account, its assignments, and one definition per role assigned", async () => {
     const principalId = await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
-    const args = ["verify", "--webapp", "msdocs-web", "-g", RG, "--account", ACCOUNT, "--access", "read"];
+    const args = VERIFY_READ;
     await emu.current.clearLog();
     expect((await cli(args)).code).toBe(5);
     const denied = [
@@ -133,17 +135,7 @@ describe("verify, control plane: request counts", () => {
     const principalId = await emu.current.enableSystem(emu.current.siteId("msdocs-web"));
     await emu.current.assignRole(principalId, "Storage Blob Data Reader");
     await emu.current.clearLog();
-    const r = await cli([
-      "verify",
-      "--webapp",
-      "msdocs-web",
-      "-g",
-      RG,
-      "--account",
-      ACCOUNT,
-      "--access",
-      "read",
-    ]);
+    const r = await cli(VERIFY_READ);
     expect(r.code, r.stderr).toBe(0);
     const log = await emu.current.requests();
     const arm = log.filter((q) => q.kind === "arm");
