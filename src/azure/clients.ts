@@ -2,7 +2,6 @@
 // The SDK packages are imported lazily so `miauth --help` and `--version` stay fast.
 import type { ContainerAppsAPIClient } from "@azure/arm-appcontainers";
 import type { AuthorizationManagementClient } from "@azure/arm-authorization";
-import type { ComputeManagementClient } from "@azure/arm-compute";
 import type { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import type { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { StorageManagementClient } from "@azure/arm-storage";
@@ -12,6 +11,7 @@ import type { AppSettingsOps } from "./app-settings-client.js";
 import type { Cloud } from "./clouds.js";
 import { loadPipeline } from "./errors.js";
 import { MAX_RETRIES } from "./policies.js";
+import type { VirtualMachines } from "./virtual-machines.js";
 import type { WebApps } from "./web-apps.js";
 
 export interface ClientSettings {
@@ -27,7 +27,7 @@ export interface ArmClients {
   /** The ARM base URL the clients send to (for the few requests no pinned SDK package offers). */
   armEndpoint: string;
   web(subscriptionId: string): Promise<WebApps>;
-  compute(subscriptionId: string): Promise<ComputeManagementClient>;
+  compute(subscriptionId: string): Promise<VirtualMachines>;
   subscriptions(): Promise<SubscriptionClient>;
   authorization(subscriptionId: string): Promise<AuthorizationManagementClient>;
   storage(subscriptionId: string): Promise<StorageManagementClient>;
@@ -94,8 +94,9 @@ export function createArmClients(s: ClientSettings): ArmClients {
       }),
     compute: (sub) =>
       once(`compute/${sub}`, async () => {
-        const { ComputeManagementClient } = await import("@azure/arm-compute");
-        return new ComputeManagementClient(s.credential, sub, modular);
+        // Two operations, not the whole client (as for sites).
+        const { createVirtualMachines } = await import("./virtual-machines.js");
+        return createVirtualMachines(s.credential, sub, modular);
       }),
     subscriptions: () =>
       once("subscriptions", async () => {

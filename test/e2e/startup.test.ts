@@ -35,6 +35,8 @@ interface Loaded {
   sources: Set<string>;
   /** The npm packages bundled into those chunks. */
   packages: Set<string>;
+  /** The packages' files bundled into those chunks, as "@azure/arm-compute/src/…" (as their maps name them). */
+  packageFiles: Set<string>;
   /** Node's own modules the process loaded, e.g. "internal/deps/undici/undici". */
   builtins: Set<string>;
 }
@@ -56,17 +58,20 @@ async function loadsOf(args: string[], env: Record<string, string> = {}, termina
   const chunks = urls.filter((url) => url.startsWith(DIST));
   const sources = new Set<string>();
   const packages = new Set<string>();
+  const packageFiles = new Set<string>();
   for (const chunk of chunks) {
     const map = JSON.parse(readFileSync(new URL(`${chunk}.map`), "utf8")) as { sources: string[] };
     for (const source of map.sources) {
       const pkg = [...source.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].at(-1)?.[1];
-      if (pkg) packages.add(pkg);
-      else sources.add(source.replace(/^.*?\bsrc\//, "src/"));
+      if (pkg) {
+        packages.add(pkg);
+        packageFiles.add(source.slice(source.lastIndexOf(`node_modules/${pkg}/`) + "node_modules/".length));
+      } else sources.add(source.replace(/^.*?\bsrc\//, "src/"));
     }
   }
   const builtins = new Set(urls.filter((u) => u.startsWith("builtin:")).map((u) => u.slice(8)));
   expect(builtins.has("fs")).toBe(true);
-  return { code: r.code, stdout: r.stdout, files: chunks.length, sources, packages, builtins };
+  return { code: r.code, stdout: r.stdout, files: chunks.length, sources, packages, packageFiles, builtins };
 }
 
 const DEFINITIONS = [
@@ -188,6 +193,23 @@ describe("lazy loading", () => {
     expect(unwanted.filter((p) => loaded.packages.has(p))).toEqual([]);
     expect([...loaded.sources].filter((s) => s.startsWith("src/emulator/"))).toEqual([]);
     expect(DEFINITIONS.filter((d) => loaded.sources.has(d))).toEqual(["src/commands/enable.ts"]);
+  });
+
+  // ComputeManagementClient builds every operation group of the package (~590 KB bundled); a VM command
+  // needs two operations of one (src/azure/virtual-machines.ts, ~65 KB).
+  it("enable --vm loads the compute SDK's virtual machine operations, not its whole client", async () => {
+    const loaded = await loadsOf(["enable", "--vm", "msdocs-vm", "-g", RG, "--dry-run"], emu.current.env);
+    expect(loaded.code).toBe(0);
+    const compute = [...loaded.packageFiles].filter((f) => f.startsWith("@azure/arm-compute/"));
+    // The package's own source maps name its TypeScript (src/…) rather than dist/esm/….
+    expect(compute.filter((f) => /\/api\/virtualMachines\/operations\.[jt]s$/.test(f))).toHaveLength(1);
+    const others = compute.filter(
+      (f) =>
+        f.includes("/classic/") ||
+        /\/computeManagementClient\.[jt]s$/.test(f) ||
+        /\/api\/(?!virtualMachines\/|index\.|computeManagementContext\.)/.test(f),
+    );
+    expect(others).toEqual([]);
   });
 
   // Node's fetch (undici) is loaded by the first read of any of its globals, FormData included, which the

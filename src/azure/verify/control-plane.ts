@@ -60,14 +60,31 @@ export async function checkControlPlane(
       fix,
     );
 
+  // The identity's read first; the account's read and the authorization client do not depend on it:
+  // start them too, so their SDK code loads and the account's request goes out while the identity's is
+  // in flight. Each is awaited in its step's turn, so an identity problem is still the one reported.
+  const { target } = input;
+  // A target named with -g lives in the working subscription, not in the storage account's.
+  const identityRead = target
+    ? (async () => readIdentity(arm, target, target.subscriptionId ?? (await o.subscriptionId()), o.signal))()
+    : null;
+  identityRead?.catch(() => {});
+  const networkRead = accountNetworkRules(
+    arm,
+    account.subscriptionId,
+    account.resourceGroup,
+    account.name,
+    o.signal,
+  );
+  networkRead.catch(() => {});
+  arm.authorization(account.subscriptionId).catch(() => {});
+
   // 1. The identity.
   let started = time();
   let principalId = input.principalId ?? null;
   let assignee = principalId ? `--assignee ${principalId}` : "";
-  if (input.target) {
-    // A target named with -g lives in the working subscription, not in the storage account's.
-    const targetSub = input.target.subscriptionId ?? (await o.subscriptionId());
-    const current = await readIdentity(arm, input.target, targetSub, o.signal);
+  if (input.target && identityRead) {
+    const current = await identityRead;
     const wrongKind = kindWarning(input.target, current.kind);
     if (wrongKind) o.onNote?.(wrongKind);
     assignee = targetFlags(input.target, current.resourceId);
@@ -101,13 +118,7 @@ export async function checkControlPlane(
 
   // 2. The account and its network rules (reported; they do not decide RBAC).
   started = time();
-  const network = await accountNetworkRules(
-    arm,
-    account.subscriptionId,
-    account.resourceGroup,
-    account.name,
-    o.signal,
-  );
+  const network = await networkRead;
   endpoint = network.blobEndpoint;
   const closed = network.publicNetworkAccess === "Disabled" || network.defaultAction === "Deny";
   steps.push({

@@ -222,6 +222,9 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
   const steps: Step[] = [];
   const signal = o.abortSignal;
   let identity: TokenIdentity | null = null;
+  // The blob SDK (~520 KB) loads while the token request is in flight; used only once a token came.
+  const blobSdk = import("@azure/storage-blob");
+  blobSdk.catch(() => {});
   const ok = await step(
     steps,
     "credential",
@@ -241,7 +244,7 @@ export async function runDataPlane(credential: TokenCredential, o: ProbeOptions)
     return { identity, host, container: o.container ?? null, steps };
   }
 
-  const { BlobServiceClient } = await import("@azure/storage-blob");
+  const { BlobServiceClient } = await blobSdk;
   const service = new BlobServiceClient(o.endpoint, credential, {
     retryOptions: { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 4000, tryTimeoutInMs: 30_000 },
     userAgentOptions: { userAgentPrefix: "miauth-verify" },
