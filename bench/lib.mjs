@@ -1,10 +1,10 @@
 // Helpers of `npm run bench` (scripts/bench.mjs): timing a child process, talking to the in-process
 // emulator's control API and ARM, medians.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -30,6 +30,7 @@ export function cleanup() {
 
 export function scratchFile(name, text) {
   const path = join(scratch, name);
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   return path;
 }

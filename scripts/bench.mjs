@@ -5,7 +5,7 @@
 // has the network guard preloaded; anything it blocked fails the bench. See README "Performance".
 //
 //   node scripts/bench.mjs [--runs N] [--node PATH] [--quick] [--full] [--skip-build] [--out FILE]
-//                          [--only startup,commands,latency,rss,bulk,lro,wait,install]
+//                          [--only startup,commands,sdk,latency,rss,bulk,lro,wait,install]
 import { spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -47,7 +47,7 @@ const { values: opt } = parseArgs({
     only: { type: "string" },
   },
 });
-const PARTS = ["startup", "commands", "latency", "rss", "bulk", "lro", "wait", "install"];
+const PARTS = ["startup", "commands", "sdk", "latency", "rss", "bulk", "lro", "wait", "install"];
 const only = opt.only?.split(",") ?? PARTS;
 for (const p of only) if (!PARTS.includes(p)) throw new Error(`--only: expected some of ${PARTS.join(",")}`);
 /** Whether this part of the bench runs (--only PART,…: while working on one part). */
@@ -92,6 +92,7 @@ const results = {
   bulk: null,
   rss: { method: "", commands: [] },
   install: null,
+  sdk: [],
   rows,
   blocked: [],
 };
@@ -265,6 +266,107 @@ async function commandTable(emulator, c, latencyMs, commands = COMMANDS) {
       });
       row(label, fmtMs(ms), fmtMs(floorMs), fmtRatio(ratio), `<= ${commandTarget}x`, pass);
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The Azure SDKs alone (bench/sdk-floor.mjs, bundled as the CLI is): what the SDKs cost over the wire
+// floor, and what miauth adds over them, for the smallest command and the one that loads the most.
+const SDK_CASES = [
+  { name: "enable --webapp (re-run)", cmd: COMMANDS[0], sdkArgs: ["site", RG, "msdocs-web"], rerun: true },
+  {
+    name: "verify (control plane)",
+    cmd: COMMANDS.find((k) => k.name === "verify (control plane)"),
+    sdkArgs: ["verify", RG, "msdocs-web", "msdocsstorage"],
+  },
+];
+
+async function sdkFloorScript() {
+  const { build } = await import("esbuild");
+  const { bundleOptions } = await import("./bundle-options.mjs");
+  const { startupPatches } = await import("./startup-patches.mjs");
+  const run = scratchFile("sdk-floor/run.mjs", "");
+  await build({
+    ...bundleOptions(startupPatches().plugin),
+    entryPoints: { "sdk-floor": join(ROOT, "bench/sdk-floor.mjs") },
+    outdir: dirname(run),
+    // Split as the CLI is: each package in the chunks its import() reaches.
+    splitting: true,
+  });
+  // As bin/miauth.js starts: the compile cache on (Node >= 22.1), then the bundle.
+  return scratchFile(
+    "sdk-floor/run.mjs",
+    'import module from "node:module";\nif (!process.env.NODE_DISABLE_COMPILE_CACHE) module.enableCompileCache?.();\nawait import("./sdk-floor.js");\n',
+  );
+}
+
+async function sdkTable(emulator, c) {
+  const script = await sdkFloorScript();
+  const samples = new Map(SDK_CASES.map((k) => [k.name, []]));
+  for (let i = 0; i < warmups + runs; i++) {
+    log(`bench: the Azure SDKs alone, ${runLabel(i)}`);
+    for (const k of SDK_CASES) {
+      const env = emulator.operatorEnv;
+      await c.reset();
+      const ctx = k.cmd.setup ? await k.cmd.setup(c) : {};
+      await c.latency(0);
+      if (k.rerun) mustPass(await cli(k.cmd.args, env), k.cmd.name);
+      await c.clearLog();
+      const mine = mustPass(await cli(k.cmd.args, env), k.name);
+      const mineLog = await c.log();
+      await c.clearLog();
+      const sdk = mustPass(
+        await timed(node, [script, ...k.sdkArgs], childEnv(env)),
+        `${k.name}: the SDKs alone`,
+      );
+      const sdkLog = await c.log();
+      await c.clearLog();
+      const floorFile = scratchFile(
+        "floor-sdk.json",
+        JSON.stringify(floorRequests(mineLog, k.cmd, ctx, emulator.subscriptionId)),
+      );
+      const floor = mustPass(await timed(node, [FLOOR, floorFile], childEnv(env)), `floor of ${k.name}`);
+      const shape = (entries) =>
+        entries
+          .map((e) => `${e.kind} ${e.method}`)
+          .sort()
+          .join();
+      if (shape(sdkLog) !== shape(mineLog))
+        throw new Error(`${k.name}: the SDKs alone sent ${shape(sdkLog)}, miauth ${shape(mineLog)}`);
+      if (i >= warmups) samples.get(k.name).push({ ms: mine.ms, sdkMs: sdk.ms, floorMs: floor.ms });
+    }
+  }
+  results.sdk = [];
+  for (const k of SDK_CASES) {
+    const s = samples.get(k.name);
+    const ms = median(s.map((x) => x.ms));
+    const sdkMs = median(s.map((x) => x.sdkMs));
+    const floorMs = median(s.map((x) => x.floorMs));
+    results.sdk.push({
+      name: k.name,
+      medianMs: ms,
+      sdkMs,
+      floorMs,
+      sdkRatio: ratioOf(sdkMs, floorMs),
+      overSdk: ratioOf(ms, sdkMs),
+      samples: s,
+    });
+    row(
+      `${k.name}: the Azure SDKs alone`,
+      fmtMs(sdkMs),
+      fmtMs(floorMs),
+      fmtRatio(ratioOf(sdkMs, floorMs)),
+      "-",
+      null,
+    );
+    row(
+      `${k.name}: miauth over the SDKs alone`,
+      fmtMs(ms),
+      fmtMs(sdkMs),
+      fmtRatio(ratioOf(ms, sdkMs)),
+      "-",
+      null,
+    );
   }
 }
 
@@ -681,6 +783,7 @@ try {
         null,
       );
   }
+  if (part("sdk")) await sdkTable(main, mainClient);
   // --quick shows that latency is measured with the first command only.
   if (part("latency")) await commandTable(main, mainClient, 50, opt.quick ? COMMANDS.slice(0, 1) : COMMANDS);
   if (part("rss")) await peakRss(main, mainClient);

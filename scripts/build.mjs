@@ -6,8 +6,9 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { build } from "esbuild";
+import { bundleOptions } from "./bundle-options.mjs";
 import { saveHelp } from "./saved-help.mjs";
-import { requireHttp, startupPatches } from "./startup-patches.mjs";
+import { startupPatches } from "./startup-patches.mjs";
 
 const dist = new URL("../dist/", import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -25,21 +26,10 @@ sdkVersions["@azure/msal-node"] = requireFrom("../node_modules/@azure/identity/p
 const patches = startupPatches();
 rmSync(dist, { recursive: true, force: true });
 const result = await build({
-  plugins: [patches.plugin, requireHttp],
-  absWorkingDir: new URL("..", import.meta.url).pathname,
+  ...bundleOptions(patches.plugin),
   entryPoints: { cli: "src/cli.ts", "emulator/index": "src/emulator/index.ts" },
   outdir: "dist",
-  bundle: true,
   splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20.3",
-  minify: true,
-  // Error classes are told apart by name in places (ours and the SDKs'): keep names through minifying.
-  keepNames: true,
-  // arm-authorization and arm-resources-subscriptions have no "exports": take their ES modules ("module"),
-  // whose named exports a dynamic import() sees, rather than their CommonJS "main".
-  mainFields: ["module", "main"],
   // Stack traces under --debug point at the TypeScript source: maps carry their sources.
   sourcemap: "linked",
   sourcesContent: true,
@@ -49,11 +39,6 @@ const result = await build({
     MIAUTH_VERSION: JSON.stringify(pkg.version),
     MIAUTH_SDK_VERSIONS: JSON.stringify(JSON.stringify(sdkVersions)),
   },
-  // CommonJS packages inside the bundle call require() for Node's built-ins.
-  banner: {
-    js: 'import { createRequire as __miauthRequire } from "node:module"; const require = __miauthRequire(import.meta.url);',
-  },
-  logLevel: "warning",
   metafile: true,
 });
 if (process.env.MIAUTH_BUILD_META)

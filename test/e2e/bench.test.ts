@@ -15,7 +15,7 @@ const COMMANDS = [
 ];
 
 it("measures every command against its floor and writes bench/results.json's shape", async () => {
-  const { r, res } = await benchQuick(["startup", "commands", "latency", "rss", "install"]);
+  const { r, res } = await benchQuick(["startup", "commands", "sdk", "latency", "rss", "install"]);
 
   expect(res.runs).toBe(1);
   expect(res.quick).toBe(true);
@@ -52,6 +52,20 @@ it("measures every command against its floor and writes bench/results.json's sha
     expect(c.ratio).toBeCloseTo(c.medianMs / c.floorMs, 6);
     expect(c.pass).toBe(c.ratio <= c.target);
   }
+
+  // The Azure SDKs alone (bench/sdk-floor.mjs) made the same requests as miauth (the bench checks it),
+  // timed in the same runs as miauth and the wire floor.
+  expect(res.sdk.map((s: { name: string }) => s.name)).toEqual([
+    "enable --webapp (re-run)",
+    "verify (control plane)",
+  ]);
+  for (const s of res.sdk) {
+    expect(s.samples).toHaveLength(1);
+    expect(s.sdkMs).toBeGreaterThan(0);
+    expect(s.sdkRatio).toBeCloseTo(s.sdkMs / s.floorMs, 6);
+    expect(s.overSdk).toBeCloseTo(s.medianMs / s.sdkMs, 6);
+  }
+  expect(r.stdout).toMatch(/^\| verify \(control plane\): miauth over the SDKs alone +\|/m);
 
   // Counts from the request log: every command asks for a token; re-runs write nothing.
   expect(res.counts.map((c: { command: string; phase: string }) => `${c.command}/${c.phase}`)).toEqual(
