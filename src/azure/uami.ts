@@ -80,22 +80,21 @@ export async function getUami(
   ref: UamiRef,
   signal?: AbortSignal,
 ): Promise<Uami | undefined> {
-  const msi = await arm.msi(ref.subscriptionId);
-  try {
-    return readUami(
-      await msi.userAssignedIdentities.get(ref.resourceGroup, ref.name, { abortSignal: signal }),
-      ref,
-    );
-  } catch (err) {
-    if (httpStatus(err) === 404 && azureErrorCode(err) !== "ResourceGroupNotFound") return undefined;
-    throw translateAzureError(err, {
-      what: `user-assigned identity '${ref.name}' in resource group '${ref.resourceGroup}'`,
-    });
-  }
+  return readUamiFrom(arm, ref, signal, true);
 }
 
 /** The identity, or a not-found error naming it. */
 export async function requireUami(arm: ArmClients, ref: UamiRef, signal?: AbortSignal): Promise<Uami> {
+  return (await readUamiFrom(arm, ref, signal, false)) as Uami;
+}
+
+/** GET of the identity; `absentIsUndefined`: a 404 for it (not for its group) is undefined, not an error. */
+async function readUamiFrom(
+  arm: ArmClients,
+  ref: UamiRef,
+  signal: AbortSignal | undefined,
+  absentIsUndefined: boolean,
+): Promise<Uami | undefined> {
   const msi = await arm.msi(ref.subscriptionId);
   try {
     return readUami(
@@ -103,6 +102,8 @@ export async function requireUami(arm: ArmClients, ref: UamiRef, signal?: AbortS
       ref,
     );
   } catch (err) {
+    if (absentIsUndefined && httpStatus(err) === 404 && azureErrorCode(err) !== "ResourceGroupNotFound")
+      return undefined;
     throw translateAzureError(err, {
       what: `user-assigned identity '${ref.name}' in resource group '${ref.resourceGroup}'`,
     });

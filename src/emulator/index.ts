@@ -340,6 +340,18 @@ async function closeImds(servers: Record<string, HttpServer>): Promise<void> {
   );
 }
 
+/** A running emulator's info file and its CA; a one-line error when they cannot be read. */
+function readInfo(infoFile: string): { info: EmulatorInfo; ca: Buffer } {
+  try {
+    const info = JSON.parse(readFileSync(infoFile, "utf8")) as EmulatorInfo;
+    return { info, ca: readFileSync(info.caPath) };
+  } catch (e) {
+    throw new Error(
+      `cannot read emulator info ${infoFile}: is the emulator running? (${(e as Error).message})`,
+    );
+  }
+}
+
 /**
  * For `miauth emulator env --as` in another process: asks the running emulator (its control API, found
  * through DIR/emulator.json) for the host's environment as it is now. Errors are one line.
@@ -348,16 +360,7 @@ export async function identityEnvFromInfo(
   infoFile: string,
   sel: HostSelector | string,
 ): Promise<Record<string, string>> {
-  let info: EmulatorInfo;
-  let ca: Buffer;
-  try {
-    info = JSON.parse(readFileSync(infoFile, "utf8")) as EmulatorInfo;
-    ca = readFileSync(info.caPath);
-  } catch (e) {
-    throw new Error(
-      `cannot read emulator info ${infoFile}: is the emulator running? (${(e as Error).message})`,
-    );
-  }
+  const { info, ca } = readInfo(infoFile);
   const selector = typeof sel === "string" ? { resourceId: sel } : sel;
   const query = new URLSearchParams(
     "resourceId" in selector
@@ -372,16 +375,7 @@ export async function workflowEnvFromInfo(
   infoFile: string,
   w: WorkflowRequest,
 ): Promise<Record<string, string>> {
-  let info: EmulatorInfo;
-  let ca: Buffer;
-  try {
-    info = JSON.parse(readFileSync(infoFile, "utf8")) as EmulatorInfo;
-    ca = readFileSync(info.caPath);
-  } catch (e) {
-    throw new Error(
-      `cannot read emulator info ${infoFile}: is the emulator running? (${(e as Error).message})`,
-    );
-  }
+  const { info, ca } = readInfo(infoFile);
   return controlEnv(info, ca, "POST", "/__emulator/github/workflow", JSON.stringify(w));
 }
 
