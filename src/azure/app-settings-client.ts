@@ -12,6 +12,7 @@ import {
   type WebAppsUpdateApplicationSettingsOptionalParams,
 } from "@azure/arm-appservice/api/webApps";
 import type { TokenCredential } from "@azure/core-auth";
+import { asClientPassesThem, type WithUserAgent } from "./sdk-context.js";
 
 /** A site, or one of its deployment slots. */
 export interface SiteRef {
@@ -32,12 +33,9 @@ export interface AppSettingsOps {
 export function createAppSettingsOps(
   credential: TokenCredential,
   subscriptionId: string,
-  options: WebSiteManagementClientOptionalParams & { userAgentOptions: { userAgentPrefix: string } },
+  options: WithUserAgent<WebSiteManagementClientOptionalParams>,
 ): AppSettingsOps {
-  const context = createWebSiteManagement(credential, subscriptionId, {
-    ...options,
-    userAgentOptions: { userAgentPrefix: `${options.userAgentOptions.userAgentPrefix} azsdk-js-client` },
-  });
+  const context = createWebSiteManagement(credential, subscriptionId, asClientPassesThem(options));
   return {
     list: (at, opts) =>
       at.slot === undefined

@@ -14,6 +14,7 @@ import {
   type VirtualMachinesGetOptionalParams,
   type VirtualMachinesUpdateOptionalParams,
 } from "../../node_modules/@azure/arm-compute/dist/esm/api/virtualMachines/index.js";
+import { asClientPassesThem, type WithUserAgent } from "./sdk-context.js";
 
 type UpdatePoller = ReturnType<typeof update>;
 
@@ -38,12 +39,9 @@ export interface VirtualMachines {
 export function createVirtualMachines(
   credential: TokenCredential,
   subscriptionId: string,
-  options: ComputeManagementClientOptionalParams & { userAgentOptions: { userAgentPrefix: string } },
+  options: WithUserAgent<ComputeManagementClientOptionalParams>,
 ): VirtualMachines {
-  const context = createComputeManagement(credential, subscriptionId, {
-    ...options,
-    userAgentOptions: { userAgentPrefix: `${options.userAgentOptions.userAgentPrefix} azsdk-js-client` },
-  });
+  const context = createComputeManagement(credential, subscriptionId, asClientPassesThem(options));
   return {
     virtualMachines: {
       get: (group, name, opts) => get(context, group, name, opts),

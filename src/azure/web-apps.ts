@@ -14,6 +14,7 @@ import {
   type WebAppsUpdateSlotOptionalParams,
 } from "@azure/arm-appservice/api/webApps";
 import type { TokenCredential } from "@azure/core-auth";
+import { asClientPassesThem, type WithUserAgent } from "./sdk-context.js";
 
 /** As WebSiteManagementClient's `webApps` has them. */
 export interface WebApps {
@@ -47,12 +48,9 @@ export interface WebApps {
 export function createWebApps(
   credential: TokenCredential,
   subscriptionId: string,
-  options: WebSiteManagementClientOptionalParams & { userAgentOptions: { userAgentPrefix: string } },
+  options: WithUserAgent<WebSiteManagementClientOptionalParams>,
 ): WebApps {
-  const context = createWebSiteManagement(credential, subscriptionId, {
-    ...options,
-    userAgentOptions: { userAgentPrefix: `${options.userAgentOptions.userAgentPrefix} azsdk-js-client` },
-  });
+  const context = createWebSiteManagement(credential, subscriptionId, asClientPassesThem(options));
   return {
     webApps: {
       get: (group, name, opts) => get(context, group, name, opts),
